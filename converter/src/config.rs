@@ -1,0 +1,113 @@
+//! `sqlite2pg.toml`: the user's overrides of the converter's decisions.
+//!
+//! ```toml
+//! # Every file's tables, by SQLite table name, then column name.
+//! [tables.users.columns.is_admin]
+//! type = "boolean"
+//!
+//! [tables."Order Details".columns.UnitPrice]
+//! type = "numeric(10,4)"
+//! ```
+//!
+//! A name in the file that matches no table or column is an error, so a typo never passes
+//! silently.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+use crate::error::{Error, Result};
+use crate::mapping::PgType;
+
+/// Parsed configuration.
+#[derive(Debug, Clone, Default)]
+pub struct Config {
+    /// Where it was read from (for error messages).
+    pub path: Option<PathBuf>,
+    /// Overrides by table name, then column name (names as in SQLite).
+    pub tables: BTreeMap<String, TableConfig>,
+}
+
+/// Overrides for one table.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TableConfig {
+    /// By column name.
+    #[serde(default)]
+    pub columns: BTreeMap<String, ColumnConfig>,
+}
+
+/// Overrides for one column.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ColumnConfig {
+    /// The PostgreSQL type to use, as PostgreSQL spells it.
+    #[serde(rename = "type")]
+    pub pg_type: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawConfig {
+    #[serde(default)]
+    tables: BTreeMap<String, TableConfig>,
+}
+
+impl Config {
+    /// Read and check a configuration file.
+    pub fn load(path: &Path) -> Result<Config> {
+        let text = std::fs::read_to_string(path).map_err(|source| Error::Io { path: path.into(), source })?;
+        Config::parse(&text, Some(path))
+    }
+
+    /// Parse configuration text.
+    pub fn parse(text: &str, path: Option<&Path>) -> Result<Config> {
+        let err = |message: String| Error::Config { path: path.map(Path::to_path_buf).unwrap_or_else(|| PathBuf::from("sqlite2pg.toml")), message };
+        let raw: RawConfig = toml::from_str(text).map_err(|e| err(e.to_string()))?;
+        for (table, t) in &raw.tables {
+            for (column, c) in &t.columns {
+                if let Some(ty) = &c.pg_type {
+                    if PgType::parse(ty).is_none() {
+                        return Err(err(format!(
+                            "table \"{table}\" column \"{column}\": unsupported type \"{ty}\" (use boolean, smallint, integer, bigint, double precision, numeric[(p,s)], text, varchar(n), bytea, jsonb, date, time, timestamp, timestamptz or uuid)"
+                        )));
+                    }
+                }
+            }
+        }
+        Ok(Config { path: path.map(Path::to_path_buf), tables: raw.tables })
+    }
+
+    /// The type override for a column, matched as SQLite matches names (ASCII case-insensitively).
+    pub fn column_type(&self, table: &str, column: &str) -> Option<PgType> {
+        let t = self.tables.iter().find(|(name, _)| name.eq_ignore_ascii_case(table))?.1;
+        let c = t.columns.iter().find(|(name, _)| name.eq_ignore_ascii_case(column))?.1;
+        c.pg_type.as_deref().and_then(PgType::parse)
+    }
+
+    /// Every (table, column) the configuration names, to check against the schemas read.
+    pub fn named_columns(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.tables.iter().flat_map(|(t, tc)| tc.columns.keys().map(move |c| (t.as_str(), c.as_str())))
+    }
+
+    /// The error for a configuration entry that names nothing in the databases.
+    pub fn unknown_name(&self, message: String) -> Error {
+        Error::Config { path: self.path.clone().unwrap_or_else(|| PathBuf::from("sqlite2pg.toml")), message }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_overrides_and_rejects_bad_types() {
+        let c = Config::parse("[tables.\"Order Details\".columns.UnitPrice]\ntype = \"numeric(10,4)\"\n", None).expect("parse");
+        assert_eq!(c.column_type("order details", "unitprice"), Some(PgType::Numeric(Some((10, 4)))));
+        assert_eq!(c.column_type("Orders", "UnitPrice"), None);
+        let e = Config::parse("[tables.t.columns.c]\ntype = \"money\"\n", None).expect_err("bad type");
+        assert!(e.to_string().contains("table \"t\" column \"c\"") && e.to_string().contains("money"), "{e}");
+        assert!(Config::parse("[tables.t.columns.c]\ntyp = \"text\"\n", None).is_err());
+    }
+}

@@ -1,0 +1,167 @@
+//! Opening a SQLite file read-only, holding one consistent snapshot for as long as we read.
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use rusqlite::{Connection, ErrorCode, OpenFlags};
+
+use crate::error::{Error, Result};
+
+/// The 16 bytes every SQLite database file starts with.
+const SQLITE_HEADER: &[u8; 16] = b"SQLite format 3\0";
+
+/// How to open a source database.
+#[derive(Debug, Clone)]
+pub struct OpenOptions {
+    /// How long to wait for another process's write lock before giving up.
+    pub lock_timeout: Duration,
+}
+
+impl Default for OpenOptions {
+    fn default() -> Self {
+        OpenOptions { lock_timeout: Duration::from_secs(5) }
+    }
+}
+
+/// An open, read-only SQLite database inside a read transaction: every read through it sees
+/// the same snapshot, however other processes write meanwhile.
+pub struct SourceDb {
+    conn: Connection,
+    path: PathBuf,
+    lock_timeout: Duration,
+}
+
+impl std::fmt::Debug for SourceDb {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SourceDb").field("path", &self.path).finish_non_exhaustive()
+    }
+}
+
+impl SourceDb {
+    /// Open `path` read-only and start the snapshot.
+    ///
+    /// Never writes: the connection is `SQLITE_OPEN_READ_ONLY`, so SQLite can neither
+    /// checkpoint a WAL nor roll back a hot journal on our behalf.
+    pub fn open(path: &Path, options: &OpenOptions) -> Result<SourceDb> {
+        check_header(path)?;
+        let flags = OpenFlags::SQLITE_OPEN_READ_ONLY
+            | OpenFlags::SQLITE_OPEN_URI
+            | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        let db = match Self::open_with(path, flags, false, options) {
+            Ok(db) => db,
+            // A WAL database in a folder we cannot write to has no `-shm` to map. With no
+            // `-wal` content there is nothing the shared memory would tell us, so reading the
+            // file as immutable is exact.
+            Err(Error::Sqlite { source, .. })
+                if error_code(&source) == Some(ErrorCode::CannotOpen) && !has_wal_content(path) =>
+            {
+                Self::open_with(path, flags, true, options)?
+            }
+            Err(e) => return Err(e),
+        };
+        Ok(db)
+    }
+
+    fn open_with(path: &Path, flags: OpenFlags, immutable: bool, options: &OpenOptions) -> Result<SourceDb> {
+        let uri = file_uri(path, immutable);
+        let conn = Connection::open_with_flags(&uri, flags).map_err(|e| classify(path, "opening the database", e, options.lock_timeout))?;
+        let db = SourceDb { conn, path: path.to_path_buf(), lock_timeout: options.lock_timeout };
+        db.conn
+            .busy_timeout(options.lock_timeout)
+            .map_err(|e| db.error("setting the lock timeout", e))?;
+        // Unknown collations (an application's own) must not make reads fail: compare them as
+        // BINARY. Which columns use them is reported from the schema.
+        db.conn
+            .collation_needed(|conn, name| conn.create_collation(name, |a: &str, b: &str| a.cmp(b)))
+            .map_err(|e| db.error("registering a fallback collation", e))?;
+        db.conn.execute_batch("BEGIN").map_err(|e| db.error("starting a read transaction", e))?;
+        // The first read takes the snapshot (and the shared lock) that lasts until we close.
+        db.conn
+            .query_row("SELECT count(*) FROM sqlite_master", [], |r| r.get::<_, i64>(0))
+            .map_err(|e| db.error("reading sqlite_master", e))?;
+        Ok(db)
+    }
+
+    /// The underlying connection, for readers in this crate and the copy engine.
+    pub fn conn(&self) -> &Connection {
+        &self.conn
+    }
+
+    /// The path this database was opened from.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Wrap a SQLite error with this file and what we were doing, classified as corrupt,
+    /// locked or other.
+    pub fn error(&self, context: impl Into<String>, e: rusqlite::Error) -> Error {
+        classify(&self.path, context, e, self.lock_timeout)
+    }
+}
+
+fn check_header(path: &Path) -> Result<()> {
+    use std::io::Read;
+    let mut file = match std::fs::File::open(path) {
+        Ok(f) => f,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Err(Error::Missing { path: path.into() }),
+        Err(source) => return Err(Error::Io { path: path.into(), source }),
+    };
+    if file.metadata().map(|m| m.is_dir()).unwrap_or(false) {
+        return Err(Error::NotSqlite { path: path.into() });
+    }
+    let mut header = [0u8; 16];
+    let mut read = 0;
+    while read < header.len() {
+        match file.read(&mut header[read..]) {
+            Ok(0) => break,
+            Ok(n) => read += n,
+            Err(source) => return Err(Error::Io { path: path.into(), source }),
+        }
+    }
+    if read < header.len() || &header != SQLITE_HEADER {
+        return Err(Error::NotSqlite { path: path.into() });
+    }
+    Ok(())
+}
+
+fn has_wal_content(path: &Path) -> bool {
+    let mut wal = path.as_os_str().to_owned();
+    wal.push("-wal");
+    std::fs::metadata(PathBuf::from(wal)).map(|m| m.len() > 0).unwrap_or(false)
+}
+
+fn file_uri(path: &Path, immutable: bool) -> String {
+    let absolute = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
+    let mut uri = String::from("file:");
+    for byte in absolute.to_string_lossy().bytes() {
+        match byte {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'/' | b'-' | b'_' | b'.' | b'~' => uri.push(byte as char),
+            other => uri.push_str(&format!("%{other:02X}")),
+        }
+    }
+    uri.push_str("?mode=ro");
+    if immutable {
+        uri.push_str("&immutable=1");
+    }
+    uri
+}
+
+fn error_code(e: &rusqlite::Error) -> Option<ErrorCode> {
+    match e {
+        rusqlite::Error::SqliteFailure(f, _) => Some(f.code),
+        _ => None,
+    }
+}
+
+/// Turn a SQLite error into the [`Error`] a user can act on.
+pub(crate) fn classify(path: &Path, context: impl Into<String>, e: rusqlite::Error, waited: Duration) -> Error {
+    match error_code(&e) {
+        Some(ErrorCode::DatabaseCorrupt) | Some(ErrorCode::NotADatabase) => {
+            Error::Corrupt { path: path.into(), detail: format!("{}: {e}", context.into()) }
+        }
+        Some(ErrorCode::DatabaseBusy) | Some(ErrorCode::DatabaseLocked) => {
+            Error::Locked { path: path.into(), waited_ms: waited.as_millis() as u64 }
+        }
+        _ => Error::Sqlite { path: path.into(), context: context.into(), source: e },
+    }
+}

@@ -1,0 +1,351 @@
+//! Mapping: from a SQLite column (declared type, name) and its profile to a PostgreSQL type.
+//!
+//! Takes a [`SourceColumn`] and its [`ColumnProfile`], gives a [`ColumnDecision`]: the type,
+//! the rule that chose it, the evidence in words, and any candidate or warning for a human.
+//! Rules are applied in a fixed order (see [`decide`]); a `sqlite2pg.toml` override wins over
+//! all of them. Nothing here changes or drops a value: values that break the chosen type are
+//! counted later by [`crate::plan`] and reported with their keys.
+
+pub mod defaults;
+mod types;
+
+use serde::Serialize;
+
+pub use types::{Affinity, Declared, DeclaredKind, PgType, affinity, read_declared};
+
+use crate::introspect::SourceColumn;
+use crate::profile::{ColumnProfile, EpochUnit};
+
+/// Which rule chose a column's type.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Rule {
+    /// `INTEGER PRIMARY KEY` (rowid alias) -> identity.
+    Identity,
+    /// `sqlite2pg.toml` said so.
+    Config,
+    /// Declared BOOLEAN/BOOL/BIT/TINYINT(1).
+    DeclaredBoolean,
+    /// Integer column named like a flag holding only 0/1.
+    FlagBoolean,
+    /// Declared JSON.
+    DeclaredJson,
+    /// Text whose every value is a JSON object or array.
+    DetectedJson,
+    /// Declared DATE/TIME/DATETIME/TIMESTAMP.
+    DeclaredTemporal,
+    /// Text whose every value is one ISO-8601 family.
+    DetectedTemporal,
+    /// Epoch integers in a date-declared column.
+    EpochTemporal,
+    /// Declared REAL/FLOAT/DOUBLE.
+    Real,
+    /// DECIMAL/NUMERIC.
+    Decimal,
+    /// VARCHAR(n) and friends.
+    BoundedText,
+    /// Declared or detected UUID.
+    Uuid,
+    /// BLOB.
+    Blob,
+    /// Integer affinity.
+    Integer,
+    /// Text affinity.
+    Text,
+    /// No declared type (or one that says nothing): chosen from the values.
+    FromValues,
+}
+
+/// The decision for one column.
+#[derive(Debug, Clone, Serialize)]
+pub struct ColumnDecision {
+    /// The PostgreSQL type.
+    pub pg_type: PgType,
+    /// The rule that chose it.
+    pub rule: Rule,
+    /// Why, with the evidence (`INTEGER, values {0,1}, name reads as a flag`).
+    pub reason: String,
+    /// For temporal columns holding epoch integers: their unit.
+    pub epoch: Option<EpochUnit>,
+    /// A different type the values would allow, for a human to consider.
+    pub candidate: Option<String>,
+    /// Something the user should know (a declared length that does not hold, a mix of classes).
+    pub warning: Option<String>,
+}
+
+impl ColumnDecision {
+    /// A decision with no candidate or warning.
+    pub fn new(pg_type: PgType, rule: Rule, reason: impl Into<String>) -> Self {
+        ColumnDecision { pg_type, rule, reason: reason.into(), epoch: None, candidate: None, warning: None }
+    }
+    fn candidate(mut self, text: impl Into<String>) -> Self {
+        self.candidate = Some(text.into());
+        self
+    }
+    fn warning(mut self, text: impl Into<String>) -> Self {
+        self.warning = Some(text.into());
+        self
+    }
+}
+
+/// Whether a column name reads as a boolean flag: `is_*`, `has_*`, `*_enabled`, `active`,
+/// `deleted`, camelCase `isActive`, ...
+pub fn name_reads_as_flag(name: &str) -> bool {
+    const PREFIXES: &[&str] = &["is_", "has_", "can_", "should_", "allow_", "allows_", "was_", "use_", "show_", "enable_", "needs_"];
+    const SUFFIXES: &[&str] = &["_enabled", "_disabled", "_flag", "_active", "_deleted", "_visible", "_hidden", "_allowed", "_required", "_read", "_seen", "_done", "_locked"];
+    const WORDS: &[&str] = &[
+        "active", "enabled", "disabled", "deleted", "archived", "hidden", "visible", "verified", "published", "approved", "locked", "read",
+        "seen", "done", "completed", "favorite", "favourite", "starred", "pinned", "muted", "blocked", "discontinued", "flag", "flagged",
+        "private", "public", "admin", "valid", "default", "selected", "checked", "confirmed", "removed", "expired", "primary", "readonly",
+        "read_only", "sent", "delivered", "unread", "autoupdate", "hidden_flag", "spam",
+    ];
+    let lower = name.to_ascii_lowercase();
+    if WORDS.contains(&lower.as_str()) || PREFIXES.iter().any(|p| lower.starts_with(p)) || SUFFIXES.iter().any(|s| lower.ends_with(s)) {
+        return true;
+    }
+    // camelCase: isActive, hasChildren, IsDeleted.
+    for p in ["is", "has", "can", "should"] {
+        if let Some(rest) = name.strip_prefix(p).or_else(|| name.strip_prefix(&p[..1].to_ascii_uppercase().chars().chain(p[1..].chars()).collect::<String>())) {
+            if rest.chars().next().is_some_and(|c| c.is_ascii_uppercase()) {
+                return true;
+            }
+        }
+    }
+    false
+}
+
+/// Decide the PostgreSQL type of a column that is not the rowid alias.
+///
+/// The order: declared boolean; flag-named 0/1 integers; declared JSON; declared date/time;
+/// REAL; DECIMAL/NUMERIC; VARCHAR(n); declared UUID; BLOB; integer affinity; text affinity
+/// (where JSON, ISO-8601 and UUID text are detected); and last, no declared type or one that
+/// says nothing, chosen from the stored values.
+pub fn decide(column: &SourceColumn, profile: &ColumnProfile) -> ColumnDecision {
+    let declared = read_declared(&column.declared_type);
+    let decl = if column.declared_type.is_empty() { "no declared type".to_string() } else { column.declared_type.clone() };
+    let p = profile;
+    let n = p.non_null();
+    match declared.kind {
+        DeclaredKind::Boolean => {
+            let ok = p.integers - p.ints_not_01.min(p.integers) + p.text_bool;
+            let mut d = ColumnDecision::new(PgType::Boolean, Rule::DeclaredBoolean, format!("{decl}, {}", values_summary(p)));
+            if ok < n {
+                d = d.warning(format!("{} of {n} values are not 0/1 or a boolean word", n - ok));
+            }
+            d
+        }
+        DeclaredKind::Json => ColumnDecision::new(PgType::Jsonb, Rule::DeclaredJson, format!("{decl}, {} JSON texts of {n} values", p.text_json_any)),
+        DeclaredKind::Date | DeclaredKind::Time | DeclaredKind::DateTime | DeclaredKind::DateTimeTz => decide_declared_temporal(&decl, declared.kind, p),
+        DeclaredKind::Real => ColumnDecision::new(PgType::Double, Rule::Real, format!("{decl}: SQLite REAL is an 8-byte double{}", infinities(p))),
+        DeclaredKind::Decimal(precision) => decide_decimal(&decl, precision, p),
+        DeclaredKind::BoundedText(len) => {
+            if p.text_max_chars <= len as u64 {
+                ColumnDecision::new(PgType::Varchar(len), Rule::BoundedText, format!("{decl}, longest value {} characters", p.text_max_chars))
+            } else {
+                ColumnDecision::new(PgType::Text, Rule::BoundedText, format!("{decl}, but the longest value has {} characters", p.text_max_chars))
+                    .warning(format!("values exceed the declared length {len} (SQLite never enforced it): text instead of varchar({len})"))
+            }
+        }
+        DeclaredKind::Uuid => ColumnDecision::new(PgType::Uuid, Rule::Uuid, format!("{decl}, {} UUID texts of {n} values", p.text_uuid)),
+        DeclaredKind::Blob => {
+            let d = ColumnDecision::new(PgType::Bytea, Rule::Blob, format!("{decl}, {}", values_summary(p)));
+            if p.texts > 0 { d.warning(format!("{} text values will be stored as their bytes", p.texts)) } else { d }
+        }
+        DeclaredKind::SmallInt | DeclaredKind::Int4 | DeclaredKind::Integer => decide_integer(column, &decl, declared.kind, p),
+        DeclaredKind::Text => decide_text(&decl, p, Rule::Text).unwrap_or_else(|| ColumnDecision::new(PgType::Text, Rule::Text, format!("{decl}, {}", values_summary(p)))),
+        DeclaredKind::None | DeclaredKind::Other => decide_from_values(column, &decl, p),
+    }
+}
+
+fn decide_declared_temporal(decl: &str, kind: DeclaredKind, p: &ColumnProfile) -> ColumnDecision {
+    let declared_type = match kind {
+        DeclaredKind::Date => PgType::Date,
+        DeclaredKind::Time => PgType::Time,
+        DeclaredKind::DateTimeTz => PgType::TimestampTz,
+        _ => PgType::Timestamp,
+    };
+    let n = p.non_null();
+    if n > 0 && p.integers == n {
+        if let Some(unit) = p.epoch_unit() {
+            let mut d = ColumnDecision::new(PgType::TimestampTz, Rule::EpochTemporal, format!("{decl}, integers are epoch {} by magnitude", unit_name(unit)));
+            d.epoch = Some(unit);
+            return d;
+        }
+    }
+    if let Some(detected) = iso_family(p, kind == DeclaredKind::Date) {
+        // A declared DATE holding times keeps them: timestamp, not date.
+        let chosen = match (declared_type, detected) {
+            (PgType::TimestampTz, PgType::Timestamp | PgType::Date) => PgType::TimestampTz,
+            (PgType::Timestamp, PgType::Date) => PgType::Timestamp,
+            (_, d) => d,
+        };
+        let d = ColumnDecision::new(chosen, Rule::DeclaredTemporal, format!("{decl}, {}", iso_summary(p)));
+        return if chosen != declared_type && !(declared_type == PgType::Timestamp && chosen == PgType::TimestampTz) {
+            d.warning(format!("declared {decl} but the values are {chosen}: {chosen} keeps them whole"))
+        } else {
+            d
+        };
+    }
+    let d = ColumnDecision::new(declared_type, Rule::DeclaredTemporal, format!("{decl}, {}", values_summary(p)));
+    if n > 0 && p.dates.date + p.dates.datetime + p.dates.datetime_zone + p.dates.time < n {
+        d.warning(format!("{} values are not ISO-8601 text", n - (p.dates.date + p.dates.datetime + p.dates.datetime_zone + p.dates.time)))
+    } else {
+        d
+    }
+}
+
+/// The one PostgreSQL type that holds every ISO-8601 text of the column, when there is one.
+fn iso_family(p: &ColumnProfile, date_preferred: bool) -> Option<PgType> {
+    if !p.all_iso_text() {
+        return None;
+    }
+    let d = &p.dates;
+    Some(if d.time > 0 {
+        if d.date + d.datetime + d.datetime_zone > 0 {
+            return None;
+        }
+        PgType::Time
+    } else if d.datetime_zone > 0 {
+        PgType::TimestampTz
+    } else if d.datetime > 0 || !date_preferred && d.date == 0 {
+        PgType::Timestamp
+    } else {
+        PgType::Date
+    })
+}
+
+fn decide_decimal(decl: &str, precision: Option<(u32, u32)>, p: &ColumnProfile) -> ColumnDecision {
+    match precision {
+        Some((prec, scale)) => {
+            if p.max_int_digits <= prec - scale && p.max_frac_digits <= scale {
+                ColumnDecision::new(PgType::Numeric(Some((prec, scale))), Rule::Decimal, format!("{decl}, every value fits ({} integer and {} fraction digits at most)", p.max_int_digits, p.max_frac_digits))
+            } else {
+                ColumnDecision::new(PgType::Numeric(None), Rule::Decimal, format!("{decl}, but values have up to {} integer and {} fraction digits", p.max_int_digits, p.max_frac_digits))
+                    .warning(format!("values do not fit numeric({prec},{scale}) exactly: unconstrained numeric keeps them unchanged"))
+            }
+        }
+        None => ColumnDecision::new(PgType::Numeric(None), Rule::Decimal, format!("{decl}: exact numeric")),
+    }
+}
+
+fn decide_integer(column: &SourceColumn, decl: &str, kind: DeclaredKind, p: &ColumnProfile) -> ColumnDecision {
+    if p.all_01_integers() {
+        if name_reads_as_flag(&column.name) {
+            return ColumnDecision::new(PgType::Boolean, Rule::FlagBoolean, format!("{decl}, values {{0,1}} only, and the name reads as a flag"));
+        }
+        let pg = integer_type(kind, p);
+        return ColumnDecision::new(pg, Rule::Integer, format!("{decl}, values {{0,1}} only")).candidate("boolean: holds only 0/1 (set `type = \"boolean\"` in sqlite2pg.toml)");
+    }
+    let pg = integer_type(kind, p);
+    let mut d = ColumnDecision::new(pg, Rule::Integer, format!("{decl}, {}", values_summary(p)));
+    if p.integers > 0 && p.integers == p.non_null() {
+        if let Some(unit) = p.epoch_unit() {
+            d = d.candidate(format!("timestamptz: values look like epoch {} (kept as {pg}: the application reads numbers)", unit_name(unit)));
+        }
+    }
+    d
+}
+
+/// bigint, unless a smaller declared integer type holds every value.
+fn integer_type(kind: DeclaredKind, p: &ColumnProfile) -> PgType {
+    let (min, max) = (p.int_min.unwrap_or(0), p.int_max.unwrap_or(0));
+    match kind {
+        DeclaredKind::SmallInt if min >= i16::MIN as i64 && max <= i16::MAX as i64 => PgType::SmallInt,
+        DeclaredKind::Int4 | DeclaredKind::SmallInt if min >= i32::MIN as i64 && max <= i32::MAX as i64 => PgType::Integer,
+        _ => PgType::BigInt,
+    }
+}
+
+/// JSON, ISO-8601 or UUID detection on a text column.
+fn decide_text(decl: &str, p: &ColumnProfile, _rule: Rule) -> Option<ColumnDecision> {
+    if p.all_json() {
+        return Some(ColumnDecision::new(PgType::Jsonb, Rule::DetectedJson, format!("{decl}, all {} values are JSON objects or arrays", p.texts)));
+    }
+    if let Some(t) = iso_family(p, true) {
+        return Some(ColumnDecision::new(t, Rule::DetectedTemporal, format!("{decl}, {}", iso_summary(p))));
+    }
+    if p.all_uuid() {
+        return Some(ColumnDecision::new(PgType::Uuid, Rule::Uuid, format!("{decl}, all {} values are UUIDs", p.texts)));
+    }
+    None
+}
+
+fn decide_from_values(column: &SourceColumn, decl: &str, p: &ColumnProfile) -> ColumnDecision {
+    let n = p.non_null();
+    if n == 0 {
+        return ColumnDecision::new(PgType::Text, Rule::FromValues, format!("{decl} and no values: text"));
+    }
+    if p.integers == n {
+        if p.all_01_integers() && name_reads_as_flag(&column.name) {
+            return ColumnDecision::new(PgType::Boolean, Rule::FlagBoolean, format!("{decl}, values {{0,1}} only, and the name reads as a flag"));
+        }
+        return ColumnDecision::new(PgType::BigInt, Rule::FromValues, format!("{decl}, every value is an integer"));
+    }
+    if p.integers + p.reals == n {
+        return ColumnDecision::new(PgType::Double, Rule::FromValues, format!("{decl}, values are numbers ({} reals){}", p.reals, infinities(p)));
+    }
+    if p.texts == n {
+        return decide_text(decl, p, Rule::FromValues).unwrap_or_else(|| ColumnDecision::new(PgType::Text, Rule::FromValues, format!("{decl}, every value is text")));
+    }
+    if p.blobs == n {
+        return ColumnDecision::new(PgType::Bytea, Rule::FromValues, format!("{decl}, every value is a blob"));
+    }
+    if p.blobs == 0 {
+        return ColumnDecision::new(PgType::Text, Rule::FromValues, format!("{decl}, {}", values_summary(p)))
+            .warning("mixed storage classes: text holds every value (numbers as their SQLite text form)");
+    }
+    ColumnDecision::new(PgType::Text, Rule::FromValues, format!("{decl}, {}", values_summary(p)))
+        .warning("mixed storage classes including blobs: text holds the others; blobs are reported as values that break the type")
+}
+
+fn unit_name(unit: EpochUnit) -> &'static str {
+    match unit {
+        EpochUnit::Seconds => "seconds",
+        EpochUnit::Milliseconds => "milliseconds",
+        EpochUnit::Microseconds => "microseconds",
+    }
+}
+
+fn infinities(p: &ColumnProfile) -> String {
+    if p.reals_infinite > 0 { format!(", {} ±Infinity values kept", p.reals_infinite) } else { String::new() }
+}
+
+fn iso_summary(p: &ColumnProfile) -> String {
+    let d = &p.dates;
+    let mut parts = Vec::new();
+    for (count, what) in [(d.date, "dates"), (d.datetime, "date-times"), (d.datetime_zone, "date-times with zone"), (d.time, "times")] {
+        if count > 0 {
+            parts.push(format!("{count} ISO {what}"));
+        }
+    }
+    if parts.is_empty() { "no values".to_string() } else { parts.join(", ") }
+}
+
+/// `1200 integers, 3 texts, 40 nulls` style summary of the storage classes seen.
+pub fn values_summary(p: &ColumnProfile) -> String {
+    let mut parts = Vec::new();
+    for (count, what) in [(p.integers, "integers"), (p.reals, "reals"), (p.texts, "texts"), (p.blobs, "blobs"), (p.nulls, "nulls")] {
+        if count > 0 {
+            parts.push(format!("{count} {what}"));
+        }
+    }
+    if p.integers > 0 && p.ints_not_01 == 0 {
+        parts[0] = format!("{} integers in {{0,1}}", p.integers);
+    }
+    if parts.is_empty() { "no values".to_string() } else { parts.join(", ") }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn flag_names() {
+        for yes in ["is_active", "has_children", "email_enabled", "active", "Deleted", "isActive", "IsDeleted", "Discontinued"] {
+            assert!(name_reads_as_flag(yes), "{yes}");
+        }
+        for no in ["id", "island", "count", "status", "hash", "isbn", "canvas_id", "level"] {
+            assert!(!name_reads_as_flag(no), "{no}");
+        }
+    }
+}

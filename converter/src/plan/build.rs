@@ -1,0 +1,608 @@
+//! Building a [`Plan`] from SQLite files: profile, decide, then rewrite what needs rewriting.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::PathBuf;
+
+use rusqlite::types::ValueRef;
+
+use super::order::topological;
+use super::sql::SchemaScope;
+use super::*;
+use crate::config::Config;
+use crate::error::Result;
+use crate::ident::fit;
+use crate::introspect::fts::FtsContent;
+use crate::introspect::{IndexOrigin, IndexTarget, OpenOptions, SourceColumn, SourceDb, SourceSchema, SourceTable, tokenize_significant};
+use crate::mapping::{self, ColumnDecision, PgType, Rule, defaults};
+use crate::profile::{ColumnProfile, TableProfile};
+use crate::values::violation;
+
+/// How many values that break a column's type are shown as examples.
+const VIOLATION_EXAMPLES: usize = 5;
+
+/// Options for planning.
+#[derive(Debug, Clone, Default)]
+pub struct PlanOptions {
+    /// Profile about this many rows per table instead of all of them.
+    pub sample: Option<u64>,
+    /// The PostgreSQL schema for a single input file (default `public`).
+    pub schema: Option<String>,
+    /// How to open the files.
+    pub open: OpenOptions,
+    /// User overrides.
+    pub config: Config,
+}
+
+/// Plan the conversion of `paths`: one file goes to `public` (or `options.schema`); several go
+/// to one schema each, named after the file, so equal table names never clash.
+pub fn plan_files(paths: &[PathBuf], options: &PlanOptions) -> Result<Plan> {
+    let names = schema_names(paths, options.schema.as_deref());
+    let mut schemas = Vec::with_capacity(paths.len());
+    for (path, name) in paths.iter().zip(names) {
+        let db = SourceDb::open(path, &options.open)?;
+        let source = db.introspect()?;
+        schemas.push(build_schema(&db, &source, name, options)?);
+    }
+    for (table, column) in options.config.named_columns() {
+        let found = schemas.iter().any(|s| s.table(table).is_some_and(|t| t.columns.iter().any(|c| c.source_name.eq_ignore_ascii_case(column))));
+        if !found {
+            return Err(options.config.unknown_name(format!("table \"{table}\" column \"{column}\" is not in any of the databases given")));
+        }
+    }
+    Ok(Plan { schemas })
+}
+
+fn schema_names(paths: &[PathBuf], single: Option<&str>) -> Vec<String> {
+    if paths.len() <= 1 {
+        return vec![single.unwrap_or("public").to_string(); paths.len()];
+    }
+    let mut used = BTreeSet::new();
+    paths
+        .iter()
+        .map(|p| {
+            let stem = p.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_else(|| "db".into());
+            let base = fit(&stem);
+            let mut name = base.clone();
+            let mut n = 2;
+            while !used.insert(name.clone()) {
+                name = fit(&format!("{base}_{n}"));
+                n += 1;
+            }
+            name
+        })
+        .collect()
+}
+
+fn object(table: &str, column: Option<&str>) -> String {
+    match column {
+        Some(c) => format!("table \"{table}\" column \"{c}\""),
+        None => format!("table \"{table}\""),
+    }
+}
+
+fn finding(grade: Grade, object: impl Into<String>, message: impl Into<String>) -> Finding {
+    Finding { grade, object: object.into(), message: message.into() }
+}
+
+fn build_schema(db: &SourceDb, source: &SourceSchema, schema: String, options: &PlanOptions) -> Result<SchemaPlan> {
+    let mut findings = Vec::new();
+    let mut sampled = false;
+    let mut needs_nocase = false;
+
+    // Tables and columns: profile, decide, count values that break the decision.
+    let mut tables = Vec::with_capacity(source.tables.len());
+    for t in &source.tables {
+        let profile = db.profile(t, options.sample)?;
+        sampled |= profile.sampled_rows.is_some();
+        tables.push(plan_table(db, source, t, &profile, options, &mut findings, &mut needs_nocase)?);
+    }
+    check_name_collisions(&tables, &mut findings);
+
+    // Foreign keys, then creation order.
+    let mut fks: Vec<Vec<(usize, ForeignKeyPlan)>> = Vec::with_capacity(tables.len());
+    for t in &source.tables {
+        fks.push(plan_foreign_keys(db, source, t, &tables, &mut findings)?);
+    }
+    let deps: Vec<BTreeSet<usize>> = fks.iter().map(|list| list.iter().map(|(parent, _)| *parent).collect()).collect();
+    let (order, broken) = topological(tables.len(), &deps);
+    let mut deferred_foreign_keys = Vec::new();
+    for (i, list) in fks.into_iter().enumerate() {
+        for (parent, fk) in list {
+            if broken.contains(&(i, parent)) {
+                findings.push(finding(Grade::Info, object(&source.tables[i].name, None), format!("foreign key to \"{}\" closes a cycle: added after all tables exist", source.tables[parent].name)));
+                deferred_foreign_keys.push(DeferredForeignKey { table: tables[i].name.clone(), foreign_key: fk });
+            } else {
+                tables[i].foreign_keys.push(fk);
+            }
+        }
+    }
+
+    // Everything that is SQL text: rewritten against the final names and types.
+    let mut scope = SchemaScope::new(&tables);
+    for (t, plan) in source.tables.iter().zip(tables.iter_mut()) {
+        rewrite_table_sql(&scope, t, plan, &mut findings);
+    }
+    let mut indexes = Vec::new();
+    for (t, plan) in source.tables.iter().zip(&tables) {
+        plan_indexes(&scope, t, plan, &mut indexes, &mut findings);
+    }
+    for v in &source.views {
+        scope.add_view(&v.name, &fit(&v.name));
+    }
+    let views = plan_views(&scope, source, &mut findings);
+    let triggers = plan_triggers(&scope, source, &mut findings);
+    report_virtual_tables(source, &mut findings);
+
+    let tables: Vec<TablePlan> = {
+        let mut slots: Vec<Option<TablePlan>> = tables.into_iter().map(Some).collect();
+        order.iter().filter_map(|&i| slots[i].take()).collect()
+    };
+    Ok(SchemaPlan {
+        source: db.path().to_path_buf(),
+        schema,
+        journal_mode: source.journal_mode.clone(),
+        sampled,
+        needs_nocase_collation: needs_nocase,
+        tables,
+        deferred_foreign_keys,
+        indexes,
+        views,
+        triggers,
+        findings,
+    })
+}
+
+fn plan_table(
+    db: &SourceDb,
+    source: &SourceSchema,
+    t: &SourceTable,
+    profile: &TableProfile,
+    options: &PlanOptions,
+    findings: &mut Vec<Finding>,
+    needs_nocase: &mut bool,
+) -> Result<TablePlan> {
+    let name = fit(&t.name);
+    if name != t.name {
+        findings.push(finding(Grade::Warning, object(&t.name, None), format!("name longer than 63 bytes: shortened to \"{name}\"")));
+    }
+    let mut columns = Vec::with_capacity(t.columns.len());
+    for (c, p) in t.columns.iter().zip(&profile.columns) {
+        columns.push(plan_column(db, t, c, p, options, findings, needs_nocase)?);
+    }
+    let pg_name = |source_name: &str| columns.iter().find(|c: &&ColumnPlan| c.source_name.eq_ignore_ascii_case(source_name)).map(|c| c.name.clone());
+    let primary_key: Vec<String> = t.primary_key.iter().filter_map(|c| pg_name(c)).collect();
+    let mut uniques = Vec::new();
+    for index in t.indexes.iter().filter(|i| i.origin == IndexOrigin::UniqueConstraint) {
+        let cols: Option<Vec<String>> = index.parts.iter().map(|p| match &p.target { IndexTarget::Column(c) => pg_name(c), IndexTarget::Expr(_) => None }).collect();
+        match cols {
+            Some(cols) if cols != primary_key && !uniques.contains(&cols) => uniques.push(cols),
+            Some(_) => {}
+            None => findings.push(finding(Grade::Warning, object(&t.name, None), format!("UNIQUE constraint {} names a column that is not in the table: left out", index.name))),
+        }
+    }
+    let sqlite_sequence = source.sequences.iter().find(|(n, _)| n.eq_ignore_ascii_case(&t.name)).map(|(_, v)| *v);
+    if t.without_rowid {
+        findings.push(finding(Grade::Info, object(&t.name, None), "WITHOUT ROWID table: a plain table with its primary key in PostgreSQL"));
+    }
+    Ok(TablePlan {
+        source_name: t.name.clone(),
+        name,
+        rows: profile.rows,
+        columns,
+        primary_key,
+        uniques,
+        foreign_keys: Vec::new(),
+        checks: Vec::new(),
+        sqlite_sequence,
+        autoincrement: t.autoincrement,
+    })
+}
+
+fn plan_column(
+    db: &SourceDb,
+    t: &SourceTable,
+    c: &SourceColumn,
+    p: &ColumnProfile,
+    options: &PlanOptions,
+    findings: &mut Vec<Finding>,
+    needs_nocase: &mut bool,
+) -> Result<ColumnPlan> {
+    let obj = object(&t.name, Some(&c.name));
+    let identity = t.rowid_alias.as_deref().is_some_and(|a| a.eq_ignore_ascii_case(&c.name));
+    let declared = if c.declared_type.is_empty() { "no declared type".to_string() } else { c.declared_type.clone() };
+    let decision = if let Some(pg_type) = options.config.column_type(&t.name, &c.name) {
+        ColumnDecision::new(pg_type, Rule::Config, format!("{declared} -> {pg_type}: set in sqlite2pg.toml"))
+    } else if identity {
+        let how = if t.autoincrement { "INTEGER PRIMARY KEY AUTOINCREMENT" } else { "INTEGER PRIMARY KEY (rowid alias)" };
+        ColumnDecision::new(PgType::BigInt, Rule::Identity, format!("{how} -> identity"))
+    } else {
+        mapping::decide(c, p)
+    };
+    if let Some(w) = &decision.warning {
+        findings.push(finding(Grade::Warning, &obj, w.clone()));
+    }
+    if let Some(candidate) = &decision.candidate {
+        findings.push(finding(Grade::Info, &obj, format!("candidate: {candidate}")));
+    }
+    if p.ints_beyond_2_53 > 0 {
+        findings.push(finding(Grade::Info, &obj, format!("{} integers beyond 2^53: exact in {}, but not in JavaScript or a double", p.ints_beyond_2_53, decision.pg_type)));
+    }
+    let pg_type = decision.pg_type;
+    let in_pk = c.pk_position > 0;
+
+    let mut default = None;
+    if let (Some(sql), false) = (&c.default_sql, identity) {
+        match defaults::translate(sql, pg_type, decision.epoch) {
+            Ok(d) => default = d,
+            // Expressions get a second chance through the rewriter once every column is known.
+            Err(reason) if !sql.contains('(') => findings.push(finding(Grade::Warning, &obj, format!("DEFAULT {sql} left out: {reason}"))),
+            Err(_) => {}
+        }
+    }
+
+    let collation = match (c.collation.as_deref(), pg_type.is_text()) {
+        (None | Some("BINARY"), _) => None,
+        (Some("NOCASE"), true) => {
+            *needs_nocase = true;
+            findings.push(finding(Grade::Info, &obj, format!("COLLATE NOCASE -> case-insensitive ICU collation {NOCASE_COLLATION} (comparisons, sorting and UNIQUE ignore case; LIKE needs PostgreSQL 18 on such columns)")));
+            Some(NOCASE_COLLATION.to_string())
+        }
+        (Some(other), _) => {
+            findings.push(finding(Grade::Warning, &obj, format!("COLLATE {other} has no PostgreSQL equivalent for a {pg_type} column: the default collation is used")));
+            None
+        }
+    };
+
+    let violations = if is_clean(p, pg_type, decision.epoch.is_some()) { None } else { Some(scan_violations(db, t, c, pg_type, decision.epoch)?) };
+    let mut nullable = !(c.not_null || in_pk || identity);
+    if let Some(v) = violations.as_ref().filter(|v| v.count > 0) {
+        let examples: Vec<String> = v.examples.iter().map(|e| format!("{} value {} ({})", e.key, e.value, e.reason)).collect();
+        findings.push(finding(
+            Grade::NeedsAttention,
+            &obj,
+            format!("{} values do not fit {pg_type}; the copy's rejects policy decides their rows. First: {}", v.count, examples.join("; ")),
+        ));
+    }
+    if in_pk && p.nulls > 0 && !identity {
+        findings.push(finding(Grade::NeedsAttention, &obj, format!("{} NULLs in a primary-key column (SQLite allows them, PostgreSQL does not)", p.nulls)));
+    }
+    if !c.not_null && in_pk && p.nulls > 0 {
+        nullable = false;
+    }
+    Ok(ColumnPlan {
+        source_name: c.name.clone(),
+        name: fit(&c.name),
+        declared_type: c.declared_type.clone(),
+        pg_type,
+        nullable,
+        identity,
+        default,
+        generated: None,
+        collation,
+        decision,
+        violations: violations.filter(|v| v.count > 0),
+    })
+}
+
+/// Whether the profile alone proves every value converts, so no second pass is needed.
+fn is_clean(p: &ColumnProfile, t: PgType, epoch: bool) -> bool {
+    let text_ok = p.text_invalid_utf8 == 0 && p.text_nul == 0;
+    let n = p.non_null();
+    match t {
+        PgType::Bytea => p.integers + p.reals == 0,
+        _ if p.blobs > 0 || !text_ok => false,
+        PgType::Text | PgType::Varchar(_) => true,
+        PgType::Boolean => p.reals == 0 && p.ints_not_01 == 0 && p.text_bool == p.texts,
+        PgType::BigInt => p.reals == 0 && p.texts == 0,
+        PgType::SmallInt | PgType::Integer => false,
+        PgType::Double => p.texts == 0,
+        PgType::Numeric(_) => p.reals_infinite == 0 && p.text_numeric == p.texts,
+        PgType::Jsonb => p.reals_infinite == 0 && p.text_json_any == p.texts,
+        PgType::Uuid => p.text_uuid == n,
+        PgType::TimestampTz if epoch => p.integers + p.reals == n,
+        PgType::Date => p.texts == n && p.dates.date == n,
+        PgType::Time => p.texts == n && p.dates.time == n,
+        PgType::Timestamp | PgType::TimestampTz => p.texts == n && p.dates.date + p.dates.datetime + p.dates.datetime_zone == n,
+    }
+}
+
+/// Count the values of a column that break `pg_type`, keeping the first few with their keys.
+fn scan_violations(db: &SourceDb, t: &SourceTable, c: &SourceColumn, pg_type: PgType, epoch: Option<crate::profile::EpochUnit>) -> Result<Violations> {
+    use crate::introspect::sqlite_quote;
+    let key_columns: Vec<String> = if !t.primary_key.is_empty() {
+        t.primary_key.clone()
+    } else if !t.without_rowid {
+        vec!["rowid".to_string()]
+    } else {
+        t.columns.iter().map(|c| c.name.clone()).collect()
+    };
+    let select: Vec<String> = key_columns.iter().map(|k| if k == "rowid" { "rowid".to_string() } else { sqlite_quote(k) }).collect();
+    let sql = format!("SELECT {}, {} FROM {}", select.join(", "), sqlite_quote(&c.name), sqlite_quote(&t.name));
+    let context = format!("checking values of table \"{}\" column \"{}\"", t.name, c.name);
+    let mut stmt = db.conn().prepare(&sql).map_err(|e| db.error(&context, e))?;
+    let mut rows = stmt.query([]).map_err(|e| db.error(&context, e))?;
+    let mut v = Violations { count: 0, examples: Vec::new() };
+    let value_index = key_columns.len();
+    while let Some(row) = rows.next().map_err(|e| db.error(&context, e))? {
+        let value = row.get_ref(value_index).map_err(|e| db.error(&context, e))?;
+        if let Some(reason) = violation(value, pg_type, epoch) {
+            v.count += 1;
+            if v.examples.len() < VIOLATION_EXAMPLES {
+                let key = key_columns
+                    .iter()
+                    .enumerate()
+                    .map(|(i, k)| format!("{k}={}", row.get_ref(i).map(display_value).unwrap_or_default()))
+                    .collect::<Vec<_>>()
+                    .join(", ");
+                v.examples.push(ViolationExample { key, value: display_value(value), reason: reason.to_string() });
+            }
+        }
+    }
+    Ok(v)
+}
+
+/// A stored value as a reader would write it: numbers bare, text quoted, blobs as hex.
+pub(crate) fn display_value(v: ValueRef<'_>) -> String {
+    const MAX: usize = 40;
+    match v {
+        ValueRef::Null => "NULL".into(),
+        ValueRef::Integer(i) => i.to_string(),
+        ValueRef::Real(r) => format!("{r:?}"),
+        ValueRef::Text(b) => {
+            let s = String::from_utf8_lossy(b);
+            let short: String = s.chars().take(MAX).collect();
+            let escaped = short.replace('\0', "\\0");
+            format!("'{escaped}{}'", if s.chars().count() > MAX { "…" } else { "" })
+        }
+        ValueRef::Blob(b) => {
+            let hex: String = b.iter().take(16).map(|x| format!("{x:02x}")).collect();
+            format!("x'{hex}{}' ({} bytes)", if b.len() > 16 { "…" } else { "" }, b.len())
+        }
+    }
+}
+
+fn check_name_collisions(tables: &[TablePlan], findings: &mut Vec<Finding>) {
+    let mut seen: BTreeMap<&str, &str> = BTreeMap::new();
+    for t in tables {
+        if let Some(other) = seen.insert(&t.name, &t.source_name) {
+            findings.push(finding(Grade::NeedsAttention, object(&t.source_name, None), format!("its PostgreSQL name \"{}\" collides with table \"{other}\"", t.name)));
+        }
+    }
+}
+
+fn plan_foreign_keys(db: &SourceDb, source: &SourceSchema, t: &SourceTable, tables: &[TablePlan], findings: &mut Vec<Finding>) -> Result<Vec<(usize, ForeignKeyPlan)>> {
+    let mut out = Vec::new();
+    let Some(child) = tables.iter().find(|p| p.source_name == t.name) else { return Ok(out) };
+    for fk in &t.foreign_keys {
+        let what = format!("foreign key ({}) -> \"{}\"", fk.columns.join(", "), fk.parent_table);
+        let obj = object(&t.name, None);
+        let Some(parent_index) = source.tables.iter().position(|p| p.name.eq_ignore_ascii_case(&fk.parent_table)) else {
+            findings.push(finding(Grade::NeedsAttention, obj, format!("{what}: the referenced table does not exist; left out")));
+            continue;
+        };
+        let parent_source = &source.tables[parent_index];
+        let parent = &tables[parent_index];
+        let parent_columns: Vec<String> = if fk.parent_columns.is_empty() { parent_source.primary_key.clone() } else { fk.parent_columns.clone() };
+        if parent_columns.len() != fk.columns.len() {
+            findings.push(finding(Grade::NeedsAttention, obj, format!("{what}: the referenced table has no matching key (SQLite would report a foreign key mismatch); left out")));
+            continue;
+        }
+        let child_cols: Option<Vec<&ColumnPlan>> = fk.columns.iter().map(|c| child.columns.iter().find(|x| x.source_name.eq_ignore_ascii_case(c))).collect();
+        let parent_cols: Option<Vec<&ColumnPlan>> = parent_columns.iter().map(|c| parent.columns.iter().find(|x| x.source_name.eq_ignore_ascii_case(c))).collect();
+        let (Some(child_cols), Some(parent_cols)) = (child_cols, parent_cols) else {
+            findings.push(finding(Grade::NeedsAttention, obj, format!("{what}: names a column that does not exist; left out")));
+            continue;
+        };
+        let parent_names: Vec<String> = parent_cols.iter().map(|c| c.name.clone()).collect();
+        let same_set = |key: &[String]| key.len() == parent_names.len() && parent_names.iter().all(|n| key.contains(n));
+        let unique_index = parent_source.indexes.iter().any(|i| {
+            i.unique && i.predicate.is_none() && i.parts.len() == parent_cols.len()
+                && i.parts.iter().all(|p| matches!(&p.target, IndexTarget::Column(c) if parent_cols.iter().any(|x| x.source_name.eq_ignore_ascii_case(c))))
+        });
+        if !(same_set(&parent.primary_key) || parent.uniques.iter().any(|u| same_set(u)) || unique_index) {
+            findings.push(finding(Grade::NeedsAttention, obj, format!("{what}: PostgreSQL needs a primary key or UNIQUE constraint on the referenced columns ({}); left out", parent_columns.join(", "))));
+            continue;
+        }
+        if let Some((c, p)) = child_cols.iter().zip(&parent_cols).find(|(c, p)| !c.pg_type.compatible_for_fk(p.pg_type)) {
+            findings.push(finding(
+                Grade::NeedsAttention,
+                obj,
+                format!("{what}: column \"{}\" is {} but \"{}\".\"{}\" is {}; left out (override one type in sqlite2pg.toml to keep it)", c.source_name, c.pg_type, parent.source_name, p.source_name, p.pg_type),
+            ));
+            continue;
+        }
+        let action = |a: &str| if a.eq_ignore_ascii_case("NO ACTION") { None } else { Some(a.to_ascii_uppercase()) };
+        out.push((
+            parent_index,
+            ForeignKeyPlan {
+                columns: child_cols.iter().map(|c| c.name.clone()).collect(),
+                parent_table: parent.name.clone(),
+                parent_columns: parent_names,
+                on_delete: action(&fk.on_delete),
+                on_update: action(&fk.on_update),
+                deferrable: fk.deferrable,
+                initially_deferred: fk.initially_deferred,
+            },
+        ));
+    }
+    // Rows whose parent is missing would make the copy fail on this key.
+    let orphans: i64 = db
+        .conn()
+        .prepare(&format!("SELECT count(*) FROM pragma_foreign_key_check({})", crate::introspect::sqlite_quote(&t.name).replace('"', "'")))
+        .and_then(|mut s| s.query_row([], |r| r.get(0)))
+        .unwrap_or(0);
+    if orphans > 0 {
+        findings.push(finding(Grade::NeedsAttention, object(&t.name, None), format!("{orphans} rows reference a parent row that does not exist (SQLite had foreign keys off)")));
+    }
+    Ok(out)
+}
+
+fn rewrite_table_sql(scope: &SchemaScope, t: &SourceTable, plan: &mut TablePlan, findings: &mut Vec<Finding>) {
+    for (c, col) in t.columns.iter().zip(plan.columns.iter_mut()) {
+        let obj = object(&t.name, Some(&c.name));
+        if let (Some(sql), None, false) = (&c.default_sql, &col.default, col.identity) {
+            if sql.contains('(') && defaults::translate(sql, col.pg_type, col.epoch()).is_err() {
+                match scope.expr(&t.name, sql) {
+                    Ok(expr) => col.default = Some(expr),
+                    Err(reason) => findings.push(finding(Grade::Warning, &obj, format!("DEFAULT {sql} left out: {reason}"))),
+                }
+            }
+        }
+        if let Some(g) = &c.generated {
+            match scope.expr(&t.name, &g.expr) {
+                Ok(expr) => {
+                    if !g.stored {
+                        findings.push(finding(Grade::Info, &obj, "VIRTUAL generated column becomes STORED (PostgreSQL before 18 has only stored ones)"));
+                    }
+                    col.generated = Some(expr);
+                }
+                Err(reason) => findings.push(finding(Grade::Warning, &obj, format!("generated expression {} left out ({reason}): the column keeps the copied values", g.expr))),
+            }
+        }
+    }
+    let mut names = BTreeSet::new();
+    for check in &t.checks {
+        match scope.expr(&t.name, &check.expr) {
+            Ok(expr) => {
+                // PostgreSQL wants constraint names unique per table; SQLite does not care.
+                let name = check.name.as_ref().map(|n| fit(n)).filter(|n| names.insert(n.clone()));
+                plan.checks.push(CheckPlan { name, expr, source_expr: check.expr.clone() });
+            }
+            Err(reason) => findings.push(finding(Grade::NeedsAttention, object(&t.name, check.column.as_deref()), format!("CHECK ({}) left out: {reason}", check.expr))),
+        }
+    }
+}
+
+fn plan_indexes(scope: &SchemaScope, t: &SourceTable, plan: &TablePlan, out: &mut Vec<IndexPlan>, findings: &mut Vec<Finding>) {
+    for index in t.indexes.iter().filter(|i| i.origin == IndexOrigin::CreateIndex) {
+        let obj = format!("index \"{}\" on table \"{}\"", index.name, t.name);
+        let mut parts = Vec::new();
+        let mut failed = None;
+        for part in &index.parts {
+            let mut sql = match &part.target {
+                IndexTarget::Column(c) => match plan.columns.iter().find(|x| x.source_name.eq_ignore_ascii_case(c)) {
+                    Some(col) => crate::ident::quote(&col.name),
+                    None => {
+                        failed = Some(format!("column {c} is not in the table"));
+                        break;
+                    }
+                },
+                IndexTarget::Expr(e) => match scope.expr(&t.name, e) {
+                    Ok(expr) => format!("({expr})"),
+                    Err(reason) => {
+                        failed = Some(format!("expression {e}: {reason}"));
+                        break;
+                    }
+                },
+            };
+            match part.collation.as_deref() {
+                Some("NOCASE") => sql.push_str(&format!(" COLLATE {NOCASE_COLLATION}")),
+                Some(other) => findings.push(finding(Grade::Warning, &obj, format!("COLLATE {other} dropped from the index"))),
+                None => {}
+            }
+            if part.desc {
+                sql.push_str(" DESC");
+            }
+            parts.push(sql);
+        }
+        let predicate = match (&index.predicate, &failed) {
+            (Some(p), None) => match scope.expr(&t.name, p) {
+                Ok(sql) => Some(sql),
+                Err(reason) => {
+                    failed = Some(format!("WHERE {p}: {reason}"));
+                    None
+                }
+            },
+            _ => None,
+        };
+        match failed {
+            Some(reason) => findings.push(finding(Grade::NeedsAttention, obj, format!("left out: {reason}"))),
+            None => out.push(IndexPlan { name: fit(&index.name), source_name: index.name.clone(), table: plan.name.clone(), unique: index.unique, parts, predicate }),
+        }
+    }
+}
+
+/// Names (lower-cased) that a piece of SQL mentions as identifiers.
+fn mentioned_names(sql: &str) -> BTreeSet<String> {
+    tokenize_significant(sql)
+        .unwrap_or_default()
+        .into_iter()
+        .filter_map(|t| match t {
+            sqlparser::tokenizer::Token::Word(w) => Some(w.value.to_ascii_lowercase()),
+            _ => None,
+        })
+        .collect()
+}
+
+fn plan_views(scope: &SchemaScope, source: &SourceSchema, findings: &mut Vec<Finding>) -> Vec<ViewPlan> {
+    let names: Vec<String> = source.views.iter().map(|v| v.name.to_ascii_lowercase()).collect();
+    let deps: Vec<BTreeSet<usize>> = source
+        .views
+        .iter()
+        .map(|v| {
+            let mentioned = mentioned_names(&v.body);
+            names.iter().enumerate().filter(|(_, n)| mentioned.contains(*n)).map(|(i, _)| i).collect()
+        })
+        .collect();
+    let (order, _) = topological(source.views.len(), &deps);
+    let mut failed = BTreeSet::new();
+    let mut out = Vec::new();
+    for i in order {
+        let v = &source.views[i];
+        let obj = format!("view \"{}\"", v.name);
+        if let Some(dep) = deps[i].iter().find(|d| failed.contains(*d)) {
+            failed.insert(i);
+            findings.push(finding(Grade::NeedsAttention, obj, format!("left out: it reads view \"{}\", which was left out", source.views[*dep].name)));
+            continue;
+        }
+        match scope.query(&v.body) {
+            Ok(query) => out.push(ViewPlan { source_name: v.name.clone(), name: fit(&v.name), query }),
+            Err(reason) => {
+                failed.insert(i);
+                findings.push(finding(Grade::NeedsAttention, obj, format!("left out: {reason}. Original: {}", v.sql)));
+            }
+        }
+    }
+    out
+}
+
+fn plan_triggers(scope: &SchemaScope, source: &SourceSchema, findings: &mut Vec<Finding>) -> Vec<TriggerPlan> {
+    let fts_names: BTreeSet<String> = source.fts_tables.iter().map(|f| f.name.to_ascii_lowercase()).collect();
+    let mut out = Vec::new();
+    for trigger in &source.triggers {
+        let obj = format!("trigger \"{}\"", trigger.name);
+        let mentioned = mentioned_names(&trigger.sql);
+        if let Some(fts) = fts_names.iter().find(|n| mentioned.contains(*n)) {
+            findings.push(finding(Grade::Info, obj, format!("keeps FTS table \"{fts}\" in sync: dropped, since full-text search moves to a tsvector column")));
+            continue;
+        }
+        let function = fit(&format!("{}_fn", trigger.name));
+        match scope.trigger(&trigger.sql, &function) {
+            Ok(t) => out.push(TriggerPlan { source_name: trigger.name.clone(), table: t.table, function_sql: t.function_sql, trigger_sql: t.trigger_sql }),
+            Err(reason) => findings.push(finding(Grade::NeedsAttention, obj, format!("left out: {reason}. Original: {}", trigger.sql))),
+        }
+    }
+    out
+}
+
+fn report_virtual_tables(source: &SourceSchema, findings: &mut Vec<Finding>) {
+    for fts in &source.fts_tables {
+        let obj = format!("FTS table \"{}\"", fts.name);
+        let module = format!("{:?}", fts.version).to_ascii_lowercase();
+        let message = match &fts.content {
+            FtsContent::External { table, .. } => {
+                format!("{module} index over table \"{table}\": the text stays in \"{table}\"; the full-text index is not converted yet (tsvector + GIN conversion is a separate step)")
+            }
+            FtsContent::Internal => format!("{module} table holding its own text: not converted yet, so its rows are not carried over"),
+            FtsContent::Contentless => format!("contentless {module} table: only an index is stored, the text cannot be recovered"),
+        };
+        findings.push(finding(Grade::NeedsAttention, obj.clone(), message));
+        if !fts.shadow_tables.is_empty() {
+            findings.push(finding(Grade::Info, obj, format!("shadow tables {} are the index's internals: never copied", fts.shadow_tables.join(", "))));
+        }
+    }
+    for v in &source.other_virtual_tables {
+        let known = if v.module_available { "" } else { ", a module this SQLite does not have (an extension such as SpatiaLite)" };
+        findings.push(finding(Grade::NeedsAttention, format!("virtual table \"{}\"", v.name), format!("module {}{known}: cannot be carried over; left out", v.module)));
+    }
+}

@@ -1,0 +1,568 @@
+//! Profiling: one streaming pass over each table's stored values.
+//!
+//! Takes an open [`SourceDb`] and a table, gives a [`TableProfile`]: per column, how many values
+//! of each storage class, their ranges, and which shapes the text takes (JSON, ISO dates, UUIDs,
+//! numbers, booleans). Memory is bounded by the number of columns, never by the number of rows.
+//! Exact by default; with a sample size it reads an evenly spread, deterministic subset and says
+//! so, so the same database always gives the same plan.
+
+use rusqlite::types::ValueRef;
+use serde::Serialize;
+
+use crate::error::Result;
+use crate::introspect::{SourceDb, SourceTable};
+
+/// Longest example value kept, in characters.
+const EXAMPLE_CHARS: usize = 60;
+
+/// What one pass over a table found.
+#[derive(Debug, Clone, Serialize)]
+pub struct TableProfile {
+    /// The table's name.
+    pub table: String,
+    /// Rows in the table (always exact).
+    pub rows: u64,
+    /// Rows actually read when sampling (None: every row was read).
+    pub sampled_rows: Option<u64>,
+    /// One profile per column, in column order.
+    pub columns: Vec<ColumnProfile>,
+}
+
+/// Counts of ISO-8601 text shapes.
+#[derive(Debug, Clone, Default, Serialize, PartialEq, Eq)]
+pub struct DateShapes {
+    /// `YYYY-MM-DD`
+    pub date: u64,
+    /// `YYYY-MM-DD HH:MM[:SS[.f]]` (or `T`), no zone.
+    pub datetime: u64,
+    /// As `datetime`, with `Z` or a numeric offset.
+    pub datetime_zone: u64,
+    /// `HH:MM[:SS[.f]]`
+    pub time: u64,
+    /// More than 6 fractional digits (PostgreSQL keeps microseconds).
+    pub sub_microsecond: u64,
+}
+
+impl DateShapes {
+    fn total(&self) -> u64 {
+        self.date + self.datetime + self.datetime_zone + self.time
+    }
+}
+
+/// Integers by the epoch unit their magnitude suggests.
+#[derive(Debug, Clone, Default, Serialize, PartialEq, Eq)]
+pub struct EpochMagnitudes {
+    /// 1e8 <= |v| < 1e11: seconds (1973 to 5138).
+    pub seconds: u64,
+    /// 1e11 <= |v| < 1e14: milliseconds.
+    pub millis: u64,
+    /// 1e14 <= |v| < 1e17: microseconds.
+    pub micros: u64,
+}
+
+/// Statistics of one column's stored values.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct ColumnProfile {
+    /// Column name.
+    pub name: String,
+    /// NULLs.
+    pub nulls: u64,
+    /// INTEGER storage class values.
+    pub integers: u64,
+    /// REAL storage class values.
+    pub reals: u64,
+    /// TEXT storage class values.
+    pub texts: u64,
+    /// BLOB storage class values.
+    pub blobs: u64,
+    /// Smallest integer.
+    pub int_min: Option<i64>,
+    /// Largest integer.
+    pub int_max: Option<i64>,
+    /// Integers other than 0 and 1.
+    pub ints_not_01: u64,
+    /// Integers whose magnitude exceeds 2^53 (not exact in a double or in JavaScript).
+    pub ints_beyond_2_53: u64,
+    /// Integers by epoch magnitude.
+    pub epoch: EpochMagnitudes,
+    /// Smallest finite real.
+    pub real_min: Option<f64>,
+    /// Largest finite real.
+    pub real_max: Option<f64>,
+    /// +Inf / -Inf reals (SQLite stores NaN as NULL).
+    pub reals_infinite: u64,
+    /// Reals with a fractional part.
+    pub reals_fractional: u64,
+    /// Most digits left of the decimal point over integer, real and numeric-text values.
+    pub max_int_digits: u32,
+    /// Most digits right of the decimal point (shortest exact form of reals).
+    pub max_frac_digits: u32,
+    /// Longest text, in characters.
+    pub text_max_chars: u64,
+    /// Longest text, in bytes.
+    pub text_max_bytes: u64,
+    /// Texts that are not valid UTF-8.
+    pub text_invalid_utf8: u64,
+    /// Texts containing a NUL byte (PostgreSQL text cannot hold one).
+    pub text_nul: u64,
+    /// Texts that are a JSON object or array.
+    pub text_json: u64,
+    /// Texts that are any JSON value (object, array, string, number, true, false, null).
+    pub text_json_any: u64,
+    /// Texts that spell a boolean: `0`, `1`, `true`, `false`, `t`, `f`, `yes`, `no` (any case).
+    pub text_bool: u64,
+    /// Texts that are a UUID.
+    pub text_uuid: u64,
+    /// Texts that are a decimal number.
+    pub text_numeric: u64,
+    /// Texts that are an integer.
+    pub text_integer: u64,
+    /// ISO-8601 shapes among the texts.
+    pub dates: DateShapes,
+    /// Largest blob, in bytes.
+    pub blob_max_bytes: u64,
+    /// The first value seen of each storage class, shortened for display.
+    pub examples: Examples,
+}
+
+/// First value seen per storage class.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Examples {
+    /// An integer.
+    pub integer: Option<String>,
+    /// A real.
+    pub real: Option<String>,
+    /// A text.
+    pub text: Option<String>,
+    /// A blob (as hex, shortened).
+    pub blob: Option<String>,
+}
+
+impl ColumnProfile {
+    /// Non-null values.
+    pub fn non_null(&self) -> u64 {
+        self.integers + self.reals + self.texts + self.blobs
+    }
+    /// Every non-null value is an integer 0 or 1 (and there is at least one).
+    pub fn all_01_integers(&self) -> bool {
+        self.integers > 0 && self.ints_not_01 == 0 && self.non_null() == self.integers
+    }
+    /// Every non-null value is a JSON object/array text (and there is at least one).
+    pub fn all_json(&self) -> bool {
+        self.texts > 0 && self.non_null() == self.texts && self.text_json == self.texts
+    }
+    /// Every non-null value is a UUID text (and there is at least one).
+    pub fn all_uuid(&self) -> bool {
+        self.texts > 0 && self.non_null() == self.texts && self.text_uuid == self.texts
+    }
+    /// Every non-null value is an ISO-8601 text (and there is at least one).
+    pub fn all_iso_text(&self) -> bool {
+        self.texts > 0 && self.non_null() == self.texts && self.dates.total() == self.texts
+    }
+    /// Integers all fall in one epoch unit: which.
+    pub fn epoch_unit(&self) -> Option<EpochUnit> {
+        let n = self.integers;
+        if n == 0 {
+            return None;
+        }
+        if self.epoch.seconds == n {
+            Some(EpochUnit::Seconds)
+        } else if self.epoch.millis == n {
+            Some(EpochUnit::Milliseconds)
+        } else if self.epoch.micros == n {
+            Some(EpochUnit::Microseconds)
+        } else {
+            None
+        }
+    }
+}
+
+/// The unit of epoch integers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum EpochUnit {
+    /// Seconds since 1970-01-01 UTC.
+    Seconds,
+    /// Milliseconds.
+    Milliseconds,
+    /// Microseconds.
+    Microseconds,
+}
+
+impl EpochUnit {
+    /// Units per second.
+    pub fn per_second(self) -> i64 {
+        match self {
+            EpochUnit::Seconds => 1,
+            EpochUnit::Milliseconds => 1_000,
+            EpochUnit::Microseconds => 1_000_000,
+        }
+    }
+}
+
+impl SourceDb {
+    /// Profile `table`: every row, or about `sample` rows spread evenly over the table.
+    pub fn profile(&self, table: &SourceTable, sample: Option<u64>) -> Result<TableProfile> {
+        let quoted = crate::introspect::sqlite_quote(&table.name);
+        let context = format!("profiling table \"{}\"", table.name);
+        let rows: u64 = self
+            .conn()
+            .query_row(&format!("SELECT count(*) FROM {quoted}"), [], |r| r.get::<_, i64>(0))
+            .map_err(|e| self.error(&context, e))? as u64;
+        let columns: Vec<String> = table.columns.iter().map(|c| crate::introspect::sqlite_quote(&c.name)).collect();
+        let mut profiles: Vec<ColumnProfile> = table.columns.iter().map(|c| ColumnProfile { name: c.name.clone(), ..Default::default() }).collect();
+        if columns.is_empty() {
+            return Ok(TableProfile { table: table.name.clone(), rows, sampled_rows: None, columns: profiles });
+        }
+        let select = format!("SELECT {} FROM {quoted}", columns.join(", "));
+        let (sql, sampling) = match sample {
+            Some(n) if n > 0 && rows > n => {
+                if table.without_rowid {
+                    (format!("{select} LIMIT {n}"), true)
+                } else {
+                    // Every k-th rowid: deterministic, and spread over the whole table.
+                    let k = rows.div_ceil(n);
+                    (format!("{select} WHERE rowid % {k} = 0"), true)
+                }
+            }
+            _ => (select, false),
+        };
+        let mut stmt = self.conn().prepare(&sql).map_err(|e| self.error(&context, e))?;
+        let mut cursor = stmt.query([]).map_err(|e| self.error(&context, e))?;
+        let mut read = 0u64;
+        while let Some(row) = cursor.next().map_err(|e| self.error(&context, e))? {
+            read += 1;
+            for (i, profile) in profiles.iter_mut().enumerate() {
+                let value = row.get_ref(i).map_err(|e| self.error(&context, e))?;
+                profile.observe(value);
+            }
+        }
+        Ok(TableProfile { table: table.name.clone(), rows, sampled_rows: sampling.then_some(read), columns: profiles })
+    }
+}
+
+impl ColumnProfile {
+    /// Account for one stored value.
+    pub fn observe(&mut self, value: ValueRef<'_>) {
+        match value {
+            ValueRef::Null => self.nulls += 1,
+            ValueRef::Integer(v) => self.observe_integer(v),
+            ValueRef::Real(v) => self.observe_real(v),
+            ValueRef::Text(bytes) => self.observe_text(bytes),
+            ValueRef::Blob(bytes) => {
+                self.blobs += 1;
+                self.blob_max_bytes = self.blob_max_bytes.max(bytes.len() as u64);
+                if self.examples.blob.is_none() {
+                    let hex: String = bytes.iter().take(16).map(|b| format!("{b:02x}")).collect();
+                    self.examples.blob = Some(format!("x'{hex}{}'", if bytes.len() > 16 { "…" } else { "" }));
+                }
+            }
+        }
+    }
+
+    fn observe_integer(&mut self, v: i64) {
+        self.integers += 1;
+        self.int_min = Some(self.int_min.map_or(v, |m| m.min(v)));
+        self.int_max = Some(self.int_max.map_or(v, |m| m.max(v)));
+        if v != 0 && v != 1 {
+            self.ints_not_01 += 1;
+        }
+        let magnitude = v.unsigned_abs();
+        if magnitude > (1u64 << 53) {
+            self.ints_beyond_2_53 += 1;
+        }
+        match magnitude {
+            100_000_000..=99_999_999_999 => self.epoch.seconds += 1,
+            100_000_000_000..=99_999_999_999_999 => self.epoch.millis += 1,
+            100_000_000_000_000..=99_999_999_999_999_999 => self.epoch.micros += 1,
+            _ => {}
+        }
+        self.max_int_digits = self.max_int_digits.max(digits(magnitude));
+        if self.examples.integer.is_none() {
+            self.examples.integer = Some(v.to_string());
+        }
+    }
+
+    fn observe_real(&mut self, v: f64) {
+        self.reals += 1;
+        if v.is_infinite() {
+            self.reals_infinite += 1;
+        } else if v.is_finite() {
+            self.real_min = Some(self.real_min.map_or(v, |m| m.min(v)));
+            self.real_max = Some(self.real_max.map_or(v, |m| m.max(v)));
+            if v.fract() != 0.0 {
+                self.reals_fractional += 1;
+            }
+            // Display of f64 is the shortest text that reads back to the same double, with no
+            // exponent: exactly the digits a numeric column must hold.
+            let text = format!("{}", v.abs());
+            self.note_decimal_digits(&text);
+        }
+        if self.examples.real.is_none() {
+            self.examples.real = Some(format!("{v:?}"));
+        }
+    }
+
+    fn observe_text(&mut self, bytes: &[u8]) {
+        self.texts += 1;
+        self.text_max_bytes = self.text_max_bytes.max(bytes.len() as u64);
+        if bytes.contains(&0) {
+            self.text_nul += 1;
+        }
+        let Ok(text) = std::str::from_utf8(bytes) else {
+            self.text_invalid_utf8 += 1;
+            self.text_max_chars = self.text_max_chars.max(String::from_utf8_lossy(bytes).chars().count() as u64);
+            if self.examples.text.is_none() {
+                self.examples.text = Some(shorten(&String::from_utf8_lossy(bytes)));
+            }
+            return;
+        };
+        self.text_max_chars = self.text_max_chars.max(text.chars().count() as u64);
+        if self.examples.text.is_none() {
+            self.examples.text = Some(shorten(text));
+        }
+        let trimmed = text.trim();
+        if is_json_value(trimmed) {
+            self.text_json_any += 1;
+            if matches!(trimmed.as_bytes().first(), Some(b'{') | Some(b'[')) {
+                self.text_json += 1;
+            }
+        }
+        if is_bool_text(trimmed) {
+            self.text_bool += 1;
+        }
+        if is_uuid(text) {
+            self.text_uuid += 1;
+        }
+        if let Some(shape) = iso_shape(text) {
+            match shape {
+                IsoShape::Date => self.dates.date += 1,
+                IsoShape::DateTime { zone: false, .. } => self.dates.datetime += 1,
+                IsoShape::DateTime { zone: true, .. } => self.dates.datetime_zone += 1,
+                IsoShape::Time { .. } => self.dates.time += 1,
+            }
+            if matches!(shape, IsoShape::DateTime { frac_digits, .. } | IsoShape::Time { frac_digits } if frac_digits > 6) {
+                self.dates.sub_microsecond += 1;
+            }
+        }
+        if is_decimal(text) {
+            self.text_numeric += 1;
+            let digits = text.trim_start_matches(['+', '-']);
+            if !digits.contains('.') {
+                self.text_integer += 1;
+            }
+            self.note_decimal_digits(digits);
+        }
+    }
+
+    fn note_decimal_digits(&mut self, unsigned: &str) {
+        let (int_part, frac_part) = unsigned.split_once('.').unwrap_or((unsigned, ""));
+        let int_digits = int_part.trim_start_matches('0').len() as u32;
+        let frac_digits = frac_part.trim_end_matches('0').len() as u32;
+        self.max_int_digits = self.max_int_digits.max(int_digits);
+        self.max_frac_digits = self.max_frac_digits.max(frac_digits);
+    }
+}
+
+fn digits(mut v: u64) -> u32 {
+    let mut n = 0;
+    while v > 0 {
+        n += 1;
+        v /= 10;
+    }
+    n
+}
+
+fn shorten(text: &str) -> String {
+    if text.chars().count() <= EXAMPLE_CHARS {
+        text.to_string()
+    } else {
+        let cut: String = text.chars().take(EXAMPLE_CHARS).collect();
+        format!("{cut}…")
+    }
+}
+
+/// Whether `text` is one JSON value (parsed only when its first byte could start one).
+pub fn is_json_value(text: &str) -> bool {
+    matches!(text.as_bytes().first(), Some(b'{' | b'[' | b'"' | b'-' | b'0'..=b'9' | b't' | b'f' | b'n'))
+        && serde_json::from_str::<serde::de::IgnoredAny>(text).is_ok()
+}
+
+/// `0`, `1`, `true`, `false`, `t`, `f`, `yes`, `no`, `y`, `n`, any case.
+pub fn is_bool_text(text: &str) -> bool {
+    parse_bool_text(text).is_some()
+}
+
+/// The boolean a text spells, if it spells one.
+pub fn parse_bool_text(text: &str) -> Option<bool> {
+    match text.to_ascii_lowercase().as_str() {
+        "1" | "true" | "t" | "yes" | "y" => Some(true),
+        "0" | "false" | "f" | "no" | "n" => Some(false),
+        _ => None,
+    }
+}
+
+/// `8-4-4-4-12` hex digits, with or without braces.
+pub fn is_uuid(text: &str) -> bool {
+    let t = text.strip_prefix('{').and_then(|t| t.strip_suffix('}')).unwrap_or(text);
+    let b = t.as_bytes();
+    b.len() == 36
+        && b.iter().enumerate().all(|(i, c)| match i {
+            8 | 13 | 18 | 23 => *c == b'-',
+            _ => c.is_ascii_hexdigit(),
+        })
+}
+
+/// A plain decimal number: optional sign, digits, optional `.digits` (no exponent, no spaces).
+pub fn is_decimal(text: &str) -> bool {
+    let t = text.strip_prefix(['+', '-']).unwrap_or(text);
+    let (int_part, frac_part) = t.split_once('.').unwrap_or((t, ""));
+    !(int_part.is_empty() && frac_part.is_empty())
+        && int_part.bytes().all(|c| c.is_ascii_digit())
+        && frac_part.bytes().all(|c| c.is_ascii_digit())
+        && (!t.contains('.') || !frac_part.is_empty() || !int_part.is_empty())
+}
+
+/// The ISO-8601 shape of a text value.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum IsoShape {
+    /// `YYYY-MM-DD`
+    Date,
+    /// Date and time, `T` or space separated.
+    DateTime {
+        /// Carries `Z` or an offset.
+        zone: bool,
+        /// Digits after the seconds' decimal point.
+        frac_digits: usize,
+    },
+    /// Time of day.
+    Time {
+        /// Digits after the seconds' decimal point.
+        frac_digits: usize,
+    },
+}
+
+/// Classify `text` as an ISO-8601 date, date-time or time, checking that the fields are a real
+/// calendar date and clock time (PostgreSQL rejects `2021-02-30`).
+pub fn iso_shape(text: &str) -> Option<IsoShape> {
+    let b = text.as_bytes();
+    if b.len() >= 10 && b[4] == b'-' && b[7] == b'-' {
+        let year = num(&b[0..4])?;
+        let month = num(&b[5..7])?;
+        let day = num(&b[8..10])?;
+        if !(1..=12).contains(&month) || day == 0 || day > days_in_month(year, month) {
+            return None;
+        }
+        if b.len() == 10 {
+            return Some(IsoShape::Date);
+        }
+        if b[10] != b' ' && b[10] != b'T' {
+            return None;
+        }
+        let (frac_digits, zone) = parse_time(&b[11..], true)?;
+        return Some(IsoShape::DateTime { zone, frac_digits });
+    }
+    let (frac_digits, zone) = parse_time(b, false)?;
+    (!zone).then_some(IsoShape::Time { frac_digits })
+}
+
+/// `HH:MM[:SS[.f+]][zone]`: (fraction digits, has zone).
+fn parse_time(b: &[u8], allow_zone: bool) -> Option<(usize, bool)> {
+    if b.len() < 5 || b[2] != b':' {
+        return None;
+    }
+    let hour = num(&b[0..2])?;
+    let minute = num(&b[3..5])?;
+    if hour > 23 || minute > 59 {
+        return None;
+    }
+    let mut i = 5;
+    let mut frac = 0;
+    if b.len() >= 8 && b[5] == b':' {
+        let second = num(&b[6..8])?;
+        if second > 60 {
+            return None;
+        }
+        i = 8;
+        if b.len() > 8 && b[8] == b'.' {
+            let digits = b[9..].iter().take_while(|c| c.is_ascii_digit()).count();
+            if digits == 0 {
+                return None;
+            }
+            frac = digits;
+            i = 9 + digits;
+        }
+    }
+    let rest = &b[i..];
+    if rest.is_empty() {
+        return Some((frac, false));
+    }
+    if !allow_zone {
+        return None;
+    }
+    let rest = rest.strip_prefix(b" ").unwrap_or(rest);
+    let zone_ok = match rest {
+        b"Z" | b"z" => true,
+        [sign, h1, h2] if (*sign == b'+' || *sign == b'-') => h1.is_ascii_digit() && h2.is_ascii_digit(),
+        [sign, h1, h2, b':', m1, m2] | [sign, h1, h2, m1, m2] if (*sign == b'+' || *sign == b'-') => {
+            [h1, h2, m1, m2].iter().all(|c| c.is_ascii_digit())
+        }
+        _ => false,
+    };
+    zone_ok.then_some((frac, true))
+}
+
+fn num(b: &[u8]) -> Option<u32> {
+    if b.iter().all(|c| c.is_ascii_digit()) {
+        std::str::from_utf8(b).ok()?.parse().ok()
+    } else {
+        None
+    }
+}
+
+fn days_in_month(year: u32, month: u32) -> u32 {
+    match month {
+        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
+        4 | 6 | 9 | 11 => 30,
+        _ if (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 => 29,
+        _ => 28,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn iso_shapes() {
+        assert_eq!(iso_shape("2021-01-03"), Some(IsoShape::Date));
+        assert_eq!(iso_shape("2021-01-03 10:11:12"), Some(IsoShape::DateTime { zone: false, frac_digits: 0 }));
+        assert_eq!(iso_shape("2021-01-03T10:11:12.123Z"), Some(IsoShape::DateTime { zone: true, frac_digits: 3 }));
+        assert_eq!(iso_shape("2021-01-03 10:11+02:00"), Some(IsoShape::DateTime { zone: true, frac_digits: 0 }));
+        assert_eq!(iso_shape("10:11:12"), Some(IsoShape::Time { frac_digits: 0 }));
+        for bad in ["2021-02-30", "2021-13-01", "2021-01-03 25:00:00", "hello", "2021-01-03x", "10:61", "2021/01/03"] {
+            assert_eq!(iso_shape(bad), None, "{bad}");
+        }
+        assert_eq!(iso_shape("2024-02-29"), Some(IsoShape::Date));
+        assert_eq!(iso_shape("2023-02-29"), None);
+    }
+
+    #[test]
+    fn small_classifiers() {
+        assert!(is_uuid("123e4567-e89b-12d3-a456-426614174000"));
+        assert!(!is_uuid("123e4567-e89b-12d3-a456-42661417400"));
+        assert!(is_decimal("-12.50") && is_decimal("7") && is_decimal(".5"));
+        assert!(!is_decimal("1e5") && !is_decimal("") && !is_decimal("-") && !is_decimal("1.2.3") && !is_decimal("."));
+        assert_eq!(parse_bool_text("TRUE"), Some(true));
+        assert_eq!(parse_bool_text("2"), None);
+    }
+
+    #[test]
+    fn decimal_digits_of_reals_use_the_shortest_exact_form() {
+        let mut p = ColumnProfile::default();
+        p.observe(ValueRef::Real(0.99));
+        p.observe(ValueRef::Real(1234.5));
+        p.observe(ValueRef::Integer(-42));
+        assert_eq!((p.max_int_digits, p.max_frac_digits), (4, 2));
+    }
+}

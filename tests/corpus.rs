@@ -1,0 +1,136 @@
+//! The corpus: every database in ../shared/fixtures (written by other people) is planned, its
+//! DDL applied to PostgreSQL, its row counts checked against expected_counts.tsv, and every
+//! warning compared with tests/golden/corpus_findings.tsv, where each one was reviewed as
+//! intended. `UPDATE_EXPECT=1` rewrites the golden file (review the diff before committing).
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use sqlite2pg_converter::ddl;
+use sqlite2pg_converter::plan::{Grade, Plan, SchemaPlan};
+
+use crate::support::pg::TestDb;
+use crate::support::{column, fixtures_dir, plan_many};
+
+/// (file, table) -> rows, from expected_counts.tsv.
+fn expected_counts(dir: &Path) -> BTreeMap<(String, String), u64> {
+    let text = std::fs::read_to_string(dir.join("expected_counts.tsv")).expect("expected_counts.tsv");
+    text.lines()
+        .filter_map(|line| {
+            let mut parts = line.split('\t');
+            let (file, table, rows) = (parts.next()?, parts.next()?, parts.next()?);
+            Some(((file.to_string(), table.to_string()), rows.trim().parse().ok()?))
+        })
+        .collect()
+}
+
+fn fixture_files(dir: &Path) -> Vec<String> {
+    let mut files: Vec<String> = expected_counts(dir).keys().map(|(f, _)| f.clone()).collect();
+    files.dedup();
+    files
+}
+
+/// The fixtures are required: CI always has them, and a corpus test that passes without its
+/// corpus would prove nothing.
+fn corpus() -> (PathBuf, Vec<String>, Plan) {
+    let dir = fixtures_dir().expect("../shared/fixtures is missing: the corpus test needs the shared fixtures beside the repository");
+    let files = fixture_files(&dir);
+    assert!(files.len() >= 20, "expected the whole corpus, found {files:?}");
+    let paths: Vec<PathBuf> = files.iter().map(|f| dir.join(f)).collect();
+    let plan = plan_many(&paths);
+    (dir, files, plan)
+}
+
+fn schema_of<'a>(plan: &'a Plan, dir: &Path, file: &str) -> &'a SchemaPlan {
+    plan.schemas.iter().find(|s| s.source == dir.join(file)).unwrap_or_else(|| panic!("no schema for {file}"))
+}
+
+#[tokio::test]
+async fn every_fixture_plans_applies_and_counts_match() {
+    let (dir, files, plan) = corpus();
+    let counts = expected_counts(&dir);
+    let db = TestDb::new("corpus_every_fixture").await;
+    let mut problems = Vec::new();
+    for file in &files {
+        let schema = schema_of(&plan, &dir, file);
+        let mut sql = String::new();
+        ddl::render_schema(&mut sql, schema, ddl::DdlOptions::default());
+        if let Err(e) = db.apply(&sql).await {
+            problems.push(format!("{file}: PostgreSQL rejected the DDL: {e}"));
+        }
+        for ((f, table), rows) in counts.iter().filter(|((f, _), _)| f == file) {
+            match schema.table(table) {
+                Some(t) if t.rows != *rows => problems.push(format!("{f}: table {table}: {} rows read, {rows} expected", t.rows)),
+                Some(_) => {}
+                // FTS virtual tables are listed in expected_counts but are not plain tables.
+                None if schema.findings.iter().any(|x| x.object == format!("FTS table \"{table}\"")) => {}
+                None => problems.push(format!("{f}: table {table} missing from the plan")),
+            }
+        }
+    }
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+    let tables = db.int("SELECT count(*) FROM information_schema.tables WHERE table_schema NOT IN ('pg_catalog', 'information_schema')").await;
+    let planned: usize = plan.schemas.iter().map(|s| s.tables.len() + s.views.len()).sum();
+    assert_eq!(tables as usize, planned, "every planned table and view exists in PostgreSQL");
+}
+
+#[test]
+fn every_warning_is_intended() {
+    let (dir, files, plan) = corpus();
+    let mut lines = vec!["# file\tgrade\tobject\tfinding (reviewed: each line is intended)".to_string()];
+    for file in &files {
+        for f in schema_of(&plan, &dir, file).findings.iter().filter(|f| f.grade >= Grade::Warning) {
+            lines.push(format!("{file}\t{}\t{}\t{}", f.grade, f.object, f.message.replace(['\n', '\t'], " ")));
+        }
+    }
+    let actual = lines.join("\n") + "\n";
+    let golden = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/golden/corpus_findings.tsv");
+    if std::env::var_os("UPDATE_EXPECT").is_some() {
+        std::fs::write(&golden, &actual).expect("write golden");
+        return;
+    }
+    let expected = std::fs::read_to_string(&golden).unwrap_or_default();
+    if expected != actual {
+        let exp: Vec<&str> = expected.lines().collect();
+        let act: Vec<&str> = actual.lines().collect();
+        let new: Vec<&&str> = act.iter().filter(|l| !exp.contains(l)).collect();
+        let gone: Vec<&&str> = exp.iter().filter(|l| !act.contains(l)).collect();
+        panic!("findings changed (UPDATE_EXPECT=1 to accept after review)\nnew:\n{new:#?}\ngone:\n{gone:#?}");
+    }
+}
+
+#[test]
+fn decisions_on_known_fixtures() {
+    let (dir, _, plan) = corpus();
+    let ty = |file: &str, table: &str, col: &str| column(schema_of(&plan, &dir, file), table, col).pg_type.to_string();
+    let chinook = "chinook/Chinook_Sqlite.sqlite";
+    assert_eq!(ty(chinook, "Track", "UnitPrice"), "numeric(10,2)");
+    assert_eq!(ty(chinook, "Invoice", "InvoiceDate"), "timestamp");
+    assert_eq!(ty(chinook, "Invoice", "Total"), "numeric(10,2)");
+    assert_eq!(ty(chinook, "PlaylistTrack", "PlaylistId"), "bigint");
+    assert_eq!(schema_of(&plan, &dir, chinook).table("PlaylistTrack").map(|t| t.primary_key.len()), Some(2));
+    let auto = schema_of(&plan, &dir, "chinook/Chinook_Sqlite_AutoIncrementPKs.sqlite");
+    assert!(auto.table("Album").is_some_and(|t| t.autoincrement && t.columns[0].identity));
+
+    let mendeleev = "mendeleev/elements.db";
+    let m = schema_of(&plan, &dir, mendeleev);
+    let booleans: Vec<String> = m.tables.iter().flat_map(|t| t.columns.iter().filter(|c| c.declared_type.eq_ignore_ascii_case("BOOLEAN")).map(move |c| format!("{}.{}={}", t.source_name, c.source_name, c.pg_type))).collect();
+    assert!(!booleans.is_empty() && booleans.iter().all(|b| b.ends_with("=boolean")), "{booleans:?}");
+
+    let datasette = "datasette/fixtures.db";
+    assert_eq!(ty(datasette, "facetable", "tags"), "jsonb");
+    assert_eq!(ty(datasette, "facetable", "complex_array"), "jsonb");
+    assert_eq!(ty(datasette, "infinity", "value"), "double precision");
+    let d = schema_of(&plan, &dir, datasette);
+    for odd in ["123_starts_with_digits", "Table With Space In Name", "table/with/slashes.csv", "select"] {
+        assert_eq!(d.table(odd).map(|t| t.name.as_str()), Some(odd), "{odd} keeps its spelling");
+    }
+
+    let pg = schema_of(&plan, &dir, "pgloader/sqlite/sqlite.db");
+    for odd in ["user", "references", "double", "character", "TableName"] {
+        assert_eq!(pg.table(odd).map(|t| t.name.as_str()), Some(odd), "{odd} keeps its spelling");
+    }
+    let sakila = schema_of(&plan, &dir, "sakila/sakila.db");
+    assert!(sakila.table("film").is_some_and(|t| !t.checks.is_empty()), "Sakila's CHECK (rating IN ...) is kept");
+    assert!(sakila.views.len() >= 4, "Sakila views: {}", sakila.views.len());
+}

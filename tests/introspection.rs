@@ -1,0 +1,99 @@
+//! Introspection reads what a live application sees, and never writes.
+
+use sqlite2pg_converter::introspect::{IndexTarget, OpenOptions, SourceDb};
+
+use crate::support::{Workdir, file_digest, plan_one};
+
+#[test]
+fn wal_content_is_read_without_checkpointing() {
+    let work = Workdir::new();
+    let path = work.path().join("live.db");
+    let writer = rusqlite::Connection::open(&path).expect("open");
+    writer
+        .execute_batch("PRAGMA journal_mode=WAL; PRAGMA wal_autocheckpoint=0; CREATE TABLE t(id INTEGER PRIMARY KEY, v TEXT); INSERT INTO t(v) VALUES ('a'), ('b'), ('c');")
+        .expect("setup");
+    let wal = work.path().join("live.db-wal");
+    let wal_len = std::fs::metadata(&wal).expect("wal exists").len();
+    assert!(wal_len > 0);
+    let main_digest = file_digest(&path);
+
+    let schema = plan_one(&path);
+    assert_eq!(schema.tables[0].rows, 3, "rows that live only in the WAL are seen");
+    assert_eq!(schema.journal_mode, "wal");
+    assert_eq!(std::fs::metadata(&wal).expect("wal still there").len(), wal_len, "the WAL was not checkpointed");
+    assert_eq!(file_digest(&path), main_digest, "the database file was not written");
+    writer.execute_batch("INSERT INTO t(v) VALUES ('d')").expect("the writer keeps going");
+}
+
+#[test]
+fn read_only_folder_and_snapshot() {
+    let work = Workdir::new();
+    let path = work.sqlite("ro.db", "CREATE TABLE t(x INTEGER); INSERT INTO t VALUES (1), (2);");
+    let before = file_digest(&path);
+    let mut perms = std::fs::metadata(&path).expect("meta").permissions();
+    perms.set_readonly(true);
+    std::fs::set_permissions(&path, perms).expect("chmod");
+    let db = SourceDb::open(&path, &OpenOptions::default()).expect("open read-only file");
+    let schema = db.introspect().expect("introspect");
+    assert_eq!(schema.tables.len(), 1);
+    drop(db);
+    assert_eq!(file_digest(&path), before);
+}
+
+#[test]
+fn schema_details_the_pragmas_miss() {
+    let work = Workdir::new();
+    let path = work.sqlite(
+        "d.db",
+        "CREATE TABLE t(
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            name TEXT COLLATE NOCASE CHECK (length(name) < 50),
+            price REAL, qty INTEGER,
+            total REAL GENERATED ALWAYS AS (price * qty) STORED,
+            parent INTEGER REFERENCES t(id) DEFERRABLE INITIALLY DEFERRED,
+            note TEXT DEFAULT 'it''s (not) a call'
+         ) STRICT;
+         CREATE TABLE k(a INT, b INT, PRIMARY KEY (a, b)) WITHOUT ROWID;
+         CREATE INDEX t_expr ON t(lower(name) DESC) WHERE qty > 0;
+         CREATE VIRTUAL TABLE t_fts USING fts5(name, content='t', content_rowid='id');",
+    );
+    let db = SourceDb::open(&path, &OpenOptions::default()).expect("open");
+    let s = db.introspect().expect("introspect");
+    let names: Vec<&str> = s.tables.iter().map(|t| t.name.as_str()).collect();
+    assert_eq!(names, ["t", "k"], "FTS shadow tables and sqlite_sequence are not user tables");
+    let t = &s.tables[0];
+    assert!(t.autoincrement && t.strict && !t.without_rowid);
+    assert!(s.tables[1].without_rowid);
+    assert_eq!(t.rowid_alias.as_deref(), Some("id"));
+    assert_eq!(t.column("name").and_then(|c| c.collation.as_deref()), Some("NOCASE"));
+    assert_eq!(t.column("total").and_then(|c| c.generated.as_ref()).map(|g| (g.expr.as_str(), g.stored)), Some(("price * qty", true)));
+    assert_eq!(t.column("note").and_then(|c| c.default_sql.as_deref()), Some("'it''s (not) a call'"), "defaults keep their quotes");
+    assert_eq!(t.checks[0].expr, "length(name) < 50");
+    assert!(t.foreign_keys[0].deferrable && t.foreign_keys[0].initially_deferred);
+    let index = t.indexes.iter().find(|i| i.name == "t_expr").expect("index");
+    assert!(matches!(&index.parts[0].target, IndexTarget::Expr(e) if e == "lower(name)"));
+    assert!(index.parts[0].desc);
+    assert_eq!(index.predicate.as_deref(), Some("qty > 0"));
+    assert_eq!(s.fts_tables.len(), 1);
+    assert_eq!(s.fts_tables[0].shadow_tables.len(), 4, "{:?}", s.fts_tables[0].shadow_tables);
+}
+
+#[test]
+fn sampling_is_marked_and_deterministic() {
+    let work = Workdir::new();
+    let mut sql = String::from("CREATE TABLE t(id INTEGER PRIMARY KEY, v INTEGER); BEGIN;");
+    for i in 0..1000 {
+        sql.push_str(&format!("INSERT INTO t(v) VALUES ({});", i % 2));
+    }
+    sql.push_str("COMMIT;");
+    let path = work.sqlite("s.db", &sql);
+    let options = sqlite2pg_converter::plan::PlanOptions { sample: Some(100), ..Default::default() };
+    let a = crate::support::plan_with(&path, &options);
+    assert!(a.sampled);
+    assert_eq!(a.tables[0].rows, 1000, "row counts stay exact");
+    let ddl = sqlite2pg_converter::ddl::render(&sqlite2pg_converter::plan::Plan { schemas: vec![a.clone()] }, Default::default());
+    assert!(ddl.contains("SAMPLE"), "the DDL says the decisions were sampled");
+    let b = crate::support::plan_with(&path, &options);
+    assert_eq!(serde_json::to_string(&a).expect("json"), serde_json::to_string(&b).expect("json"));
+    assert!(!plan_one(&path).sampled);
+}

@@ -1,0 +1,11 @@
+//! The integration suite of `sqlite2pg`: real SQLite files and a real PostgreSQL server
+//! (`DATABASE_URL`, started by scripts/test.sh). One test binary, one module per topic.
+
+mod support;
+
+mod bad_input;
+mod cli;
+mod corpus;
+mod introspection;
+mod mapping;
+mod schema;
