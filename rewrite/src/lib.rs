@@ -11,6 +11,21 @@
 //! - [`rewrite_query`]: a query (a view body).
 //! - [`rewrite_trigger`]: a `CREATE TRIGGER` into a PL/pgSQL function plus the trigger.
 //!
+//! Comparisons (`=`, `<>`, `<`, `<=`, `>`, `>=`, `IS [NOT]`, `IN (list)`, `BETWEEN`,
+//! `CASE x WHEN v`) follow SQLite's conversions before comparison ("affinity"), since
+//! PostgreSQL has no implicit casts between text and numbers. Only a column (its kind
+//! from the [`Scope`], or from a CTE/subquery column or select-list alias built on one)
+//! or a `CAST` has an affinity; literals and other expressions are left as written:
+//! - text column against a number literal: the number becomes the string SQLite makes
+//!   of it (`"Discontinued" = 0` -> `"Discontinued" = '0'`, `1e3` -> `'1000.0'`);
+//! - integer/real/numeric column against a string literal: unchanged when it reads as
+//!   that number, a decimal string against an integer column becomes a number literal
+//!   (`n = '5.0'` -> `n = 5.0`), and a string that is no number compares as text
+//!   (`n = 'abc'` -> `CAST(n AS TEXT) = 'abc'`);
+//! - integer/real/numeric column against a text column: compared as text
+//!   (`CAST("rating_id" AS TEXT) = "c03"`), with a note;
+//! - boolean, temporal and other kinds keep their own rules.
+//!
 //! Every result carries `notes`: human-readable remarks on what changed in meaning or type.
 //! The same input always gives byte-identical output.
 //!
@@ -39,6 +54,7 @@
 
 #![deny(missing_docs)]
 
+mod affinity;
 mod build;
 mod datetime;
 mod error;

@@ -14,6 +14,7 @@ use sqlparser::ast::{
     Values, WindowFrameBound, WindowSpec, WindowType,
 };
 
+use crate::affinity::{classify, has_affinity};
 use crate::build::{boolean, call, cast, paren, qident, string};
 use crate::error::{Result, RewriteError};
 use crate::scope::{ColumnKind, Scope};
@@ -65,8 +66,9 @@ impl Relation {
 pub(crate) struct Frame {
     relations: Vec<Relation>,
     ctes: Vec<Relation>,
-    /// Select-list aliases: lower-cased alias, printed alias, rewritten expression.
-    aliases: Vec<(String, Ident, Expr)>,
+    /// Select-list aliases: lower-cased alias, printed alias, rewritten expression, and
+    /// its kind when the SQLite expression has an affinity (a column or a CAST).
+    aliases: Vec<(String, Ident, Expr, Option<ColumnKind>)>,
 }
 
 /// Whether a bare name may be a select-list alias, and how to print it if so.
@@ -188,11 +190,11 @@ impl<'a> Rewriter<'a> {
         }
         if self.alias_use == AliasUse::Inline
             && let Some(frame) = self.frames.last()
-            && let Some((_, _, e)) = frame.aliases.iter().find(|(k, _, _)| *k == key)
+            && let Some((_, _, e, kind)) = frame.aliases.iter().find(|(k, _, _, _)| *k == key)
         {
-            let e = e.clone();
+            let (e, kind) = (e.clone(), *kind);
             self.note(format!("alias {} inlined: PostgreSQL does not see select-list aliases there", ident.value));
-            return Ok(Typed::untyped(paren(e)));
+            return Ok(Typed::new(paren(e), kind));
         }
         if ident.quote_style == Some('"') && self.all_columns_known() {
             // SQLite's misfeature: a double-quoted word that names no column is a string.
@@ -266,11 +268,14 @@ impl<'a> Rewriter<'a> {
             Expr::IsNotDistinctFrom(a, b) => self.is_distinct(*a, *b, false)?,
             Expr::IsDistinctFrom(a, b) => self.is_distinct(*a, *b, true)?,
             Expr::InList { expr, list, negated } => {
+                let ta = has_affinity(&expr);
                 let t = self.expr(*expr)?;
                 let mut out = Vec::with_capacity(list.len());
                 let boolean_col = t.kind == Some(ColumnKind::Boolean);
                 let mut all_bool_literals = boolean_col;
+                let mut items = Vec::with_capacity(list.len());
                 for item in list {
+                    let ia = has_affinity(&item);
                     let it = self.expr(item)?;
                     if boolean_col {
                         match literal_truth(&it.expr) {
@@ -281,7 +286,8 @@ impl<'a> Rewriter<'a> {
                             }
                         }
                     } else {
-                        out.push(it.expr);
+                        let o = classify(ia, &it);
+                        items.push((it, o));
                     }
                 }
                 let left = if boolean_col && !all_bool_literals {
@@ -289,8 +295,14 @@ impl<'a> Rewriter<'a> {
                         format!("{} IN (...)", t.expr),
                         "a boolean column compared with values other than 0/1",
                     ));
-                } else {
+                } else if boolean_col {
                     t.expr
+                } else {
+                    // SQLite compares `x IN (a, b)` as `x = +a OR x = +b`: x's affinity leads.
+                    let o = classify(ta, &t);
+                    let (left, items) = self.affinity((t, o), items);
+                    out = items.into_iter().map(|i| i.expr).collect();
+                    left.expr
                 };
                 Typed::untyped(Expr::InList { expr: Box::new(left), list: out, negated })
             }
@@ -300,10 +312,17 @@ impl<'a> Rewriter<'a> {
                 Typed::untyped(Expr::InSubquery { expr: Box::new(t.expr), subquery: Box::new(q), negated })
             }
             Expr::Between { expr, negated, low, high } => {
+                let (ta, lowa, higha) = (has_affinity(&expr), has_affinity(&low), has_affinity(&high));
                 let t = self.expr(*expr)?;
+                let low = self.expr(*low)?;
+                let high = self.expr(*high)?;
+                // `x BETWEEN a AND b` compares as `x >= a AND x <= b`: x's affinity leads.
+                let (o, lowo, higho) = (classify(ta, &t), classify(lowa, &low), classify(higha, &high));
+                let (t, bounds) = self.affinity((t, o), vec![(low, lowo), (high, higho)]);
+                let mut bounds = bounds.into_iter().map(|b| b.expr);
+                let null = || Expr::value(Value::Null);
+                let (low, high) = (bounds.next().unwrap_or_else(null), bounds.next().unwrap_or_else(null));
                 let t = self.numeric_operand(t);
-                let low = self.expr(*low)?.expr;
-                let high = self.expr(*high)?.expr;
                 Typed::untyped(Expr::Between { expr: Box::new(t), negated, low: Box::new(low), high: Box::new(high) })
             }
             Expr::Like { negated, any: false, expr, pattern, escape_char } => {
@@ -355,23 +374,42 @@ impl<'a> Rewriter<'a> {
             }
             Expr::Case { case_token, end_token, operand, conditions, else_result } => {
                 let operand = match operand {
-                    Some(o) => Some(self.expr(*o)?),
+                    Some(o) => {
+                        let a = has_affinity(&o);
+                        let t = self.expr(*o)?;
+                        let c = classify(a, &t);
+                        Some((t, c))
+                    }
                     None => None,
                 };
-                let boolean_operand = operand.as_ref().is_some_and(|o| o.kind == Some(ColumnKind::Boolean));
-                let mut out = Vec::with_capacity(conditions.len());
+                let boolean_operand = operand.as_ref().is_some_and(|(o, _)| o.kind == Some(ColumnKind::Boolean));
+                let mut whens = Vec::with_capacity(conditions.len());
+                let mut results = Vec::with_capacity(conditions.len());
                 for CaseWhen { condition, result } in conditions {
+                    let a = has_affinity(&condition);
                     let c = self.expr(condition)?;
-                    let condition = if boolean_operand {
+                    let c = if boolean_operand {
                         match literal_truth(&c.expr) {
-                            Some(b) => boolean(b),
-                            None => c.expr,
+                            Some(b) => Typed::untyped(boolean(b)),
+                            None => c,
                         }
                     } else {
-                        c.expr
+                        c
                     };
-                    out.push(CaseWhen { condition, result: self.expr(result)?.expr });
+                    let o = classify(a, &c);
+                    whens.push((c, o));
+                    results.push(self.expr(result)?.expr);
                 }
+                // `CASE x WHEN v` compares as `x = v`.
+                let (operand, whens) = match operand {
+                    Some(o) if !boolean_operand => {
+                        let (o, whens) = self.affinity(o, whens);
+                        (Some(o), whens)
+                    }
+                    o => (o.map(|(t, _)| t), whens.into_iter().map(|(t, _)| t).collect()),
+                };
+                let out: Vec<CaseWhen> =
+                    whens.into_iter().zip(results).map(|(c, result)| CaseWhen { condition: c.expr, result }).collect();
                 let else_result = match else_result {
                     Some(e) => Some(Box::new(self.expr(*e)?.expr)),
                     None => None,
@@ -379,7 +417,7 @@ impl<'a> Rewriter<'a> {
                 Typed::untyped(Expr::Case {
                     case_token,
                     end_token,
-                    operand: operand.map(|o| Box::new(o.expr)),
+                    operand: operand.map(|o: Typed| Box::new(o.expr)),
                     conditions: out,
                     else_result,
                 })
@@ -442,6 +480,7 @@ impl<'a> Rewriter<'a> {
     }
 
     fn is_distinct(&mut self, a: Expr, b: Expr, distinct: bool) -> Result<Typed> {
+        let (aa, ba) = (has_affinity(&a), has_affinity(&b));
         let a = self.expr(a)?;
         let b = self.expr(b)?;
         for (col, lit) in [(&a, &b), (&b, &a)] {
@@ -458,12 +497,20 @@ impl<'a> Rewriter<'a> {
             }
         }
         self.note(if distinct { "IS NOT -> IS DISTINCT FROM" } else { "IS -> IS NOT DISTINCT FROM" });
+        let (a, b) = self.compared(a, aa, b, ba);
         let (a, b) = self.comparable(a, b);
         Ok(Typed::untyped(if distinct {
             Expr::IsDistinctFrom(Box::new(a), Box::new(b))
         } else {
             Expr::IsNotDistinctFrom(Box::new(a), Box::new(b))
         }))
+    }
+
+    /// Operands of a binary comparison with SQLite's affinity conversions made explicit;
+    /// `la`/`ra` say whether the SQLite source of each had an affinity.
+    fn compared(&mut self, l: Typed, la: bool, r: Typed, ra: bool) -> (Typed, Typed) {
+        let (lo, ro) = (classify(la, &l), classify(ra, &r));
+        self.affinity_pair((l, lo), (r, ro))
     }
 
     /// Operands of a comparison: a boolean column against anything but another boolean
@@ -479,6 +526,7 @@ impl<'a> Rewriter<'a> {
 
     fn binary(&mut self, left: Expr, op: BinaryOperator, right: Expr) -> Result<Typed> {
         use BinaryOperator as B;
+        let (la, ra) = (has_affinity(&left), has_affinity(&right));
         let l = self.expr(left)?;
         let r = self.expr(right)?;
         match op {
@@ -496,10 +544,12 @@ impl<'a> Rewriter<'a> {
                         }));
                     }
                 }
+                let (l, r) = self.compared(l, la, r, ra);
                 let (a, b) = self.comparable(l, r);
                 Ok(Typed::untyped(Expr::BinaryOp { left: Box::new(a), op, right: Box::new(b) }))
             }
             B::Lt | B::LtEq | B::Gt | B::GtEq => {
+                let (l, r) = self.compared(l, la, r, ra);
                 let (a, b) = self.comparable(l, r);
                 Ok(Typed::untyped(Expr::BinaryOp { left: Box::new(a), op, right: Box::new(b) }))
             }
@@ -686,7 +736,7 @@ impl<'a> Rewriter<'a> {
             }
         }
         let (query, cols) = self.query(*query)?;
-        let columns = declared.or(cols);
+        let columns = with_kinds(declared, cols);
         if let Some(f) = self.frames.last_mut() {
             f.ctes.retain(|r| r.key != key);
             f.ctes.push(Relation { key, qualifier: qualifier.clone(), columns, qualifier_only: false });
@@ -773,13 +823,15 @@ impl<'a> Rewriter<'a> {
                     out.push(SelectItem::UnnamedExpr(t.expr));
                 }
                 SelectItem::ExprWithAlias { expr, alias } => {
+                    let affinity = has_affinity(&expr);
                     let t = self.expr(expr)?;
                     let printed = qident(&alias.value);
                     if let Some(cs) = cols.as_mut() {
                         cs.push(Col { key: alias.value.to_lowercase(), pg: alias.value.clone(), kind: t.kind });
                     }
                     if let Some(f) = self.frames.last_mut() {
-                        f.aliases.push((alias.value.to_lowercase(), printed.clone(), t.expr.clone()));
+                        let kind = if affinity { t.kind } else { None };
+                        f.aliases.push((alias.value.to_lowercase(), printed.clone(), t.expr.clone(), kind));
                     }
                     out.push(SelectItem::ExprWithAlias { expr: t.expr, alias: printed });
                 }
@@ -851,7 +903,7 @@ impl<'a> Rewriter<'a> {
             let is_column = self.frames.iter().any(|f| f.relations.iter().any(|r| !r.qualifier_only && r.column(&key).is_some()));
             if !is_column
                 && let Some(frame) = self.frames.last()
-                && let Some((_, printed, _)) = frame.aliases.iter().find(|(k, _, _)| *k == key)
+                && let Some((_, printed, _, _)) = frame.aliases.iter().find(|(k, _, _, _)| *k == key)
             {
                 return Ok(Expr::Identifier(printed.clone()));
             }
@@ -1008,7 +1060,8 @@ impl<'a> Rewriter<'a> {
                     let columns = if a.columns.is_empty() {
                         cols
                     } else {
-                        Some(a.columns.iter().map(|c| Col { key: c.name.value.to_lowercase(), pg: c.name.value.clone(), kind: None }).collect())
+                        let declared = a.columns.iter().map(|c| Col { key: c.name.value.to_lowercase(), pg: c.name.value.clone(), kind: None }).collect();
+                        with_kinds(Some(declared), cols)
                     };
                     self.push_relation(Relation { key: a.name.value.to_lowercase(), qualifier: a.name.clone(), columns, qualifier_only: false });
                 }
@@ -1020,6 +1073,21 @@ impl<'a> Rewriter<'a> {
             }
             other => Err(RewriteError::unsupported(format!("FROM item {other}"), "not SQLite syntax")),
         }
+    }
+}
+
+/// Columns named in a column list (`WITH c(a, b)`, `AS x(a, b)`) take the kinds of the
+/// query's columns by position, when the query's columns are known and as many.
+fn with_kinds(declared: Option<Vec<Col>>, cols: Option<Vec<Col>>) -> Option<Vec<Col>> {
+    match (declared, cols) {
+        (Some(mut d), Some(c)) if d.len() == c.len() => {
+            for (d, c) in d.iter_mut().zip(c) {
+                d.kind = c.kind;
+            }
+            Some(d)
+        }
+        (Some(d), _) => Some(d),
+        (None, c) => c,
     }
 }
 

@@ -91,7 +91,12 @@ impl SourceDb {
             }
         }
 
-        if master.iter().any(|r| r.name == "sqlite_sequence") {
+        let has_sequence = self
+            .conn()
+            .query_row("SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'sqlite_sequence'", [], |r| r.get::<_, i64>(0))
+            .map_err(|e| self.error("reading sqlite_master", e))?
+            > 0;
+        if has_sequence {
             let mut stmt = self.conn().prepare("SELECT name, seq FROM sqlite_sequence ORDER BY name").map_err(|e| self.error("reading sqlite_sequence", e))?;
             schema.sequences = stmt
                 .query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?)))
