@@ -50,11 +50,10 @@ fn run(opts: Opts) -> anyhow::Result<ExitCode> {
                 FailOn::Warning => Grade::Warning,
                 FailOn::NeedsAttention => Grade::NeedsAttention,
             });
-            if let Some(t) = threshold {
-                if plan.findings().any(|(_, f)| f.grade >= t) {
+            if let Some(t) = threshold
+                && plan.findings().any(|(_, f)| f.grade >= t) {
                     return Ok(ExitCode::from(EXIT_FINDINGS));
                 }
-            }
             Ok(ExitCode::SUCCESS)
         }
         Command::Plan { input, format, no_comments, output } => {

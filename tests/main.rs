@@ -10,3 +10,4 @@ mod example;
 mod introspection;
 mod mapping;
 mod schema;
+mod tidy;

@@ -212,3 +212,30 @@ async fn several_files_go_to_one_schema_each() {
     db.must_apply("SET search_path TO public; INSERT INTO \"Analytics\".users(id) VALUES (1)").await;
     assert_eq!(db.text("SELECT score::text FROM \"Analytics\".users").await.as_deref(), Some("0"), "trigger function resolves its table whatever the caller's search_path");
 }
+
+#[tokio::test]
+async fn untranslatable_sql_is_reported_never_emitted() {
+    let work = Workdir::new();
+    let path = work.sqlite(
+        "a.db",
+        "CREATE TABLE t(id INTEGER PRIMARY KEY, v TEXT CHECK (typeof(v) = 'text'), n INTEGER COLLATE RTRIM, w TEXT COLLATE BINARY);
+         CREATE INDEX t_odd ON t(v) WHERE likelihood(n > 0, 0.5);
+         CREATE TABLE log(id INTEGER PRIMARY KEY, msg TEXT);
+         CREATE TRIGGER t_replace AFTER INSERT ON t BEGIN INSERT OR REPLACE INTO log(id, msg) VALUES (NEW.id, NEW.v); END;
+         CREATE TRIGGER t_version AFTER INSERT ON t BEGIN INSERT INTO log(msg) VALUES (sqlite_version()); END;",
+    );
+    let schema = plan_one(&path);
+    assert!(table(&schema, "t").checks.is_empty(), "the typeof CHECK is left out");
+    assert!(findings_about(&schema, "table \"t\" column \"v\"").iter().any(|f| f.grade == Grade::NeedsAttention && f.message.contains("typeof")));
+    assert!(schema.indexes.is_empty(), "the index with an untranslatable predicate is left out");
+    assert!(findings_about(&schema, "index \"t_odd\"").iter().any(|f| f.grade == Grade::NeedsAttention && f.message.contains("likelihood")));
+    assert!(schema.triggers.is_empty());
+    for name in ["t_replace", "t_version"] {
+        let f = findings_about(&schema, &format!("trigger \"{name}\""));
+        assert!(f.iter().any(|f| f.grade == Grade::NeedsAttention && f.message.contains("Original: CREATE TRIGGER")), "{name}: {f:?}");
+    }
+    assert_eq!(column(&schema, "t", "w").collation, None, "BINARY is PostgreSQL's default behaviour");
+    assert!(findings_about(&schema, "column \"n\"").iter().any(|f| f.message.contains("RTRIM")));
+    let db = TestDb::new("untranslatable_sql_is_reported_never_emitted").await;
+    db.must_apply(&render(&schema)).await;
+}

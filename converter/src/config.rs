@@ -67,13 +67,12 @@ impl Config {
         let raw: RawConfig = toml::from_str(text).map_err(|e| err(e.to_string()))?;
         for (table, t) in &raw.tables {
             for (column, c) in &t.columns {
-                if let Some(ty) = &c.pg_type {
-                    if PgType::parse(ty).is_none() {
+                if let Some(ty) = &c.pg_type
+                    && PgType::parse(ty).is_none() {
                         return Err(err(format!(
                             "table \"{table}\" column \"{column}\": unsupported type \"{ty}\" (use boolean, smallint, integer, bigint, double precision, numeric[(p,s)], text, varchar(n), bytea, jsonb, date, time, timestamp, timestamptz or uuid)"
                         )));
                     }
-                }
             }
         }
         Ok(Config { path: path.map(Path::to_path_buf), tables: raw.tables })

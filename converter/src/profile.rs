@@ -417,10 +417,7 @@ pub fn is_uuid(text: &str) -> bool {
 pub fn is_decimal(text: &str) -> bool {
     let t = text.strip_prefix(['+', '-']).unwrap_or(text);
     let (int_part, frac_part) = t.split_once('.').unwrap_or((t, ""));
-    !(int_part.is_empty() && frac_part.is_empty())
-        && int_part.bytes().all(|c| c.is_ascii_digit())
-        && frac_part.bytes().all(|c| c.is_ascii_digit())
-        && (!t.contains('.') || !frac_part.is_empty() || !int_part.is_empty())
+    !(int_part.is_empty() && frac_part.is_empty()) && int_part.bytes().all(|c| c.is_ascii_digit()) && frac_part.bytes().all(|c| c.is_ascii_digit())
 }
 
 /// The ISO-8601 shape of a text value.
@@ -524,7 +521,7 @@ fn days_in_month(year: u32, month: u32) -> u32 {
     match month {
         1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
         4 | 6 | 9 | 11 => 30,
-        _ if (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 => 29,
+        _ if (year.is_multiple_of(4) && !year.is_multiple_of(100)) || year.is_multiple_of(400) => 29,
         _ => 28,
     }
 }

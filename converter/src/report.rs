@@ -134,7 +134,7 @@ fn file_report(s: &SchemaPlan) -> FileReport<'_> {
         }
     }
     let mut findings: Vec<&crate::plan::Finding> = s.findings.iter().collect();
-    findings.sort_by(|a, b| b.grade.cmp(&a.grade));
+    findings.sort_by_key(|f| std::cmp::Reverse(f.grade));
     for f in &findings {
         match f.grade {
             Grade::Warning => counts.warning += 1,

@@ -52,16 +52,20 @@ pub fn violation(value: ValueRef<'_>, target: PgType, epoch: Option<EpochUnit>) 
         (Uuid, _) => (!text.is_some_and(is_uuid)).then_some("not a UUID"),
         (TimestampTz, ValueRef::Integer(_) | ValueRef::Real(_)) if epoch.is_some() => None,
         (Date | Time | Timestamp | TimestampTz, ValueRef::Text(_)) => {
-            let ok = match (text.and_then(iso_shape), target) {
-                (Some(IsoShape::Date), Date | Timestamp | TimestampTz) => true,
-                (Some(IsoShape::DateTime { .. }), Timestamp | TimestampTz) => true,
-                (Some(IsoShape::Time { .. }), Time) => true,
-                _ => false,
-            };
-            (!ok).then_some("text that is not an ISO-8601 value of this type")
+            (!text.is_some_and(|t| iso_text_fits(t, target))).then_some("text that is not an ISO-8601 value of this type")
         }
         (Date | Time | Timestamp | TimestampTz, _) => Some("a number in a date/time column"),
     }
+}
+
+/// Whether ISO-8601 `text` is a value of the temporal type `target` (a date fits a timestamp,
+/// not the other way round).
+pub fn iso_text_fits(text: &str, target: PgType) -> bool {
+    use PgType::*;
+    matches!(
+        (iso_shape(text), target),
+        (Some(IsoShape::Date), Date | Timestamp | TimestampTz) | (Some(IsoShape::DateTime { .. }), Timestamp | TimestampTz) | (Some(IsoShape::Time { .. }), Time)
+    )
 }
 
 #[cfg(test)]

@@ -251,11 +251,10 @@ fn scan_column(toks: &Toks, from: usize, to: usize, scan: &mut TableScan) {
         if toks.is_kw(i, "AUTOINCREMENT") {
             scan.autoincrement = true;
         }
-        if toks.is_kw(i, "REFERENCES") {
-            if let Some(initially_deferred) = toks.deferrable(i, to) {
+        if toks.is_kw(i, "REFERENCES")
+            && let Some(initially_deferred) = toks.deferrable(i, to) {
                 scan.deferrable_fks.push((vec![name.clone()], initially_deferred));
             }
-        }
         if toks.is_lparen(i) {
             i = toks.skip_group(i);
             continue;

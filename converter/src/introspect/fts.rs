@@ -162,8 +162,8 @@ pub fn parse(name: &str, sql: &str) -> Option<FtsTable> {
 
 /// The value of `key = value`: a string, identifier or bare words, unquoted.
 fn option_value(toks: &Toks) -> String {
-    if toks.len() == 3 {
-        if let Some(t) = toks.get(2) {
+    if toks.len() == 3
+        && let Some(t) = toks.get(2) {
             match t {
                 Token::SingleQuotedString(s) => return s.replace("''", "'"),
                 Token::Word(w) => return w.value.clone(),
@@ -171,7 +171,6 @@ fn option_value(toks: &Toks) -> String {
                 _ => {}
             }
         }
-    }
     toks.text(2, toks.len())
 }
 

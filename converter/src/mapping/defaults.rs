@@ -10,7 +10,7 @@ use sqlparser::tokenizer::Token;
 use super::PgType;
 use crate::ident::literal;
 use crate::introspect::tokens_to_sql;
-use crate::profile::{EpochUnit, IsoShape, is_decimal, is_json_value, is_uuid, iso_shape, parse_bool_text};
+use crate::profile::{EpochUnit, is_decimal, is_json_value, is_uuid, parse_bool_text};
 
 /// Translate `default_sql` for a column of type `target` (with `epoch` when its values are
 /// epoch numbers). `Ok(None)`: no default (DEFAULT NULL).
@@ -122,13 +122,7 @@ fn string(s: &str, target: PgType) -> Result<Option<String>, String> {
             Ok(Some(format!("'\\x{hex}'::bytea")))
         }
         PgType::Date | PgType::Time | PgType::Timestamp | PgType::TimestampTz => {
-            let fits = match (iso_shape(s), target) {
-                (Some(IsoShape::Date), PgType::Date | PgType::Timestamp | PgType::TimestampTz) => true,
-                (Some(IsoShape::DateTime { .. }), PgType::Timestamp | PgType::TimestampTz) => true,
-                (Some(IsoShape::Time { .. }), PgType::Time) => true,
-                _ => false,
-            };
-            if fits { Ok(Some(literal(s))) } else { bad() }
+            if crate::values::iso_text_fits(s, target) { Ok(Some(literal(s))) } else { bad() }
         }
         _ => bad(),
     }

@@ -105,11 +105,10 @@ pub fn name_reads_as_flag(name: &str) -> bool {
     }
     // camelCase: isActive, hasChildren, IsDeleted.
     for p in ["is", "has", "can", "should"] {
-        if let Some(rest) = name.strip_prefix(p).or_else(|| name.strip_prefix(&p[..1].to_ascii_uppercase().chars().chain(p[1..].chars()).collect::<String>())) {
-            if rest.chars().next().is_some_and(|c| c.is_ascii_uppercase()) {
+        if let Some(rest) = name.strip_prefix(p).or_else(|| name.strip_prefix(&p[..1].to_ascii_uppercase().chars().chain(p[1..].chars()).collect::<String>()))
+            && rest.chars().next().is_some_and(|c| c.is_ascii_uppercase()) {
                 return true;
             }
-        }
     }
     false
 }
@@ -165,13 +164,12 @@ fn decide_declared_temporal(decl: &str, kind: DeclaredKind, p: &ColumnProfile) -
         _ => PgType::Timestamp,
     };
     let n = p.non_null();
-    if n > 0 && p.integers == n {
-        if let Some(unit) = p.epoch_unit() {
+    if n > 0 && p.integers == n
+        && let Some(unit) = p.epoch_unit() {
             let mut d = ColumnDecision::new(PgType::TimestampTz, Rule::EpochTemporal, format!("{decl}, integers are epoch {} by magnitude", unit_name(unit)));
             d.epoch = Some(unit);
             return d;
         }
-    }
     if let Some(detected) = iso_family(p, kind == DeclaredKind::Date) {
         // A declared DATE holding times keeps them: timestamp, not date.
         let chosen = match (declared_type, detected) {
@@ -238,11 +236,10 @@ fn decide_integer(column: &SourceColumn, decl: &str, kind: DeclaredKind, p: &Col
     }
     let pg = integer_type(kind, p);
     let mut d = ColumnDecision::new(pg, Rule::Integer, format!("{decl}, {}", values_summary(p)));
-    if p.integers > 0 && p.integers == p.non_null() {
-        if let Some(unit) = p.epoch_unit() {
+    if p.integers > 0 && p.integers == p.non_null()
+        && let Some(unit) = p.epoch_unit() {
             d = d.candidate(format!("timestamptz: values look like epoch {} (kept as {pg}: the application reads numbers)", unit_name(unit)));
         }
-    }
     d
 }
 

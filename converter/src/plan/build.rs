@@ -269,9 +269,13 @@ fn plan_column(
     if !c.not_null && in_pk && p.nulls > 0 {
         nullable = false;
     }
+    let name = fit(&c.name);
+    if name != c.name {
+        findings.push(finding(Grade::Warning, &obj, format!("name longer than 63 bytes: shortened to \"{name}\"")));
+    }
     Ok(ColumnPlan {
         source_name: c.name.clone(),
-        name: fit(&c.name),
+        name,
         declared_type: c.declared_type.clone(),
         pg_type,
         nullable,
@@ -440,14 +444,13 @@ fn plan_foreign_keys(db: &SourceDb, source: &SourceSchema, t: &SourceTable, tabl
 fn rewrite_table_sql(scope: &SchemaScope, t: &SourceTable, plan: &mut TablePlan, findings: &mut Vec<Finding>) {
     for (c, col) in t.columns.iter().zip(plan.columns.iter_mut()) {
         let obj = object(&t.name, Some(&c.name));
-        if let (Some(sql), None, false) = (&c.default_sql, &col.default, col.identity) {
-            if sql.contains('(') && defaults::translate(sql, col.pg_type, col.epoch()).is_err() {
+        if let (Some(sql), None, false) = (&c.default_sql, &col.default, col.identity)
+            && sql.contains('(') && defaults::translate(sql, col.pg_type, col.epoch()).is_err() {
                 match scope.expr(&t.name, sql) {
                     Ok(expr) => col.default = Some(expr),
                     Err(reason) => findings.push(finding(Grade::Warning, &obj, format!("DEFAULT {sql} left out: {reason}"))),
                 }
             }
-        }
         if let Some(g) = &c.generated {
             match scope.expr(&t.name, &g.expr) {
                 Ok(expr) => {
@@ -517,7 +520,13 @@ fn plan_indexes(scope: &SchemaScope, t: &SourceTable, plan: &TablePlan, out: &mu
         };
         match failed {
             Some(reason) => findings.push(finding(Grade::NeedsAttention, obj, format!("left out: {reason}"))),
-            None => out.push(IndexPlan { name: fit(&index.name), source_name: index.name.clone(), table: plan.name.clone(), unique: index.unique, parts, predicate }),
+            None => {
+                let name = fit(&index.name);
+                if name != index.name {
+                    findings.push(finding(Grade::Warning, &obj, format!("name longer than 63 bytes: shortened to \"{name}\"")));
+                }
+                out.push(IndexPlan { name, source_name: index.name.clone(), table: plan.name.clone(), unique: index.unique, parts, predicate });
+            }
         }
     }
 }
