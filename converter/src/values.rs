@@ -1,7 +1,11 @@
-//! Whether one stored SQLite value can become a value of the chosen PostgreSQL type.
+//! How one stored SQLite value becomes a PostgreSQL value of the column's planned type.
 //!
-//! The same rules decide what `inspect`/`plan` report as values that break a column's type
-//! and what the copy will reject, so the report and the copy never disagree.
+//! [`to_pg_text`] gives the value's PostgreSQL text form (what `COPY ... FROM STDIN` reads) or
+//! why it cannot go across. The same function decides what `inspect`/`plan` report as values that
+//! break a column's type ([`violation`]) and what the copy rejects, so the two never disagree.
+
+use std::borrow::Cow;
+use std::fmt::Write;
 
 use rusqlite::types::ValueRef;
 
@@ -10,52 +14,162 @@ use crate::profile::{EpochUnit, IsoShape, is_decimal, is_json_value, is_uuid, is
 
 /// `None` when `value` converts to `target` exactly; else why not.
 pub fn violation(value: ValueRef<'_>, target: PgType, epoch: Option<EpochUnit>) -> Option<&'static str> {
+    to_pg_text(value, target, epoch).err()
+}
+
+/// The PostgreSQL text form of `value` for a column of type `target` (`None`: SQL NULL), or why
+/// the value cannot become one without changing it.
+pub fn to_pg_text(value: ValueRef<'_>, target: PgType, epoch: Option<EpochUnit>) -> Result<Option<Cow<'_, str>>, &'static str> {
     use PgType::*;
     let text = match value {
-        ValueRef::Null => return None,
-        ValueRef::Text(bytes) => match std::str::from_utf8(bytes) {
-            Ok(t) if t.contains('\0') && target != Bytea => return Some("text contains a NUL byte, which PostgreSQL text cannot hold"),
+        ValueRef::Null => return Ok(None),
+        ValueRef::Text(bytes) if target != Bytea => match std::str::from_utf8(bytes) {
+            Ok(t) if t.contains('\0') => return Err("text contains a NUL byte, which PostgreSQL text cannot hold"),
             Ok(t) => Some(t),
-            Err(_) if target == Bytea => None,
-            Err(_) => return Some("text is not valid UTF-8"),
+            Err(_) => return Err("text is not valid UTF-8"),
         },
         _ => None,
     };
+    let owned = |s: String| Ok(Some(Cow::Owned(s)));
+    let fixed = |s: &str| -> Result<Option<Cow<'_, str>>, &'static str> { Ok(Some(Cow::Owned(s.to_string()))) };
     match (target, value) {
-        (Bytea, ValueRef::Blob(_) | ValueRef::Text(_)) => None,
-        (Bytea, _) => Some("a number in a bytea column"),
-        (_, ValueRef::Blob(_)) => Some("a blob in a column that is not bytea"),
-        (Boolean, ValueRef::Integer(0 | 1)) => None,
-        (Boolean, ValueRef::Integer(_)) => Some("an integer other than 0 or 1 in a boolean column"),
-        (Boolean, ValueRef::Text(_)) => text.and_then(parse_bool_text).map_or(Some("text that is not a boolean word"), |_| None),
-        (Boolean, _) => Some("a real in a boolean column"),
-        (SmallInt, ValueRef::Integer(v)) => (i16::try_from(v).is_err()).then_some("integer out of smallint range"),
-        (Integer, ValueRef::Integer(v)) => (i32::try_from(v).is_err()).then_some("integer out of integer range"),
-        (BigInt, ValueRef::Integer(_)) => None,
-        (SmallInt | Integer | BigInt, ValueRef::Real(_)) => Some("a real in an integer column"),
-        (SmallInt | Integer | BigInt, _) => match text.map(str::trim).map(str::parse::<i64>) {
-            Some(Ok(v)) if target == BigInt || (target == Integer && i32::try_from(v).is_ok()) || i16::try_from(v).is_ok() => None,
-            _ => Some("text that is not an integer in an integer column"),
+        (Bytea, ValueRef::Blob(b) | ValueRef::Text(b)) => owned(hex_bytea(b)),
+        (Bytea, _) => Err("a number in a bytea column"),
+        (_, ValueRef::Blob(_)) => Err("a blob in a column that is not bytea"),
+        (Boolean, ValueRef::Integer(0)) => fixed("f"),
+        (Boolean, ValueRef::Integer(1)) => fixed("t"),
+        (Boolean, ValueRef::Integer(_)) => Err("an integer other than 0 or 1 in a boolean column"),
+        (Boolean, ValueRef::Text(_)) => match text.and_then(|t| parse_bool_text(t.trim())) {
+            Some(b) => fixed(if b { "t" } else { "f" }),
+            None => Err("text that is not a boolean word"),
         },
-        (Double, ValueRef::Integer(_) | ValueRef::Real(_)) => None,
+        (Boolean, _) => Err("a real in a boolean column"),
+        (SmallInt | Integer | BigInt, ValueRef::Integer(v)) => fit_integer(v, target).map(|v| Some(Cow::Owned(v.to_string()))),
+        (SmallInt | Integer | BigInt, ValueRef::Real(_)) => Err("a real in an integer column"),
+        (SmallInt | Integer | BigInt, _) => match text.map(|t| t.trim().parse::<i64>()) {
+            Some(Ok(v)) => fit_integer(v, target).map(|v| Some(Cow::Owned(v.to_string()))),
+            _ => Err("text that is not an integer in an integer column"),
+        },
+        (Double, ValueRef::Integer(v)) => owned(v.to_string()),
+        (Double, ValueRef::Real(v)) => owned(float_text(v)),
         (Double, _) => match text.map(|t| t.trim().parse::<f64>()) {
-            Some(Ok(_)) => None,
-            _ => Some("text that is not a number in a double precision column"),
+            Some(Ok(v)) => owned(float_text(v)),
+            _ => Err("text that is not a number in a double precision column"),
         },
-        (Numeric(_), ValueRef::Integer(_)) => None,
-        (Numeric(_), ValueRef::Real(v)) => (!v.is_finite()).then_some("infinity in a numeric column"),
-        (Numeric(_), _) => (!text.is_some_and(|t| is_decimal(t.trim()))).then_some("text that is not a decimal number"),
-        (Text | Varchar(_), _) => None,
-        (Jsonb, ValueRef::Integer(_)) => None,
-        (Jsonb, ValueRef::Real(v)) => (!v.is_finite()).then_some("infinity is not a JSON number"),
-        (Jsonb, _) => (!text.is_some_and(|t| is_json_value(t.trim()))).then_some("text that is not valid JSON"),
-        (Uuid, _) => (!text.is_some_and(is_uuid)).then_some("not a UUID"),
-        (TimestampTz, ValueRef::Integer(_) | ValueRef::Real(_)) if epoch.is_some() => None,
-        (Date | Time | Timestamp | TimestampTz, ValueRef::Text(_)) => {
-            (!text.is_some_and(|t| iso_text_fits(t, target))).then_some("text that is not an ISO-8601 value of this type")
+        (Numeric(p), ValueRef::Integer(v)) => numeric_fits(&v.to_string(), p).map(|t| Some(Cow::Owned(t))),
+        (Numeric(p), ValueRef::Real(v)) if v.is_finite() => numeric_fits(&format!("{v}"), p).map(|t| Some(Cow::Owned(t))),
+        (Numeric(_), ValueRef::Real(_)) => Err("infinity in a numeric column"),
+        (Numeric(p), _) => match text.map(str::trim).filter(|t| is_decimal(t)) {
+            Some(t) => numeric_fits(t, p).map(|t| Some(Cow::Owned(t))),
+            None => Err("text that is not a decimal number"),
+        },
+        (Text, ValueRef::Text(_)) => Ok(text.map(Cow::Borrowed)),
+        (Varchar(n), ValueRef::Text(_)) => match text {
+            Some(t) if t.chars().count() > n as usize => Err("text longer than the column's varchar length"),
+            t => Ok(t.map(Cow::Borrowed)),
+        },
+        (Text | Varchar(_), ValueRef::Integer(v)) => owned(v.to_string()),
+        (Text | Varchar(_), ValueRef::Real(v)) => owned(float_text(v)),
+        (Jsonb, ValueRef::Integer(v)) => owned(v.to_string()),
+        (Jsonb, ValueRef::Real(v)) if v.is_finite() => owned(float_text(v)),
+        (Jsonb, ValueRef::Real(_)) => Err("infinity is not a JSON number"),
+        (Jsonb, _) => match text {
+            Some(t) if is_json_value(t.trim()) => Ok(Some(Cow::Borrowed(t))),
+            _ => Err("text that is not valid JSON"),
+        },
+        (Uuid, _) => match text {
+            Some(t) if is_uuid(t) => Ok(Some(Cow::Borrowed(t))),
+            _ => Err("not a UUID"),
+        },
+        (TimestampTz, ValueRef::Integer(v)) if epoch.is_some() => owned(epoch_to_timestamp(v as i128, epoch.unwrap_or(EpochUnit::Seconds))),
+        (TimestampTz, ValueRef::Real(v)) if epoch.is_some() && v.is_finite() => {
+            let unit = epoch.unwrap_or(EpochUnit::Seconds);
+            owned(epoch_to_timestamp((v * 1_000_000.0 / unit.per_second() as f64).round() as i128, EpochUnit::Microseconds))
         }
-        (Date | Time | Timestamp | TimestampTz, _) => Some("a number in a date/time column"),
+        (Date | Time | Timestamp | TimestampTz, ValueRef::Text(_)) => match text {
+            Some(t) if iso_text_fits(t, target) => Ok(Some(Cow::Borrowed(t))),
+            _ => Err("text that is not an ISO-8601 value of this type"),
+        },
+        (Date | Time | Timestamp | TimestampTz, _) => Err("a number in a date/time column"),
+        (_, ValueRef::Null) => Ok(None),
     }
+}
+
+fn fit_integer(v: i64, target: PgType) -> Result<i64, &'static str> {
+    match target {
+        PgType::SmallInt if i16::try_from(v).is_err() => Err("integer out of smallint range"),
+        PgType::Integer if i32::try_from(v).is_err() => Err("integer out of integer range"),
+        _ => Ok(v),
+    }
+}
+
+/// A decimal text that `numeric(p,s)` holds exactly (PostgreSQL would round extra fraction
+/// digits silently, and reject too many integer digits).
+fn numeric_fits(text: &str, precision: Option<(u32, u32)>) -> Result<String, &'static str> {
+    if let Some((p, s)) = precision {
+        let unsigned = text.trim_start_matches(['+', '-']);
+        let (int_part, frac_part) = unsigned.split_once('.').unwrap_or((unsigned, ""));
+        let int_digits = int_part.trim_start_matches('0').len() as u32;
+        let frac_digits = frac_part.trim_end_matches('0').len() as u32;
+        if int_digits > p - s {
+            return Err("number too large for the column's numeric precision");
+        }
+        if frac_digits > s {
+            return Err("number has more fraction digits than the column's numeric scale");
+        }
+    }
+    Ok(text.to_string())
+}
+
+/// A double as PostgreSQL reads it back to the same bits: the shortest round-trip form.
+pub fn float_text(v: f64) -> String {
+    if v.is_nan() {
+        "NaN".into()
+    } else if v == f64::INFINITY {
+        "Infinity".into()
+    } else if v == f64::NEG_INFINITY {
+        "-Infinity".into()
+    } else {
+        format!("{v:?}")
+    }
+}
+
+/// `\x` and hex digits: bytea's text input form.
+fn hex_bytea(bytes: &[u8]) -> String {
+    let mut s = String::with_capacity(2 + bytes.len() * 2);
+    s.push_str("\\x");
+    for b in bytes {
+        let _ = write!(s, "{b:02x}");
+    }
+    s
+}
+
+/// An epoch count in `unit` as a UTC timestamp text with microseconds.
+pub fn epoch_to_timestamp(count: i128, unit: EpochUnit) -> String {
+    let micros = count * (1_000_000 / unit.per_second() as i128);
+    let days = micros.div_euclid(86_400_000_000);
+    let in_day = micros.rem_euclid(86_400_000_000);
+    let (y, m, d) = civil_from_days(days as i64);
+    let secs = in_day / 1_000_000;
+    let frac = in_day % 1_000_000;
+    let (hh, mm, ss) = (secs / 3600, secs % 3600 / 60, secs % 60);
+    // Years before 1 AD are written with BC in PostgreSQL; epoch magnitudes never get there.
+    format!("{y:04}-{m:02}-{d:02} {hh:02}:{mm:02}:{ss:02}.{frac:06}+00")
+}
+
+/// Days since 1970-01-01 -> (year, month, day) in the proleptic Gregorian calendar
+/// (Howard Hinnant's `civil_from_days`).
+pub fn civil_from_days(z: i64) -> (i64, u32, u32) {
+    let z = z + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let y = yoe + era * 400;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
+    (if m <= 2 { y + 1 } else { y }, m, d)
 }
 
 /// Whether ISO-8601 `text` is a value of the temporal type `target` (a date fits a timestamp,
@@ -72,8 +186,12 @@ pub fn iso_text_fits(text: &str, target: PgType) -> bool {
 mod tests {
     use super::*;
 
+    fn text(v: ValueRef<'_>, t: PgType) -> Option<String> {
+        to_pg_text(v, t, None).expect("converts").map(|c| c.into_owned())
+    }
+
     #[test]
-    fn examples() {
+    fn violations() {
         assert_eq!(violation(ValueRef::Integer(1), PgType::Boolean, None), None);
         assert!(violation(ValueRef::Integer(2), PgType::Boolean, None).is_some());
         assert!(violation(ValueRef::Text(b"abc"), PgType::BigInt, None).is_some());
@@ -86,5 +204,22 @@ mod tests {
         assert!(violation(ValueRef::Integer(0), PgType::Timestamp, None).is_some());
         assert_eq!(violation(ValueRef::Real(f64::INFINITY), PgType::Double, None), None);
         assert!(violation(ValueRef::Blob(b"x"), PgType::Text, None).is_some());
+        assert!(violation(ValueRef::Real(1.005), PgType::Numeric(Some((5, 2))), None).is_some());
+        assert!(violation(ValueRef::Integer(40_000), PgType::SmallInt, None).is_some());
+    }
+
+    #[test]
+    fn text_forms() {
+        assert_eq!(text(ValueRef::Integer(1), PgType::Boolean).as_deref(), Some("t"));
+        assert_eq!(text(ValueRef::Text(b"false"), PgType::Boolean).as_deref(), Some("f"));
+        assert_eq!(text(ValueRef::Real(0.1), PgType::Double).as_deref(), Some("0.1"));
+        assert_eq!(text(ValueRef::Real(f64::NEG_INFINITY), PgType::Double).as_deref(), Some("-Infinity"));
+        assert_eq!(text(ValueRef::Real(0.99), PgType::Numeric(Some((10, 2)))).as_deref(), Some("0.99"));
+        assert_eq!(text(ValueRef::Blob(&[0, 255]), PgType::Bytea).as_deref(), Some("\\x00ff"));
+        assert_eq!(text(ValueRef::Integer(9_007_199_254_740_993), PgType::BigInt).as_deref(), Some("9007199254740993"));
+        assert_eq!(text(ValueRef::Null, PgType::Text), None);
+        let ts = to_pg_text(ValueRef::Integer(1_600_000_000_123), PgType::TimestampTz, Some(EpochUnit::Milliseconds)).expect("ok");
+        assert_eq!(ts.as_deref(), Some("2020-09-13 12:26:40.123000+00"));
+        assert_eq!(epoch_to_timestamp(-1, EpochUnit::Seconds), "1969-12-31 23:59:59.000000+00");
     }
 }

@@ -253,6 +253,10 @@ impl<'a> Rewriter<'a> {
                 match op {
                     UnaryOperator::Not => Typed::untyped(Expr::UnaryOp { op, expr: Box::new(t.expr) }),
                     UnaryOperator::Minus | UnaryOperator::Plus | UnaryOperator::BitwiseNot => {
+                        // SQLite's unary plus is a no-op (it only drops affinity): kept.
+                        if op != UnaryOperator::Plus && is_text(&t) {
+                            return Err(arithmetic_on_text(format!("{op}{}", t.expr)));
+                        }
                         let inner = self.numeric_operand(t);
                         Typed::untyped(Expr::UnaryOp { op, expr: Box::new(inner) })
                     }
@@ -555,6 +559,9 @@ impl<'a> Rewriter<'a> {
             }
             B::Plus | B::Minus | B::Multiply | B::Divide | B::Modulo | B::BitwiseAnd | B::BitwiseOr
             | B::PGBitwiseShiftLeft | B::PGBitwiseShiftRight => {
+                if is_text(&l) || is_text(&r) {
+                    return Err(arithmetic_on_text(format!("{} {op} {}", l.expr, r.expr)));
+                }
                 let a = self.numeric_operand(l);
                 let b = self.numeric_operand(r);
                 Ok(Typed::untyped(Expr::BinaryOp { left: Box::new(a), op, right: Box::new(b) }))
@@ -1142,6 +1149,39 @@ pub(crate) fn single_name(name: &ObjectName) -> Result<String> {
             "names in attached databases have no PostgreSQL equivalent",
         )),
     }
+}
+
+/// Functions whose PostgreSQL result is text, as the rewriter emits them.
+const TEXT_FUNCTIONS: &[&str] =
+    &["lower", "upper", "ltrim", "rtrim", "btrim", "trim", "replace", "substr", "concat", "format", "string_agg"];
+
+/// Whether a rewritten operand is known to be text: a text column, a string literal,
+/// a `CAST(... AS TEXT)`, a `||` or a text function's result.
+fn is_text(t: &Typed) -> bool {
+    if t.kind == Some(ColumnKind::Text) {
+        return true;
+    }
+    let mut e = &t.expr;
+    while let Expr::Nested(inner) = e {
+        e = inner;
+    }
+    matches!(e, Expr::Function(f) if function_base_name(f).is_some_and(|n| TEXT_FUNCTIONS.contains(&n.as_str())))
+}
+
+/// The lower-cased unqualified name of a function call.
+fn function_base_name(f: &sqlparser::ast::Function) -> Option<String> {
+    match f.name.0.last() {
+        Some(ObjectNamePart::Identifier(i)) => Some(i.value.to_lowercase()),
+        _ => None,
+    }
+}
+
+fn arithmetic_on_text(construct: String) -> RewriteError {
+    RewriteError::unsupported(
+        construct,
+        "arithmetic on text: SQLite converts the text to a number (usually 0); PostgreSQL has no such conversion \
+         — rewrite the view by hand (string concatenation is ||)",
+    )
 }
 
 /// A literal integer, negative ones included.

@@ -49,6 +49,8 @@ pub(crate) struct TableInfo {
     /// In registration order, which callers use for the table's column order: an
     /// `INSERT` without a column list relies on it.
     pub(crate) columns: Vec<(String, ColumnInfo)>,
+    /// Lower-cased SQLite names of the primary-key columns; `None` when unknown or none.
+    pub(crate) primary_key: Option<Vec<String>>,
 }
 
 impl TableInfo {
@@ -77,7 +79,7 @@ impl Scope {
         match self.tables.get_mut(&key) {
             Some(t) => t.pg_name = pg_name.to_string(),
             None => {
-                self.tables.insert(key, TableInfo { pg_name: pg_name.to_string(), columns: Vec::new() });
+                self.tables.insert(key, TableInfo { pg_name: pg_name.to_string(), columns: Vec::new(), primary_key: None });
             }
         }
     }
@@ -90,13 +92,29 @@ impl Scope {
         let table = self
             .tables
             .entry(key)
-            .or_insert_with(|| TableInfo { pg_name: sqlite_table.to_string(), columns: Vec::new() });
+            .or_insert_with(|| TableInfo { pg_name: sqlite_table.to_string(), columns: Vec::new(), primary_key: None });
         let col_key = sqlite_column.to_lowercase();
         let info = ColumnInfo { pg_name: pg_name.to_string(), kind };
         match table.columns.iter_mut().find(|(k, _)| *k == col_key) {
             Some((_, c)) => *c = info,
             None => table.columns.push((col_key, info)),
         }
+    }
+
+    /// Register the primary key of a table: its columns' SQLite names, in key order.
+    /// The rewriter uses it as PostgreSQL does for GROUP BY: when every key column is
+    /// grouped, the table's other columns may appear bare in the select list. An empty
+    /// list means the table has no primary key (the default: a table whose key was never
+    /// set has none as far as the rewriter knows). A table never registered is
+    /// registered under its SQLite name.
+    pub fn set_primary_key(&mut self, sqlite_table: &str, sqlite_columns: &[&str]) {
+        let key = sqlite_table.to_lowercase();
+        let table = self
+            .tables
+            .entry(key)
+            .or_insert_with(|| TableInfo { pg_name: sqlite_table.to_string(), columns: Vec::new(), primary_key: None });
+        table.primary_key =
+            if sqlite_columns.is_empty() { None } else { Some(sqlite_columns.iter().map(|c| c.to_lowercase()).collect()) };
     }
 
     pub(crate) fn table(&self, sqlite_name: &str) -> Option<&TableInfo> {

@@ -292,15 +292,21 @@ fn plan_column(
 fn is_clean(p: &ColumnProfile, t: PgType, epoch: bool) -> bool {
     let text_ok = p.text_invalid_utf8 == 0 && p.text_nul == 0;
     let n = p.non_null();
+    let ints_within = |min: i64, max: i64| p.int_min.is_none_or(|v| v >= min) && p.int_max.is_none_or(|v| v <= max);
     match t {
         PgType::Bytea => p.integers + p.reals == 0,
         _ if p.blobs > 0 || !text_ok => false,
-        PgType::Text | PgType::Varchar(_) => true,
+        PgType::Text => true,
+        PgType::Varchar(len) => p.integers + p.reals == 0 && p.text_max_chars <= len as u64,
         PgType::Boolean => p.reals == 0 && p.ints_not_01 == 0 && p.text_bool == p.texts,
         PgType::BigInt => p.reals == 0 && p.texts == 0,
-        PgType::SmallInt | PgType::Integer => false,
+        PgType::Integer => p.reals == 0 && p.texts == 0 && ints_within(i32::MIN as i64, i32::MAX as i64),
+        PgType::SmallInt => p.reals == 0 && p.texts == 0 && ints_within(i16::MIN as i64, i16::MAX as i64),
         PgType::Double => p.texts == 0,
-        PgType::Numeric(_) => p.reals_infinite == 0 && p.text_numeric == p.texts,
+        PgType::Numeric(precision) => {
+            let fits = precision.is_none_or(|(prec, scale)| p.max_int_digits <= prec - scale && p.max_frac_digits <= scale);
+            fits && p.reals_infinite == 0 && p.text_numeric == p.texts
+        }
         PgType::Jsonb => p.reals_infinite == 0 && p.text_json_any == p.texts,
         PgType::Uuid => p.text_uuid == n,
         PgType::TimestampTz if epoch => p.integers + p.reals == n,
