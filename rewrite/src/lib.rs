@@ -49,8 +49,20 @@
 //! other than `%Y %m %d %H %M %S %j %f %w %s %%`, date modifiers other than
 //! `localtime`, `unixepoch`, `start of day|month|year` and `±N unit`, `:name`/`@name`
 //! parameters, attached-database names, `INSERT OR REPLACE` (no conflict target to
-//! name), `UPDATE OR ...`, `RAISE(IGNORE)` in AFTER triggers, and trigger statements
-//! other than INSERT, UPDATE, DELETE and SELECT.
+//! name), `UPDATE OR ...`, `RAISE(IGNORE)` in AFTER triggers, trigger statements
+//! other than INSERT, UPDATE, DELETE and SELECT, and two application bugs SQLite
+//! tolerates but PostgreSQL rejects:
+//! - arithmetic (`+ - * / %`, bitwise operators, unary `-` and `~`) on an operand known
+//!   to be text: a text column, a string literal, a `CAST(... AS TEXT)`, a `||` or a
+//!   text function's result (`Employees.FirstName + ' '`: SQLite converts the text to
+//!   a number, usually 0; string concatenation is `||`);
+//! - in a SELECT with GROUP BY, a "bare" column outside any aggregate in the select
+//!   list (`*` and `t.*` included), HAVING or ORDER BY that is neither part of an
+//!   expression equal to a GROUP BY item nor a column of a table whose whole primary
+//!   key is grouped (see [`Scope::set_primary_key`]); columns of views, CTEs, derived
+//!   tables and tables with no registered key are accepted only when grouped. SQLite
+//!   takes such a column from an arbitrary row of the group. (Aggregates without
+//!   GROUP BY are not checked.)
 
 #![deny(missing_docs)]
 
@@ -59,6 +71,7 @@ mod build;
 mod datetime;
 mod error;
 mod functions;
+mod group;
 mod lex;
 mod rewriter;
 mod scope;

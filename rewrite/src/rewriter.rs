@@ -54,6 +54,9 @@ pub(crate) struct Relation {
     pub(crate) columns: Option<Vec<Col>>,
     /// `NEW`/`OLD` in a trigger only answer qualified names.
     pub(crate) qualifier_only: bool,
+    /// PostgreSQL names of the primary-key columns of a registered table; `None` for
+    /// views, CTEs, derived tables and tables whose key is unknown.
+    pub(crate) primary_key: Option<Vec<String>>,
 }
 
 impl Relation {
@@ -64,11 +67,11 @@ impl Relation {
 
 #[derive(Debug, Default)]
 pub(crate) struct Frame {
-    relations: Vec<Relation>,
+    pub(crate) relations: Vec<Relation>,
     ctes: Vec<Relation>,
     /// Select-list aliases: lower-cased alias, printed alias, rewritten expression, and
     /// its kind when the SQLite expression has an affinity (a column or a CAST).
-    aliases: Vec<(String, Ident, Expr, Option<ColumnKind>)>,
+    pub(crate) aliases: Vec<(String, Ident, Expr, Option<ColumnKind>)>,
 }
 
 /// Whether a bare name may be a select-list alias, and how to print it if so.
@@ -116,6 +119,10 @@ impl<'a> Rewriter<'a> {
 
     /// The relation for a registered (or unknown) table, printed under `alias` if any.
     pub(crate) fn table_relation(&self, sqlite_name: &str, alias: Option<&Ident>) -> Relation {
+        let primary_key = self.scope.table(sqlite_name).and_then(|t| {
+            let pk = t.primary_key.as_ref()?;
+            pk.iter().map(|k| t.column(k).map(|c| c.pg_name.clone())).collect::<Option<Vec<_>>>()
+        });
         let (pg, columns) = match self.scope.table(sqlite_name) {
             Some(t) => (
                 t.pg_name.clone(),
@@ -133,8 +140,8 @@ impl<'a> Rewriter<'a> {
             None => (sqlite_name.to_string(), None),
         };
         match alias {
-            Some(a) => Relation { key: a.value.to_lowercase(), qualifier: qident(&a.value), columns, qualifier_only: false },
-            None => Relation { key: sqlite_name.to_lowercase(), qualifier: qident(&pg), columns, qualifier_only: false },
+            Some(a) => Relation { key: a.value.to_lowercase(), qualifier: qident(&a.value), columns, qualifier_only: false, primary_key },
+            None => Relation { key: sqlite_name.to_lowercase(), qualifier: qident(&pg), columns, qualifier_only: false, primary_key },
         }
     }
 
@@ -686,7 +693,7 @@ impl<'a> Rewriter<'a> {
             other => {
                 let (body, cols) = self.set_expr(other)?;
                 // ORDER BY of a compound select names its output columns.
-                let rel = Relation { key: String::new(), qualifier: Ident::new(""), columns: cols.clone(), qualifier_only: false };
+                let rel = Relation { key: String::new(), qualifier: Ident::new(""), columns: cols.clone(), qualifier_only: false, primary_key: None };
                 self.push_frame();
                 self.push_relation(rel);
                 let order_by = self.order_by(order_by);
@@ -737,7 +744,7 @@ impl<'a> Rewriter<'a> {
         let qualifier = qident(&alias.name.value);
         if recursive {
             // A recursive CTE sees itself; its columns are those declared, if any.
-            let rel = Relation { key: key.clone(), qualifier: qualifier.clone(), columns: declared.clone(), qualifier_only: false };
+            let rel = Relation { key: key.clone(), qualifier: qualifier.clone(), columns: declared.clone(), qualifier_only: false, primary_key: None };
             if let Some(f) = self.frames.last_mut() {
                 f.ctes.push(rel);
             }
@@ -746,7 +753,7 @@ impl<'a> Rewriter<'a> {
         let columns = with_kinds(declared, cols);
         if let Some(f) = self.frames.last_mut() {
             f.ctes.retain(|r| r.key != key);
-            f.ctes.push(Relation { key, qualifier: qualifier.clone(), columns, qualifier_only: false });
+            f.ctes.push(Relation { key, qualifier: qualifier.clone(), columns, qualifier_only: false, primary_key: None });
         }
         alias.name = qualifier;
         for c in &mut alias.columns {
@@ -870,6 +877,7 @@ impl<'a> Rewriter<'a> {
         let result = self.select_clauses(s, order_by);
         self.alias_use = AliasUse::None;
         let (s, order_by) = result?;
+        crate::group::check(&self.frames, &s, order_by.as_ref())?;
         Ok((s, order_by, cols))
     }
 
@@ -1070,7 +1078,7 @@ impl<'a> Rewriter<'a> {
                         let declared = a.columns.iter().map(|c| Col { key: c.name.value.to_lowercase(), pg: c.name.value.clone(), kind: None }).collect();
                         with_kinds(Some(declared), cols)
                     };
-                    self.push_relation(Relation { key: a.name.value.to_lowercase(), qualifier: a.name.clone(), columns, qualifier_only: false });
+                    self.push_relation(Relation { key: a.name.value.to_lowercase(), qualifier: a.name.clone(), columns, qualifier_only: false, primary_key: None });
                 }
                 Ok(TableFactor::Derived { lateral, subquery: Box::new(q), alias, sample })
             }

@@ -249,3 +249,38 @@ fn parse_errors() {
     assert!(matches!(rewrite_expr("n = = 1", &common::scope(), Some("film")), Err(RewriteError::Parse { .. })));
     assert!(matches!(rewrite_expr("n = 1 garbage", &common::scope(), Some("film")), Err(RewriteError::Parse { .. })));
 }
+
+#[test]
+fn arithmetic_on_numbers() {
+    check("n + 1", r#""n" + 1"#);
+    check("n * 2.5 - epoch / 3 % 2", r#""n" * 2.5 - "epoch" / 3 % 2"#);
+    check("-n", r#"-"n""#);
+    check("film.n + film.epoch", r#""film"."n" + "film"."epoch""#);
+    check("active + 1", r#"CAST("active" AS INTEGER) + 1"#);
+    check("length(kind) + 1", r#"length("kind") + 1"#);
+    check("CAST(kind AS INTEGER) * 2", r#"CAST("kind" AS BIGINT) * 2"#);
+    check_on(Some("nosuch"), "a + b", r#""a" + "b""#);
+    check_on(Some("Order Details"), "unitprice * quantity", r#""UnitPrice" * "Quantity""#);
+}
+
+#[test]
+fn arithmetic_on_text() {
+    let why = "arithmetic on text: SQLite converts the text to a number";
+    refuse("kind + 1", why);
+    refuse("n + kind", r#""n" + "kind""#);
+    refuse("film.kind + ' '", r#""film"."kind" + ' ': arithmetic on text"#);
+    refuse("n + 'x'", r#""n" + 'x'"#);
+    refuse("'3' * n", why);
+    refuse("-kind", r#"-"kind": arithmetic on text"#);
+    refuse("n - rating", why);
+    refuse("n / kind", why);
+    refuse("n % kind", why);
+    refuse("(kind || 'a') * 2", why);
+    refuse("lower(kind) + 1", r#"lower("kind") + 1"#);
+    refuse("upper(kind) + 1", why);
+    refuse("substr(kind, 1, 2) + 1", why);
+    refuse("trim(kind) + 1", why);
+    refuse("CAST(n AS TEXT) + 1", why);
+    refuse(r#"n + "no such column""#, why);
+    refuse("(kind + 1) > 2", why);
+}

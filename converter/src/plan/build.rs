@@ -195,6 +195,7 @@ fn plan_table(
         checks: Vec::new(),
         sqlite_sequence,
         autoincrement: t.autoincrement,
+        without_rowid: t.without_rowid,
     })
 }
 

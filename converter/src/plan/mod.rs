@@ -115,6 +115,8 @@ pub struct TablePlan {
     pub sqlite_sequence: Option<i64>,
     /// Declared AUTOINCREMENT.
     pub autoincrement: bool,
+    /// A `WITHOUT ROWID` table (no rowid to read in order or resume from).
+    pub without_rowid: bool,
 }
 
 /// A column.

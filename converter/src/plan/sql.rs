@@ -36,6 +36,13 @@ impl SchemaScope {
             for c in &t.columns {
                 scope.add_column(&t.source_name, &c.source_name, &c.name, kind(c.pg_type));
             }
+            // The key holds PostgreSQL names; the scope wants the SQLite ones.
+            let pk: Option<Vec<&str>> = t
+                .primary_key
+                .iter()
+                .map(|k| t.columns.iter().find(|c| c.name == *k).map(|c| c.source_name.as_str()))
+                .collect();
+            scope.set_primary_key(&t.source_name, &pk.unwrap_or_default());
         }
         SchemaScope { scope }
     }

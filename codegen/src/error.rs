@@ -1,0 +1,74 @@
+//! Errors of code generation: each names the object or file it is about.
+
+use std::path::PathBuf;
+
+/// A result with [`Error`].
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// Why code generation cannot continue. A table that cannot have an entity is not an error but a
+/// [`Finding`](sqlite2pg_converter::plan::Finding).
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// The plan has several schemas; generation takes one database at a time.
+    #[error("code generation takes one database at a time; the plan has {count} schemas ({names})")]
+    SeveralSchemas {
+        /// How many.
+        count: usize,
+        /// Their names.
+        names: String,
+    },
+    /// The plan has no schema.
+    #[error("the plan has no schema to generate code for")]
+    NoSchema,
+    /// sea-orm-codegen refused the tables.
+    #[error("sea-orm-codegen: {message}")]
+    SeaOrmCodegen {
+        /// Its message.
+        message: String,
+    },
+    /// Generated code did not parse as Rust (a bug in sqlite2pg or sea-orm-codegen).
+    #[error("generated {file} is not valid Rust: {source}")]
+    Syntax {
+        /// The generated file.
+        file: String,
+        /// The parser's error.
+        #[source]
+        source: syn::Error,
+    },
+    /// No usable Rust name could be made for an identifier.
+    #[error("{object}: no Rust name could be made for {name:?}")]
+    Naming {
+        /// The table or column.
+        object: String,
+        /// The SQL name.
+        name: String,
+    },
+    /// A piece of the plan's SQL was not in the expected shape.
+    #[error("{object}: cannot read {what} from {sql:?}")]
+    UnexpectedSql {
+        /// The view, trigger or index.
+        object: String,
+        /// What was looked for.
+        what: &'static str,
+        /// The SQL.
+        sql: String,
+    },
+    /// Reading or writing files failed.
+    #[error("{}: {source}", path.display())]
+    Io {
+        /// The file or folder.
+        path: PathBuf,
+        /// The cause.
+        #[source]
+        source: std::io::Error,
+    },
+}
+
+impl Error {
+    /// An I/O error about `path`.
+    pub fn io(path: impl Into<PathBuf>) -> impl FnOnce(std::io::Error) -> Error {
+        let path = path.into();
+        move |source| Error::Io { path, source }
+    }
+}

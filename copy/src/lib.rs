@@ -1,0 +1,27 @@
+//! The copy: streams every table of a [`Plan`](sqlite2pg_converter::plan::Plan) from its SQLite
+//! file into PostgreSQL with `COPY`, converting each value as the plan says.
+//!
+//! - One reader thread per SQLite file holds one read transaction, so the whole copy sees one
+//!   snapshot of the source, and the file is never written. It interleaves up to `jobs` tables,
+//!   converting values and encoding them as `COPY` text in chunks.
+//! - One writer task per table sends chunks over its own connection. Each chunk commits together
+//!   with its progress row in `sqlite2pg.copy_progress`, so an interrupted copy resumes
+//!   (`resume`) with no duplicates and no loss.
+//! - Foreign keys are dropped before the load and restored after it (`NOT VALID` first, then
+//!   validated), and user triggers are disabled meanwhile, so any schema shape loads in any
+//!   order. Both are recorded in PostgreSQL so an interrupted run restores them on resume.
+//! - A value that cannot go across never aborts a table: its row goes to the rejects file (or
+//!   the value is coerced, as the policy says) and is counted; per table, source rows = copied
+//!   + rejected.
+//! - Identities continue past the highest key (and past `sqlite_sequence` for AUTOINCREMENT).
+
+mod encode;
+mod error;
+mod load;
+mod progress;
+mod reader;
+mod target;
+
+pub use error::CopyError;
+pub use load::{BadValuePolicy, CopyOptions, CopySummary, TableSummary, copy};
+pub use target::{connect, describe, resolve_target};

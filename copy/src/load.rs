@@ -1,0 +1,468 @@
+//! The load: checks the target, sets foreign keys and triggers aside, runs readers and writers,
+//! then restores keys, continues identities and analyzes.
+
+use std::collections::BTreeMap;
+use std::io::{IsTerminal, Write};
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+use std::time::Instant;
+
+use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
+use serde::Serialize;
+use sqlite2pg_converter::ddl;
+use sqlite2pg_converter::introspect::OpenOptions;
+use sqlite2pg_converter::plan::{Plan, SchemaPlan, TablePlan};
+use sqlx::postgres::PgConnectOptions;
+use sqlx::{AssertSqlSafe, PgPool, Row};
+use tokio::sync::mpsc;
+
+use crate::error::CopyError;
+use crate::progress::{self, Saved};
+use crate::reader::{Chunk, ChunkLimits, ColumnSpec, Reject, TableSpec, read_file};
+use crate::target::connect;
+
+/// What happens to a value that cannot go across unchanged.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum BadValuePolicy {
+    /// Its row is not copied and goes to the rejects file (the default).
+    #[default]
+    Reject,
+    /// The value becomes NULL (when the column allows it) and is recorded.
+    Null,
+    /// Invalid UTF-8 is decoded lossily and NUL bytes dropped, and recorded; other bad values
+    /// reject their row.
+    Lossy,
+}
+
+/// Options of a copy.
+#[derive(Debug, Clone)]
+pub struct CopyOptions {
+    /// Tables copied at once.
+    pub jobs: usize,
+    /// The JSON-lines file for rejected and coerced values.
+    pub rejects: PathBuf,
+    /// What happens to bad values.
+    pub policy: BadValuePolicy,
+    /// Finish an interrupted copy.
+    pub resume: bool,
+    /// Empty the target tables first.
+    pub truncate: bool,
+    /// Create the schema from the plan when its tables do not exist.
+    pub create_schema: bool,
+    /// Show progress bars (on a terminal).
+    pub progress: bool,
+    /// How to open the SQLite files.
+    pub open: OpenOptions,
+    /// Rows per COPY chunk (each chunk commits with its progress).
+    pub chunk_rows: usize,
+}
+
+impl Default for CopyOptions {
+    fn default() -> Self {
+        CopyOptions {
+            jobs: std::thread::available_parallelism().map_or(2, |n| n.get()),
+            rejects: PathBuf::from("sqlite2pg-rejects.jsonl"),
+            policy: BadValuePolicy::Reject,
+            resume: false,
+            truncate: false,
+            create_schema: false,
+            progress: false,
+            open: OpenOptions::default(),
+            chunk_rows: 50_000,
+        }
+    }
+}
+
+/// One table's outcome.
+#[derive(Debug, Clone, Serialize)]
+pub struct TableSummary {
+    /// PostgreSQL schema.
+    pub schema: String,
+    /// PostgreSQL table.
+    pub table: String,
+    /// Rows in the SQLite table.
+    pub source_rows: u64,
+    /// Rows in PostgreSQL.
+    pub copied: u64,
+    /// Rows not copied (in the rejects file).
+    pub rejected: u64,
+    /// COPY bytes sent in this run.
+    pub bytes: u64,
+    /// Seconds spent in this run.
+    pub seconds: f64,
+}
+
+/// The outcome of a copy.
+#[derive(Debug, Clone, Serialize)]
+pub struct CopySummary {
+    /// Per table, in plan order.
+    pub tables: Vec<TableSummary>,
+    /// Foreign keys left NOT VALID because existing rows break them (`schema.table: constraint: why`).
+    pub invalid_foreign_keys: Vec<String>,
+    /// Values written to the rejects file.
+    pub rejects_written: u64,
+    /// Wall-clock seconds.
+    pub seconds: f64,
+}
+
+impl CopySummary {
+    /// Whether, for every table, source rows = copied + rejected.
+    pub fn balanced(&self) -> bool {
+        self.tables.iter().all(|t| t.source_rows == t.copied + t.rejected)
+    }
+}
+
+struct Rejects {
+    path: PathBuf,
+    file: std::io::BufWriter<std::fs::File>,
+    written: u64,
+}
+
+/// Copy every table of `plan` into the PostgreSQL database `target`.
+pub async fn copy(plan: &Plan, target: &PgConnectOptions, options: &CopyOptions) -> Result<CopySummary, CopyError> {
+    let started = Instant::now();
+    let jobs = options.jobs.max(1);
+    let pool = connect(target, (jobs * plan.schemas.len().max(1) + 2) as u32).await?;
+    progress::ensure(&pool).await?;
+
+    for schema in &plan.schemas {
+        prepare_schema(&pool, schema, options).await?;
+    }
+    let schemas: Vec<String> = plan.schemas.iter().map(|s| s.schema.clone()).collect();
+    set_aside(&pool, plan).await?;
+
+    let rejects_file = std::fs::OpenOptions::new()
+        .create(true)
+        .append(options.resume)
+        .write(true)
+        .truncate(!options.resume)
+        .open(&options.rejects)
+        .map_err(|source| CopyError::Rejects { path: options.rejects.clone(), source })?;
+    let rejects = Arc::new(Mutex::new(Rejects { path: options.rejects.clone(), file: std::io::BufWriter::new(rejects_file), written: 0 }));
+
+    let bars = MultiProgress::with_draw_target(if options.progress && std::io::stderr().is_terminal() { ProgressDrawTarget::stderr() } else { ProgressDrawTarget::hidden() });
+    let plain_log = !(options.progress && std::io::stderr().is_terminal());
+
+    let mut readers = Vec::new();
+    let mut writers = Vec::new();
+    let mut summaries: Vec<(usize, usize, u64)> = Vec::new();
+    for (si, schema) in plan.schemas.iter().enumerate() {
+        let mut specs = Vec::new();
+        let mut senders = Vec::new();
+        for (ti, table) in schema.tables.iter().enumerate() {
+            let state = progress::load(&pool, &schema.schema, &table.name).await?.unwrap_or_default();
+            summaries.push((si, ti, table.rows));
+            if state.done {
+                continue;
+            }
+            let spec = table_spec(schema, table, &state);
+            let (tx, rx) = mpsc::channel::<Chunk>(2);
+            senders.push(tx);
+            let bar = bars.add(ProgressBar::new(table.rows));
+            bar.set_style(ProgressStyle::with_template("{prefix:>24} {bar:30} {pos}/{len} rows {per_sec} eta {eta}").unwrap_or_else(|_| ProgressStyle::default_bar()));
+            bar.set_prefix(table.name.clone());
+            bar.set_position((state.rows_copied + state.rows_rejected) as u64);
+            let atomic = !spec.rowid;
+            writers.push(tokio::spawn(write_table(pool.clone(), schema.schema.clone(), table.name.clone(), copy_statement(schema, table), rx, atomic, rejects.clone(), bar, plain_log)));
+            specs.push(spec);
+        }
+        let path = schema.source.clone();
+        let open = options.open.clone();
+        let policy = options.policy;
+        let limits = ChunkLimits { rows: options.chunk_rows.max(1), bytes: 8 << 20 };
+        readers.push((path.display().to_string(), tokio::task::spawn_blocking(move || read_file(path, open, specs, senders, policy, jobs, limits))));
+    }
+
+    let mut first_error: Option<CopyError> = None;
+    let mut run_stats: BTreeMap<(String, String), (u64, f64)> = BTreeMap::new();
+    for writer in writers {
+        match writer.await {
+            Ok(Ok((schema, table, bytes, seconds))) => {
+                run_stats.insert((schema, table), (bytes, seconds));
+            }
+            Ok(Err(e)) => {
+                first_error.get_or_insert(e);
+            }
+            Err(e) => {
+                first_error.get_or_insert(CopyError::Reader(format!("a writer task: {e}")));
+            }
+        }
+    }
+    for (name, reader) in readers {
+        match reader.await {
+            Ok(Ok(())) => {}
+            Ok(Err(e)) => {
+                first_error.get_or_insert(CopyError::Source(e));
+            }
+            Err(_) => {
+                first_error.get_or_insert(CopyError::Reader(name));
+            }
+        }
+    }
+    if let Some(e) = first_error {
+        // Keys and triggers stay set aside: `--resume` restores them when it finishes.
+        return Err(e);
+    }
+    {
+        let mut r = rejects.lock().map_err(|_| CopyError::Reader("the rejects file".into()))?;
+        let path = r.path.clone();
+        r.file.flush().map_err(|source| CopyError::Rejects { path, source })?;
+    }
+
+    let invalid_foreign_keys = restore(&pool, &schemas).await?;
+    for schema in &plan.schemas {
+        for table in &schema.tables {
+            continue_identity(&pool, schema, table).await?;
+            let sql = format!("ANALYZE {}", qualified(&schema.schema, &table.name));
+            sqlx::raw_sql(AssertSqlSafe(sql)).execute(&pool).await.map_err(CopyError::pg(format!("analyzing {}", table.name)))?;
+        }
+    }
+
+    let mut tables = Vec::new();
+    for (si, ti, source_rows) in summaries {
+        let schema = &plan.schemas[si];
+        let table = &schema.tables[ti];
+        let state = progress::load(&pool, &schema.schema, &table.name).await?.unwrap_or_default();
+        let (bytes, seconds) = run_stats.get(&(schema.schema.clone(), table.name.clone())).copied().unwrap_or((0, 0.0));
+        tables.push(TableSummary {
+            schema: schema.schema.clone(),
+            table: table.name.clone(),
+            source_rows,
+            copied: state.rows_copied as u64,
+            rejected: state.rows_rejected as u64,
+            bytes,
+            seconds,
+        });
+    }
+    let rejects_written = rejects.lock().map(|r| r.written).unwrap_or(0);
+    Ok(CopySummary { tables, invalid_foreign_keys, rejects_written, seconds: started.elapsed().as_secs_f64() })
+}
+
+/// Check that the tables exist (or create them), and that they are empty (or may be emptied).
+async fn prepare_schema(pool: &PgPool, schema: &SchemaPlan, options: &CopyOptions) -> Result<(), CopyError> {
+    let existing: Vec<String> = sqlx::query("SELECT table_name::text FROM information_schema.tables WHERE table_schema = $1")
+        .bind(&schema.schema)
+        .fetch_all(pool)
+        .await
+        .map_err(CopyError::pg(format!("listing the tables of schema {}", schema.schema)))?
+        .into_iter()
+        .map(|r| r.get(0))
+        .collect();
+    let missing: Vec<String> = schema.tables.iter().filter(|t| !existing.contains(&t.name)).map(|t| t.name.clone()).collect();
+    if !missing.is_empty() {
+        if options.create_schema && missing.len() == schema.tables.len() {
+            let mut sql = String::new();
+            ddl::render_schema(&mut sql, schema, ddl::DdlOptions { comments: false });
+            let mut tx = pool.begin().await.map_err(CopyError::pg("starting the schema creation"))?;
+            sqlx::raw_sql(AssertSqlSafe(sql)).execute(&mut *tx).await.map_err(CopyError::pg(format!("creating schema {} from the plan", schema.schema)))?;
+            tx.commit().await.map_err(CopyError::pg("committing the schema creation"))?;
+        } else {
+            return Err(CopyError::MissingTables { schema: schema.schema.clone(), tables: missing });
+        }
+    }
+    let mut non_empty = Vec::new();
+    for table in &schema.tables {
+        let q = qualified(&schema.schema, &table.name);
+        let has_rows: bool = sqlx::query(AssertSqlSafe(format!("SELECT EXISTS (SELECT 1 FROM {q})")))
+            .fetch_one(pool)
+            .await
+            .map_err(CopyError::pg(format!("checking whether {q} is empty")))?
+            .get(0);
+        let state = progress::load(pool, &schema.schema, &table.name).await?;
+        if options.truncate {
+            sqlx::raw_sql(AssertSqlSafe(format!("TRUNCATE {q} CASCADE"))).execute(pool).await.map_err(CopyError::pg(format!("truncating {q}")))?;
+            progress::reset(pool, &schema.schema, &table.name).await?;
+        } else if options.resume {
+            // A table with rows but no progress was not written by us: refuse rather than mix.
+            if has_rows && state.is_none() {
+                non_empty.push(q);
+            }
+        } else if has_rows {
+            non_empty.push(q);
+        } else if state.is_some() {
+            progress::reset(pool, &schema.schema, &table.name).await?;
+        }
+    }
+    if !non_empty.is_empty() {
+        return Err(CopyError::NotEmpty { tables: non_empty });
+    }
+    Ok(())
+}
+
+/// Drop the foreign keys of the plan's schemas and disable user triggers, saving both first
+/// (in the same transaction) so that an interrupted copy can restore them.
+async fn set_aside(pool: &PgPool, plan: &Plan) -> Result<(), CopyError> {
+    let schemas: Vec<String> = plan.schemas.iter().map(|s| s.schema.clone()).collect();
+    let fks = sqlx::query(
+        "SELECT n.nspname::text, t.relname::text, c.conname::text, pg_get_constraintdef(c.oid) FROM pg_constraint c
+         JOIN pg_class t ON t.oid = c.conrelid JOIN pg_namespace n ON n.oid = t.relnamespace
+         WHERE c.contype = 'f' AND n.nspname = ANY($1) ORDER BY 1, 2, 3",
+    )
+    .bind(&schemas)
+    .fetch_all(pool)
+    .await
+    .map_err(CopyError::pg("listing foreign keys"))?;
+    let mut tx = pool.begin().await.map_err(CopyError::pg("starting to set foreign keys aside"))?;
+    for row in fks {
+        let saved = Saved { schema: row.get(0), table: row.get(1), kind: "foreign_key".into(), name: row.get(2), definition: row.get(3) };
+        progress::save(&mut tx, &saved).await?;
+        let sql = format!("ALTER TABLE {} DROP CONSTRAINT {}", qualified(&saved.schema, &saved.table), quote(&saved.name));
+        sqlx::raw_sql(AssertSqlSafe(sql)).execute(&mut *tx).await.map_err(CopyError::pg(format!("dropping foreign key {} for the load", saved.name)))?;
+    }
+    for schema in &plan.schemas {
+        for table in &schema.tables {
+            let saved = Saved { schema: schema.schema.clone(), table: table.name.clone(), kind: "triggers".into(), name: "user".into(), definition: "ENABLE TRIGGER USER".into() };
+            progress::save(&mut tx, &saved).await?;
+            let sql = format!("ALTER TABLE {} DISABLE TRIGGER USER", qualified(&schema.schema, &table.name));
+            sqlx::raw_sql(AssertSqlSafe(sql)).execute(&mut *tx).await.map_err(CopyError::pg(format!("disabling triggers of {} for the load", table.name)))?;
+        }
+    }
+    tx.commit().await.map_err(CopyError::pg("committing the foreign keys set aside"))
+}
+
+/// Restore what [`set_aside`] saved: foreign keys NOT VALID, then validated (left NOT VALID and
+/// reported when existing rows break them), triggers enabled.
+async fn restore(pool: &PgPool, schemas: &[String]) -> Result<Vec<String>, CopyError> {
+    let mut invalid = Vec::new();
+    for saved in progress::saved(pool, schemas).await? {
+        let table = qualified(&saved.schema, &saved.table);
+        let mut tx = pool.begin().await.map_err(CopyError::pg("starting a restore"))?;
+        if saved.kind == "foreign_key" {
+            let add = format!("ALTER TABLE {table} ADD CONSTRAINT {} {} NOT VALID", quote(&saved.name), saved.definition);
+            sqlx::raw_sql(AssertSqlSafe(add)).execute(&mut *tx).await.map_err(CopyError::pg(format!("restoring foreign key {} of {table}", saved.name)))?;
+        } else {
+            let enable = format!("ALTER TABLE {table} {}", saved.definition);
+            sqlx::raw_sql(AssertSqlSafe(enable)).execute(&mut *tx).await.map_err(CopyError::pg(format!("enabling triggers of {table}")))?;
+        }
+        progress::forget(&mut tx, &saved).await?;
+        tx.commit().await.map_err(CopyError::pg("committing a restore"))?;
+        if saved.kind == "foreign_key" {
+            let validate = format!("ALTER TABLE {table} VALIDATE CONSTRAINT {}", quote(&saved.name));
+            if let Err(e) = sqlx::raw_sql(AssertSqlSafe(validate)).execute(pool).await {
+                invalid.push(format!("{table}: {}: {}", saved.name, e));
+            }
+        }
+    }
+    Ok(invalid)
+}
+
+/// Set an identity to continue past the highest key and past `sqlite_sequence`.
+async fn continue_identity(pool: &PgPool, schema: &SchemaPlan, table: &TablePlan) -> Result<(), CopyError> {
+    for column in table.columns.iter().filter(|c| c.identity) {
+        let q = qualified(&schema.schema, &table.name);
+        let sql = format!(
+            "SELECT setval(pg_get_serial_sequence($1, $2), GREATEST(coalesce((SELECT max({col}) FROM {q}), 0), $3, 1), coalesce((SELECT max({col}) FROM {q}), 0) > 0 OR $3 > 0)",
+            col = quote(&column.name)
+        );
+        sqlx::query(AssertSqlSafe(sql))
+            .bind(&q)
+            .bind(&column.name)
+            .bind(table.sqlite_sequence.unwrap_or(0))
+            .execute(pool)
+            .await
+            .map_err(CopyError::pg(format!("continuing the identity of {q}")))?;
+    }
+    Ok(())
+}
+
+fn table_spec(schema: &SchemaPlan, table: &TablePlan, state: &progress::Progress) -> TableSpec {
+    let columns: Vec<ColumnSpec> = table
+        .columns
+        .iter()
+        .filter(|c| c.generated.is_none())
+        .map(|c| ColumnSpec { source_name: c.source_name.clone(), pg_type: c.pg_type, epoch: c.epoch(), nullable: c.nullable })
+        .collect();
+    let key = table.primary_key.iter().filter_map(|k| table.columns.iter().filter(|c| c.generated.is_none()).position(|c| &c.name == k)).collect();
+    TableSpec {
+        schema: schema.schema.clone(),
+        table: table.name.clone(),
+        source_table: table.source_name.clone(),
+        rowid: !table.without_rowid,
+        after_rowid: if table.without_rowid { None } else { state.last_rowid },
+        columns,
+        key,
+    }
+}
+
+fn copy_statement(schema: &SchemaPlan, table: &TablePlan) -> String {
+    let cols: Vec<String> = table.columns.iter().filter(|c| c.generated.is_none()).map(|c| quote(&c.name)).collect();
+    format!("COPY {} ({}) FROM STDIN", qualified(&schema.schema, &table.name), cols.join(", "))
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn write_table(
+    pool: PgPool,
+    schema: String,
+    table: String,
+    copy_sql: String,
+    mut rx: mpsc::Receiver<Chunk>,
+    atomic: bool,
+    rejects: Arc<Mutex<Rejects>>,
+    bar: ProgressBar,
+    plain_log: bool,
+) -> Result<(String, String, u64, f64), CopyError> {
+    let started = Instant::now();
+    let mut bytes = 0u64;
+    let context = format!("copying into {schema}.{table}");
+    // Tables without a rowid cannot resume mid-way: they load in one transaction.
+    let mut open_tx = None;
+    let mut pending_rejects: Vec<Reject> = Vec::new();
+    while let Some(chunk) = rx.recv().await {
+        let mut tx = match open_tx.take() {
+            Some(tx) => tx,
+            None => pool.begin().await.map_err(CopyError::pg(&context))?,
+        };
+        if !chunk.data.is_empty() {
+            let mut copy = tx.copy_in_raw(&copy_sql).await.map_err(CopyError::pg(&context))?;
+            copy.send(chunk.data.as_slice()).await.map_err(CopyError::pg(&context))?;
+            copy.finish().await.map_err(CopyError::pg(&context))?;
+        }
+        bytes += chunk.data.len() as u64;
+        progress::advance(&mut tx, &schema, &table, chunk.last_rowid, chunk.rows as i64, chunk.rejected_rows as i64, false).await?;
+        pending_rejects.extend(chunk.rejects);
+        if atomic {
+            open_tx = Some(tx);
+        } else {
+            tx.commit().await.map_err(CopyError::pg(&context))?;
+            write_rejects(&rejects, &mut pending_rejects)?;
+        }
+        bar.inc(chunk.rows + chunk.rejected_rows);
+    }
+    let mut tx = match open_tx.take() {
+        Some(tx) => tx,
+        None => pool.begin().await.map_err(CopyError::pg(&context))?,
+    };
+    progress::advance(&mut tx, &schema, &table, None, 0, 0, true).await?;
+    tx.commit().await.map_err(CopyError::pg(&context))?;
+    write_rejects(&rejects, &mut pending_rejects)?;
+    bar.finish();
+    let seconds = started.elapsed().as_secs_f64();
+    if plain_log {
+        tracing::info!(schema = %schema, table = %table, bytes, seconds, "copied");
+    }
+    Ok((schema, table, bytes, seconds))
+}
+
+/// Append rejects once the rows around them are committed, so a resumed copy never writes a
+/// reject twice.
+fn write_rejects(rejects: &Mutex<Rejects>, pending: &mut Vec<Reject>) -> Result<(), CopyError> {
+    if pending.is_empty() {
+        return Ok(());
+    }
+    let mut r = rejects.lock().map_err(|_| CopyError::Reader("the rejects file".into()))?;
+    let path = r.path.clone();
+    for reject in pending.drain(..) {
+        let line = serde_json::to_string(&reject).unwrap_or_default();
+        writeln!(r.file, "{line}").map_err(|source| CopyError::Rejects { path: path.clone(), source })?;
+        r.written += 1;
+    }
+    r.file.flush().map_err(|source| CopyError::Rejects { path, source })
+}
+
+fn quote(name: &str) -> String {
+    format!("\"{}\"", name.replace('"', "\"\""))
+}
+
+fn qualified(schema: &str, table: &str) -> String {
+    format!("{}.{}", quote(schema), quote(table))
+}

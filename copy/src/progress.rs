@@ -1,0 +1,124 @@
+//! Copy state kept in PostgreSQL (schema `sqlite2pg`), committed with the data it describes, so
+//! that a killed process or a lost connection leaves a state `--resume` can finish from.
+
+use sqlx::{PgConnection, PgPool, Row};
+
+use crate::error::CopyError;
+
+/// The state tables. Their own schema keeps them out of the application's (and out of
+/// sea-orm-migration's `fresh`, which drops every table of the application schema).
+const SETUP: &str = "
+CREATE SCHEMA IF NOT EXISTS sqlite2pg;
+CREATE TABLE IF NOT EXISTS sqlite2pg.copy_progress (
+    schema_name text NOT NULL,
+    table_name text NOT NULL,
+    last_rowid bigint,
+    rows_copied bigint NOT NULL DEFAULT 0,
+    rows_rejected bigint NOT NULL DEFAULT 0,
+    done boolean NOT NULL DEFAULT false,
+    PRIMARY KEY (schema_name, table_name)
+);
+CREATE TABLE IF NOT EXISTS sqlite2pg.copy_saved (
+    schema_name text NOT NULL,
+    table_name text NOT NULL,
+    kind text NOT NULL,
+    name text NOT NULL,
+    definition text NOT NULL,
+    PRIMARY KEY (schema_name, table_name, kind, name)
+);";
+
+/// One table's recorded progress.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Progress {
+    pub last_rowid: Option<i64>,
+    pub rows_copied: i64,
+    pub rows_rejected: i64,
+    pub done: bool,
+}
+
+pub(crate) async fn ensure(pool: &PgPool) -> Result<(), CopyError> {
+    sqlx::raw_sql(SETUP).execute(pool).await.map(|_| ()).map_err(CopyError::pg("creating the sqlite2pg.copy_progress table"))
+}
+
+pub(crate) async fn load(pool: &PgPool, schema: &str, table: &str) -> Result<Option<Progress>, CopyError> {
+    let row = sqlx::query("SELECT last_rowid, rows_copied, rows_rejected, done FROM sqlite2pg.copy_progress WHERE schema_name = $1 AND table_name = $2")
+        .bind(schema)
+        .bind(table)
+        .fetch_optional(pool)
+        .await
+        .map_err(CopyError::pg(format!("reading the progress of {schema}.{table}")))?;
+    Ok(row.map(|r| Progress { last_rowid: r.get(0), rows_copied: r.get(1), rows_rejected: r.get(2), done: r.get(3) }))
+}
+
+pub(crate) async fn reset(pool: &PgPool, schema: &str, table: &str) -> Result<(), CopyError> {
+    sqlx::query("DELETE FROM sqlite2pg.copy_progress WHERE schema_name = $1 AND table_name = $2")
+        .bind(schema)
+        .bind(table)
+        .execute(pool)
+        .await
+        .map(|_| ())
+        .map_err(CopyError::pg(format!("resetting the progress of {schema}.{table}")))
+}
+
+/// Add a committed chunk to the table's progress, inside the chunk's transaction.
+pub(crate) async fn advance(conn: &mut PgConnection, schema: &str, table: &str, last_rowid: Option<i64>, copied: i64, rejected: i64, done: bool) -> Result<(), CopyError> {
+    sqlx::query(
+        "INSERT INTO sqlite2pg.copy_progress AS p (schema_name, table_name, last_rowid, rows_copied, rows_rejected, done) VALUES ($1, $2, $3, $4, $5, $6)
+         ON CONFLICT (schema_name, table_name) DO UPDATE SET last_rowid = coalesce(EXCLUDED.last_rowid, p.last_rowid),
+             rows_copied = p.rows_copied + EXCLUDED.rows_copied, rows_rejected = p.rows_rejected + EXCLUDED.rows_rejected, done = EXCLUDED.done",
+    )
+    .bind(schema)
+    .bind(table)
+    .bind(last_rowid)
+    .bind(copied)
+    .bind(rejected)
+    .bind(done)
+    .execute(conn)
+    .await
+    .map(|_| ())
+    .map_err(CopyError::pg(format!("recording the progress of {schema}.{table}")))
+}
+
+/// A foreign key or trigger state saved before the load.
+#[derive(Debug, Clone)]
+pub(crate) struct Saved {
+    pub schema: String,
+    pub table: String,
+    pub kind: String,
+    pub name: String,
+    pub definition: String,
+}
+
+pub(crate) async fn saved(pool: &PgPool, schemas: &[String]) -> Result<Vec<Saved>, CopyError> {
+    let rows = sqlx::query("SELECT schema_name, table_name, kind, name, definition FROM sqlite2pg.copy_saved WHERE schema_name = ANY($1) ORDER BY schema_name, table_name, kind, name")
+        .bind(schemas)
+        .fetch_all(pool)
+        .await
+        .map_err(CopyError::pg("reading saved constraints"))?;
+    Ok(rows.into_iter().map(|r| Saved { schema: r.get(0), table: r.get(1), kind: r.get(2), name: r.get(3), definition: r.get(4) }).collect())
+}
+
+pub(crate) async fn save(conn: &mut PgConnection, s: &Saved) -> Result<(), CopyError> {
+    sqlx::query("INSERT INTO sqlite2pg.copy_saved (schema_name, table_name, kind, name, definition) VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING")
+        .bind(&s.schema)
+        .bind(&s.table)
+        .bind(&s.kind)
+        .bind(&s.name)
+        .bind(&s.definition)
+        .execute(conn)
+        .await
+        .map(|_| ())
+        .map_err(CopyError::pg(format!("saving {} {} of {}.{}", s.kind, s.name, s.schema, s.table)))
+}
+
+pub(crate) async fn forget(conn: &mut PgConnection, s: &Saved) -> Result<(), CopyError> {
+    sqlx::query("DELETE FROM sqlite2pg.copy_saved WHERE schema_name = $1 AND table_name = $2 AND kind = $3 AND name = $4")
+        .bind(&s.schema)
+        .bind(&s.table)
+        .bind(&s.kind)
+        .bind(&s.name)
+        .execute(conn)
+        .await
+        .map(|_| ())
+        .map_err(CopyError::pg("forgetting a restored constraint"))
+}

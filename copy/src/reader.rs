@@ -1,0 +1,276 @@
+//! The reader: one thread per SQLite file, one read transaction (one snapshot) for every table
+//! of the file, up to `jobs` tables interleaved, values converted and encoded as COPY text.
+
+use std::path::PathBuf;
+
+use rusqlite::types::ValueRef;
+use serde::Serialize;
+use sqlite2pg_converter::introspect::{OpenOptions, SourceDb};
+use sqlite2pg_converter::mapping::PgType;
+use sqlite2pg_converter::profile::EpochUnit;
+use sqlite2pg_converter::values::to_pg_text;
+use tokio::sync::mpsc::{self, error::TrySendError};
+
+use crate::encode::{NULL, push_escaped};
+use crate::load::BadValuePolicy;
+
+/// How to read one column.
+#[derive(Debug, Clone)]
+pub(crate) struct ColumnSpec {
+    pub source_name: String,
+    pub pg_type: PgType,
+    pub epoch: Option<EpochUnit>,
+    pub nullable: bool,
+}
+
+/// How to read one table.
+#[derive(Debug, Clone)]
+pub(crate) struct TableSpec {
+    pub schema: String,
+    pub table: String,
+    pub source_table: String,
+    /// Read in rowid order and resumable from a rowid.
+    pub rowid: bool,
+    /// Resume after this rowid.
+    pub after_rowid: Option<i64>,
+    pub columns: Vec<ColumnSpec>,
+    /// Indexes into `columns` of the primary key (for naming rejected rows).
+    pub key: Vec<usize>,
+}
+
+/// A value that could not go across as it was.
+#[derive(Debug, Clone, Serialize)]
+pub(crate) struct Reject {
+    pub schema: String,
+    pub table: String,
+    pub key: serde_json::Map<String, serde_json::Value>,
+    pub column: String,
+    pub value: String,
+    pub reason: String,
+    /// `rejected` (the row was not copied), `coerced to NULL`, or `lossy UTF-8`.
+    pub action: &'static str,
+}
+
+/// Encoded rows of one table, ready for one COPY.
+#[derive(Debug, Default)]
+pub(crate) struct Chunk {
+    pub data: Vec<u8>,
+    pub rows: u64,
+    pub rejected_rows: u64,
+    pub rejects: Vec<Reject>,
+    pub last_rowid: Option<i64>,
+}
+
+/// Chunk limits.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct ChunkLimits {
+    pub rows: usize,
+    pub bytes: usize,
+}
+
+/// Read every table of one file into its channel. Returns rows read per table.
+pub(crate) fn read_file(
+    path: PathBuf,
+    open: OpenOptions,
+    tables: Vec<TableSpec>,
+    senders: Vec<mpsc::Sender<Chunk>>,
+    policy: BadValuePolicy,
+    jobs: usize,
+    limits: ChunkLimits,
+) -> Result<(), sqlite2pg_converter::Error> {
+    let db = SourceDb::open(&path, &open)?;
+    let mut statements = Vec::with_capacity(tables.len());
+    for t in &tables {
+        let mut select: Vec<String> = Vec::new();
+        if t.rowid {
+            select.push("rowid".into());
+        }
+        select.extend(t.columns.iter().map(|c| quote(&c.source_name)));
+        let mut sql = format!("SELECT {} FROM {}", select.join(", "), quote(&t.source_table));
+        if t.rowid {
+            if let Some(after) = t.after_rowid {
+                sql.push_str(&format!(" WHERE rowid > {after}"));
+            }
+            sql.push_str(" ORDER BY rowid");
+        }
+        statements.push(db.conn().prepare(&sql).map_err(|e| db.error(format!("reading table \"{}\"", t.source_table), e))?);
+    }
+    let mut slots: Vec<Option<&mut rusqlite::Statement<'_>>> = statements.iter_mut().map(Some).collect();
+    let mut senders: Vec<Option<mpsc::Sender<Chunk>>> = senders.into_iter().map(Some).collect();
+    let mut next_table = 0;
+    // (table index, cursor, a chunk waiting for room in its channel)
+    let mut active: Vec<(usize, rusqlite::Rows<'_>, Option<Chunk>)> = Vec::new();
+    loop {
+        while active.len() < jobs.max(1) && next_table < tables.len() {
+            let i = next_table;
+            next_table += 1;
+            let Some(stmt) = slots[i].take() else { continue };
+            let rows = stmt.query([]).map_err(|e| db.error(format!("reading table \"{}\"", tables[i].source_table), e))?;
+            active.push((i, rows, None));
+        }
+        if active.is_empty() {
+            break;
+        }
+        let mut progressed = false;
+        let mut finished = Vec::new();
+        for (slot, (i, rows, pending)) in active.iter_mut().enumerate() {
+            let Some(sender) = senders[*i].as_ref() else {
+                finished.push(slot);
+                continue;
+            };
+            if pending.is_none() {
+                let chunk = read_chunk(&db, &tables[*i], rows, policy, limits)?;
+                if chunk.rows == 0 && chunk.rejected_rows == 0 {
+                    // The table is read: closing its channel tells the writer it is complete.
+                    senders[*i] = None;
+                    finished.push(slot);
+                    progressed = true;
+                    continue;
+                }
+                *pending = Some(chunk);
+            }
+            if let Some(chunk) = pending.take() {
+                match sender.try_send(chunk) {
+                    Ok(()) => progressed = true,
+                    Err(TrySendError::Full(chunk)) => *pending = Some(chunk),
+                    // The writer stopped (it failed and reports why): stop reading this table.
+                    Err(TrySendError::Closed(_)) => {
+                        senders[*i] = None;
+                        finished.push(slot);
+                    }
+                }
+            }
+        }
+        for slot in finished.into_iter().rev() {
+            drop(active.remove(slot));
+        }
+        if !progressed {
+            // Every active writer is busy: wait for the first one to take its chunk.
+            if let Some((i, _, pending)) = active.iter_mut().find(|(_, _, p)| p.is_some()) {
+                if let (Some(chunk), Some(sender)) = (pending.take(), senders[*i].as_ref()) {
+                    if sender.blocking_send(chunk).is_err() {
+                        senders[*i] = None;
+                    }
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+fn read_chunk(db: &SourceDb, t: &TableSpec, rows: &mut rusqlite::Rows<'_>, policy: BadValuePolicy, limits: ChunkLimits) -> Result<Chunk, sqlite2pg_converter::Error> {
+    let context = || format!("reading table \"{}\"", t.source_table);
+    let mut chunk = Chunk { data: Vec::with_capacity(limits.bytes.min(1 << 20)), ..Default::default() };
+    let offset = usize::from(t.rowid);
+    let mut line: Vec<u8> = Vec::with_capacity(256);
+    while chunk.rows + chunk.rejected_rows < limits.rows as u64 && chunk.data.len() < limits.bytes {
+        let Some(row) = rows.next().map_err(|e| db.error(context(), e))? else { break };
+        if t.rowid {
+            chunk.last_rowid = Some(row.get::<_, i64>(0).map_err(|e| db.error(context(), e))?);
+        }
+        line.clear();
+        let mut row_rejected = false;
+        let mut notes: Vec<Reject> = Vec::new();
+        for (c, spec) in t.columns.iter().enumerate() {
+            if c > 0 {
+                line.push(b'\t');
+            }
+            let value = row.get_ref(c + offset).map_err(|e| db.error(context(), e))?;
+            match encode_value(value, spec, policy, &mut line) {
+                Ok(None) => {}
+                Ok(Some((reason, action))) => notes.push(reject(t, row, offset, spec, value, reason, action)),
+                Err(reason) => {
+                    row_rejected = true;
+                    notes.push(reject(t, row, offset, spec, value, reason, "rejected"));
+                }
+            }
+        }
+        chunk.rejects.extend(notes);
+        if row_rejected {
+            chunk.rejected_rows += 1;
+        } else {
+            line.push(b'\n');
+            chunk.data.extend_from_slice(&line);
+            chunk.rows += 1;
+        }
+    }
+    Ok(chunk)
+}
+
+/// Encode one value. `Ok(Some)` when it was coerced (and how), `Err` when its row is rejected.
+fn encode_value(value: ValueRef<'_>, spec: &ColumnSpec, policy: BadValuePolicy, out: &mut Vec<u8>) -> Result<Option<(&'static str, &'static str)>, &'static str> {
+    if matches!(value, ValueRef::Null) {
+        if !spec.nullable {
+            return Err("NULL in a NOT NULL column");
+        }
+        out.extend_from_slice(NULL);
+        return Ok(None);
+    }
+    match to_pg_text(value, spec.pg_type, spec.epoch) {
+        Ok(Some(text)) => {
+            push_escaped(out, &text);
+            Ok(None)
+        }
+        Ok(None) => {
+            out.extend_from_slice(NULL);
+            Ok(None)
+        }
+        Err(reason) => match (policy, value) {
+            (BadValuePolicy::Lossy, ValueRef::Text(bytes)) if spec.pg_type.is_text() || spec.pg_type == PgType::Jsonb => {
+                let lossy = String::from_utf8_lossy(bytes).replace('\0', "");
+                match to_pg_text(ValueRef::Text(lossy.as_bytes()), spec.pg_type, spec.epoch) {
+                    Ok(Some(text)) => {
+                        push_escaped(out, &text);
+                        Ok(Some((reason, "lossy UTF-8")))
+                    }
+                    _ => Err(reason),
+                }
+            }
+            (BadValuePolicy::Null, _) if spec.nullable => {
+                out.extend_from_slice(NULL);
+                Ok(Some((reason, "coerced to NULL")))
+            }
+            _ => Err(reason),
+        },
+    }
+}
+
+fn reject(t: &TableSpec, row: &rusqlite::Row<'_>, offset: usize, spec: &ColumnSpec, value: ValueRef<'_>, reason: &str, action: &'static str) -> Reject {
+    let mut key = serde_json::Map::new();
+    if t.key.is_empty() && t.rowid {
+        if let Ok(rowid) = row.get::<_, i64>(0) {
+            key.insert("rowid".into(), rowid.into());
+        }
+    }
+    for &k in &t.key {
+        let v = row.get_ref(k + offset).map(json_value).unwrap_or(serde_json::Value::Null);
+        key.insert(t.columns[k].source_name.clone(), v);
+    }
+    Reject {
+        schema: t.schema.clone(),
+        table: t.table.clone(),
+        key,
+        column: spec.source_name.clone(),
+        value: match json_value(value) {
+            serde_json::Value::String(s) => s,
+            other => other.to_string(),
+        },
+        reason: reason.to_string(),
+        action,
+    }
+}
+
+/// A stored value for the rejects file: numbers as numbers, text as (lossy) text, blobs as hex.
+fn json_value(v: ValueRef<'_>) -> serde_json::Value {
+    match v {
+        ValueRef::Null => serde_json::Value::Null,
+        ValueRef::Integer(i) => i.into(),
+        ValueRef::Real(r) => serde_json::Number::from_f64(r).map_or_else(|| serde_json::Value::String(r.to_string()), serde_json::Value::Number),
+        ValueRef::Text(b) => String::from_utf8_lossy(b).into_owned().into(),
+        ValueRef::Blob(b) => format!("x'{}'", b.iter().map(|x| format!("{x:02x}")).collect::<String>()).into(),
+    }
+}
+
+fn quote(name: &str) -> String {
+    format!("\"{}\"", name.replace('"', "\"\""))
+}
