@@ -43,6 +43,167 @@ pub enum Command {
         #[arg(long, short)]
         output: Option<PathBuf>,
     },
+    /// Stream the data into PostgreSQL with COPY, converting each value as the plan says.
+    Copy {
+        /// Input options.
+        #[command(flatten)]
+        input: Input,
+        /// Target.
+        #[command(flatten)]
+        target: Target,
+        /// Copy options.
+        #[command(flatten)]
+        copy: CopyArgs,
+        /// Create the schema from the plan when its tables do not exist yet.
+        #[arg(long)]
+        create_schema: bool,
+    },
+    /// Prove nothing was lost: counts, every row compared, identities, foreign keys.
+    Verify {
+        /// Input options.
+        #[command(flatten)]
+        input: Input,
+        /// Target.
+        #[command(flatten)]
+        target: Target,
+        /// The copy's rejects file (its rows are expected differences).
+        #[arg(long, value_name = "FILE", default_value = "sqlite2pg-rejects.jsonl")]
+        rejects: PathBuf,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = VerifyFormat::Text)]
+        format: VerifyFormat,
+    },
+    /// Plan, create the schema, copy, verify: one command, exit 0 only when verification passes.
+    Migrate {
+        /// Input options.
+        #[command(flatten)]
+        input: Input,
+        /// Target.
+        #[command(flatten)]
+        target: Target,
+        /// Copy options.
+        #[command(flatten)]
+        copy: CopyArgs,
+        /// Verification report format.
+        #[arg(long, value_enum, default_value_t = VerifyFormat::Text)]
+        format: VerifyFormat,
+    },
+    /// Generate SeaORM entities and a sea-orm-migration migrator crate from the plan.
+    Generate(GenerateArgs),
+}
+
+/// `generate`: where the files go and how the entities look.
+#[derive(Debug, Args)]
+pub struct GenerateArgs {
+    /// Input options.
+    #[command(flatten)]
+    pub input: Input,
+    /// Folder for the entity files (`mod.rs`, `prelude.rs`, one file per table).
+    #[arg(long, value_name = "DIR")]
+    pub entities: PathBuf,
+    /// Write `lib.rs` instead of `mod.rs`, for an entities folder that is a crate's `src`.
+    #[arg(long)]
+    pub entities_lib: bool,
+    /// Folder of the migrator crate (its `Cargo.toml` is written only when absent).
+    #[arg(long, value_name = "DIR")]
+    pub migrator: PathBuf,
+    /// Entity format, as `sea-orm-cli generate entity`.
+    #[arg(long, value_enum, default_value_t = EntityFormatArg::Compact)]
+    pub entity_format: EntityFormatArg,
+    /// Serde derives on the models.
+    #[arg(long, value_enum, default_value_t = SerdeArg::None)]
+    pub serde: SerdeArg,
+    /// Date and time crate of the models.
+    #[arg(long, value_enum, default_value_t = DateTimeArg::Chrono)]
+    pub date_time: DateTimeArg,
+}
+
+/// `generate --entity-format`.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum EntityFormatArg {
+    /// `DeriveEntityModel` on the model.
+    Compact,
+    /// Entity, columns and relations written out.
+    Expanded,
+    /// SeaORM 2.0's `#[sea_orm::model]`.
+    Dense,
+}
+
+/// `generate --serde`.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum SerdeArg {
+    /// No serde derives.
+    None,
+    /// `Serialize`.
+    Serialize,
+    /// `Deserialize`.
+    Deserialize,
+    /// Both.
+    Both,
+}
+
+/// `generate --date-time`.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum DateTimeArg {
+    /// chrono.
+    Chrono,
+    /// time.
+    Time,
+}
+
+/// Options of the commands that write to PostgreSQL.
+#[derive(Debug, Args)]
+pub struct Target {
+    /// The PostgreSQL database (`postgres://user@host:port/db?sslmode=require`); default
+    /// `DATABASE_URL`, then the `PG*` variables.
+    #[arg(long, value_name = "URL")]
+    pub to: Option<String>,
+}
+
+/// Options of `copy` (and `migrate`).
+#[derive(Debug, Args)]
+pub struct CopyArgs {
+    /// Tables copied at once (default: the number of cores).
+    #[arg(long, value_name = "N")]
+    pub jobs: Option<usize>,
+    /// JSON-lines file for values that cannot go across.
+    #[arg(long, value_name = "FILE", default_value = "sqlite2pg-rejects.jsonl")]
+    pub rejects: PathBuf,
+    /// What happens to a value that cannot go across: its row is rejected (default), the value
+    /// becomes NULL, or invalid UTF-8 is decoded lossily.
+    #[arg(long, value_enum, default_value_t = OnBadValue::Reject)]
+    pub on_bad_value: OnBadValue,
+    /// Finish an interrupted copy (progress is recorded in PostgreSQL).
+    #[arg(long, conflicts_with = "truncate")]
+    pub resume: bool,
+    /// Empty the target tables first.
+    #[arg(long)]
+    pub truncate: bool,
+    /// Rows per committed chunk.
+    #[arg(long, value_name = "N", default_value_t = 50_000, hide = true)]
+    pub chunk_rows: usize,
+}
+
+/// `--on-bad-value`.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum OnBadValue {
+    /// Reject the row into the rejects file.
+    Reject,
+    /// Store NULL (where the column allows it) and record it.
+    Null,
+    /// Decode invalid UTF-8 lossily, drop NUL bytes, and record it.
+    Lossy,
+}
+
+/// `verify --format`.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum VerifyFormat {
+    /// Terminal tables.
+    Text,
+    /// Machine-readable.
+    Json,
+    /// Markdown.
+    Markdown,
 }
 
 /// Options shared by the commands that read SQLite files.

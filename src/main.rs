@@ -17,10 +17,12 @@ use sqlite2pg_converter::introspect::OpenOptions;
 use sqlite2pg_converter::plan::{Grade, Plan, PlanOptions, plan_files};
 use sqlite2pg_converter::{ddl, report};
 
-use cli::{Command, FailOn, InspectFormat, Input, Opts, PlanFormat};
+use cli::{Command, CopyArgs, FailOn, InspectFormat, Input, OnBadValue, Opts, PlanFormat, VerifyFormat};
 
 /// Exit code when `--fail-on` is met.
 const EXIT_FINDINGS: u8 = 8;
+/// Exit code when verification finds differences.
+const EXIT_MISMATCH: u8 = 9;
 
 fn main() -> ExitCode {
     tracing_subscriber::fmt().with_writer(std::io::stderr).with_env_filter(tracing_subscriber::EnvFilter::from_env("SQLITE2PG_LOG")).init();
@@ -28,7 +30,12 @@ fn main() -> ExitCode {
     match run(opts) {
         Ok(code) => code,
         Err(e) => {
-            let code = e.downcast_ref::<sqlite2pg_converter::Error>().map_or(1, |e| e.exit_code());
+            let code = e
+                .downcast_ref::<sqlite2pg_converter::Error>()
+                .map(|e| e.exit_code())
+                .or_else(|| e.downcast_ref::<sqlite2pg_copy::CopyError>().map(|e| e.exit_code()))
+                .or_else(|| e.downcast_ref::<sqlite2pg_verify::VerifyError>().map(|e| e.exit_code()))
+                .unwrap_or(1);
             eprintln!("sqlite2pg: error: {e:#}");
             ExitCode::from(code)
         }
@@ -71,7 +78,124 @@ fn run(opts: Opts) -> anyhow::Result<ExitCode> {
             }
             Ok(ExitCode::SUCCESS)
         }
+        Command::Copy { input, target, copy, create_schema } => {
+            let plan = plan(&input)?;
+            let target = sqlite2pg_copy::resolve_target(target.to.as_deref())?;
+            let options = copy_options(&input, &copy, create_schema);
+            let summary = runtime()?.block_on(sqlite2pg_copy::copy(&plan, &target, &options))?;
+            print_copy_summary(&summary, &options)?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Verify { input, target, rejects, format } => {
+            let plan = plan(&input)?;
+            let target = sqlite2pg_copy::resolve_target(target.to.as_deref())?;
+            let options = sqlite2pg_verify::VerifyOptions { rejects: Some(rejects), open: open_options(&input), ..Default::default() };
+            let report = runtime()?.block_on(sqlite2pg_verify::verify(&plan, &target, &options))?;
+            write_stdout(&render_verify(&report, format)?)?;
+            Ok(if report.ok { ExitCode::SUCCESS } else { ExitCode::from(EXIT_MISMATCH) })
+        }
+        Command::Migrate { input, target, copy, format } => {
+            let plan = plan(&input)?;
+            let target = sqlite2pg_copy::resolve_target(target.to.as_deref())?;
+            let options = copy_options(&input, &copy, true);
+            let rt = runtime()?;
+            let summary = rt.block_on(sqlite2pg_copy::copy(&plan, &target, &options))?;
+            print_copy_summary(&summary, &options)?;
+            let verify_options = sqlite2pg_verify::VerifyOptions { rejects: Some(options.rejects.clone()), open: open_options(&input), ..Default::default() };
+            let report = rt.block_on(sqlite2pg_verify::verify(&plan, &target, &verify_options))?;
+            write_stdout(&render_verify(&report, format)?)?;
+            Ok(if report.ok { ExitCode::SUCCESS } else { ExitCode::from(EXIT_MISMATCH) })
+        }
+        Command::Generate(args) => {
+            let plan = plan(&args.input)?;
+            let generated = sqlite2pg_codegen::generate(&plan, &codegen_options(&args))?;
+            let summary = sqlite2pg_codegen::write::write_file_sets(&[(&args.entities, &generated.entities), (&args.migrator, &generated.migrator)])?;
+            for f in &generated.findings {
+                eprintln!("{}: {}: {}", f.grade, f.object, f.message);
+            }
+            eprintln!("sqlite2pg: {} files written, {} kept, {} stale removed", summary.written.len(), summary.kept.len(), summary.removed.len());
+            Ok(ExitCode::SUCCESS)
+        }
     }
+}
+
+/// `generate`'s options as the codegen library takes them.
+fn codegen_options(args: &cli::GenerateArgs) -> sqlite2pg_codegen::Options {
+    use sqlite2pg_codegen::{DateTimeCrate, EntityFormat, Serde};
+    sqlite2pg_codegen::Options {
+        entity_format: match args.entity_format {
+            cli::EntityFormatArg::Compact => EntityFormat::Compact,
+            cli::EntityFormatArg::Expanded => EntityFormat::Expanded,
+            cli::EntityFormatArg::Dense => EntityFormat::Dense,
+        },
+        serde: match args.serde {
+            cli::SerdeArg::None => Serde::None,
+            cli::SerdeArg::Serialize => Serde::Serialize,
+            cli::SerdeArg::Deserialize => Serde::Deserialize,
+            cli::SerdeArg::Both => Serde::Both,
+        },
+        date_time: match args.date_time {
+            cli::DateTimeArg::Chrono => DateTimeCrate::Chrono,
+            cli::DateTimeArg::Time => DateTimeCrate::Time,
+        },
+        entities_lib: args.entities_lib,
+    }
+}
+
+fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
+    Ok(tokio::runtime::Builder::new_multi_thread().enable_all().build()?)
+}
+
+fn open_options(input: &Input) -> OpenOptions {
+    OpenOptions { lock_timeout: Duration::from_secs_f64(input.lock_timeout.max(0.0)) }
+}
+
+fn copy_options(input: &Input, copy: &CopyArgs, create_schema: bool) -> sqlite2pg_copy::CopyOptions {
+    let defaults = sqlite2pg_copy::CopyOptions::default();
+    sqlite2pg_copy::CopyOptions {
+        jobs: copy.jobs.unwrap_or(defaults.jobs),
+        rejects: copy.rejects.clone(),
+        policy: match copy.on_bad_value {
+            OnBadValue::Reject => sqlite2pg_copy::BadValuePolicy::Reject,
+            OnBadValue::Null => sqlite2pg_copy::BadValuePolicy::Null,
+            OnBadValue::Lossy => sqlite2pg_copy::BadValuePolicy::Lossy,
+        },
+        resume: copy.resume,
+        truncate: copy.truncate,
+        create_schema,
+        progress: true,
+        open: open_options(input),
+        chunk_rows: copy.chunk_rows,
+    }
+}
+
+fn print_copy_summary(summary: &sqlite2pg_copy::CopySummary, options: &sqlite2pg_copy::CopyOptions) -> anyhow::Result<()> {
+    let mut t = comfy_table::Table::new();
+    t.load_preset(comfy_table::presets::UTF8_FULL_CONDENSED).set_header(vec!["table", "rows", "copied", "rejected", "bytes", "seconds"]);
+    for s in &summary.tables {
+        t.add_row(vec![format!("{}.{}", s.schema, s.table), s.source_rows.to_string(), s.copied.to_string(), s.rejected.to_string(), s.bytes.to_string(), format!("{:.2}", s.seconds)]);
+    }
+    let rows: u64 = summary.tables.iter().map(|s| s.copied).sum();
+    let rejected: u64 = summary.tables.iter().map(|s| s.rejected).sum();
+    let mut text = format!("{t}
+copied {rows} rows in {:.2} s", summary.seconds);
+    if rejected > 0 || summary.rejects_written > 0 {
+        text.push_str(&format!("; {rejected} rows rejected, {} entries in {}", summary.rejects_written, options.rejects.display()));
+    }
+    text.push_str(if summary.balanced() { "; every table: source rows = copied + rejected\n" } else { "; WARNING: some table's source rows != copied + rejected\n" });
+    for fk in &summary.invalid_foreign_keys {
+        text.push_str(&format!("foreign key left NOT VALID: {fk}\n"));
+    }
+    eprint!("{text}");
+    Ok(())
+}
+
+fn render_verify(report: &sqlite2pg_verify::VerifyReport, format: VerifyFormat) -> anyhow::Result<String> {
+    Ok(match format {
+        VerifyFormat::Text => sqlite2pg_verify::render_text(report),
+        VerifyFormat::Json => serde_json::to_string_pretty(report)? + "\n",
+        VerifyFormat::Markdown => sqlite2pg_verify::render_markdown(report),
+    })
 }
 
 fn plan(input: &Input) -> anyhow::Result<Plan> {

@@ -126,9 +126,9 @@ fn replace_strings(tokens: TokenStream, renames: &BTreeMap<String, String>) -> T
 fn create_statement(model: &Model<'_>, t: &TableModel<'_>) -> TableCreateStatement {
     let key = t.entity_key_columns();
     let mut stmt = Table::create();
-    stmt.table(t.name.fed.as_str());
+    stmt.table(t.name.fed.clone());
     for (c, name) in t.plan.columns.iter().zip(&t.columns) {
-        let mut def = ColumnDef::new_with_type(name.fed.as_str(), column_type(c.pg_type));
+        let mut def = ColumnDef::new_with_type(name.fed.clone(), column_type(c.pg_type));
         if c.nullable && !c.identity && !key.contains(&c.name) {
             def.null();
         } else {
@@ -181,7 +181,7 @@ fn fed(t: &TableModel<'_>, pg_name: &str) -> String {
 fn foreign_key(model: &Model<'_>, t: &TableModel<'_>, fk: &ForeignKeyPlan) -> Option<sea_query::ForeignKeyCreateStatement> {
     let parent = model.table(&fk.parent_table).filter(|p| p.entity_key.is_some())?;
     let mut key = ForeignKey::create();
-    key.from_tbl(t.name.fed.as_str()).to_tbl(parent.name.fed.as_str());
+    key.from_tbl(t.name.fed.clone()).to_tbl(parent.name.fed.clone());
     for c in &fk.columns {
         key.from_col(fed(t, c));
     }

@@ -20,6 +20,7 @@ use sqlparser::ast::{
 
 use crate::error::{Result, RewriteError};
 use crate::rewriter::{Frame, Relation};
+use crate::scope::Scope;
 
 /// PostgreSQL aggregate functions the rewriter can emit (an `OVER` makes them window
 /// functions, whose arguments are evaluated after grouping).
@@ -34,13 +35,13 @@ const REASON: &str =
 
 /// Check a rewritten SELECT against PostgreSQL's GROUP BY rule. `frames` ends with the
 /// SELECT's own frame (its FROM relations and select-list aliases).
-pub(crate) fn check(frames: &[Frame], s: &Select, order_by: Option<&OrderBy>) -> Result<()> {
+pub(crate) fn check(scope: &Scope, frames: &[Frame], s: &Select, order_by: Option<&OrderBy>) -> Result<()> {
     let GroupByExpr::Expressions(items, _) = &s.group_by else { return Ok(()) };
     if items.is_empty() {
         return Ok(());
     }
     let Some((frame, outer)) = frames.split_last() else { return Ok(()) };
-    let g = Grouping::new(frame, outer, items, &s.projection);
+    let g = Grouping::new(scope, frame, outer, items, &s.projection);
     for item in &s.projection {
         match item {
             SelectItem::UnnamedExpr(e) | SelectItem::ExprWithAlias { expr: e, .. } => g.expr(e)?,
@@ -89,6 +90,7 @@ enum Target {
 }
 
 struct Grouping<'a> {
+    scope: &'a Scope,
     frame: &'a Frame,
     outer: &'a [Frame],
     /// GROUP BY items, aliases and positions replaced by what they name.
@@ -98,8 +100,8 @@ struct Grouping<'a> {
 }
 
 impl<'a> Grouping<'a> {
-    fn new(frame: &'a Frame, outer: &'a [Frame], group_by: &'a [Expr], projection: &'a [SelectItem]) -> Self {
-        let mut g = Grouping { frame, outer, items: Vec::new(), grouped: Vec::new() };
+    fn new(scope: &'a Scope, frame: &'a Frame, outer: &'a [Frame], group_by: &'a [Expr], projection: &'a [SelectItem]) -> Self {
+        let mut g = Grouping { scope, frame, outer, items: Vec::new(), grouped: Vec::new() };
         for item in group_by {
             let e = strip(item);
             let named = match e {
@@ -188,7 +190,7 @@ impl<'a> Grouping<'a> {
     /// An expression evaluated once per group.
     fn expr(&self, e: &Expr) -> Result<()> {
         let e = strip(e);
-        if self.items.iter().any(|g| *g == e) {
+        if self.items.contains(&e) {
             return Ok(());
         }
         match e {
@@ -308,35 +310,58 @@ impl<'a> Grouping<'a> {
         }
     }
 
-    /// A subquery is evaluated per group too: its qualified references to this
-    /// SELECT's relations (not shadowed by its own FROM) must be allowed.
+    /// A subquery is evaluated per group too: its references to this SELECT's
+    /// relations must be allowed. A qualified name is one unless its qualifier is
+    /// defined in the subquery; a bare name is one when no table of the subquery has
+    /// such a column and every table of the subquery has known columns.
     fn subquery(&self, q: &Query) -> Result<()> {
-        struct Names(Vec<Ident>);
-        impl Visitor for Names {
+        struct Names<'s> {
+            scope: &'s Scope,
+            qualifiers: Vec<Ident>,
+            columns: Vec<String>,
+            opaque: bool,
+        }
+        impl Visitor for Names<'_> {
             type Break = ();
             fn pre_visit_table_factor(&mut self, tf: &TableFactor) -> ControlFlow<()> {
                 match tf {
-                    TableFactor::Table { alias: Some(a), .. } | TableFactor::Derived { alias: Some(a), .. } => {
-                        self.0.push(a.name.clone())
-                    }
-                    TableFactor::Table { name, alias: None, .. } => {
-                        if let Some(ObjectNamePart::Identifier(i)) = name.0.last() {
-                            self.0.push(i.clone());
+                    TableFactor::Table { name, alias, .. } => {
+                        let last = match name.0.last() {
+                            Some(ObjectNamePart::Identifier(i)) => Some(i),
+                            _ => None,
+                        };
+                        match alias {
+                            Some(a) => self.qualifiers.push(a.name.clone()),
+                            None => self.qualifiers.extend(last.cloned()),
+                        }
+                        match last.and_then(|i| self.scope.table_by_pg_name(&i.value)).filter(|t| !t.columns.is_empty()) {
+                            Some(t) => self.columns.extend(t.columns.iter().map(|(_, c)| c.pg_name.clone())),
+                            None => self.opaque = true,
                         }
                     }
-                    _ => {}
+                    TableFactor::Derived { alias, .. } => {
+                        self.qualifiers.extend(alias.as_ref().map(|a| a.name.clone()));
+                        self.opaque = true;
+                    }
+                    _ => self.opaque = true,
                 }
                 ControlFlow::Continue(())
             }
         }
-        let mut names = Names(Vec::new());
+        let mut names = Names { scope: self.scope, qualifiers: Vec::new(), columns: Vec::new(), opaque: false };
         let _ = q.visit(&mut names);
-        let r = visit_expressions(q, |x| match x {
-            Expr::CompoundIdentifier(parts) if parts.len() == 2 && !names.0.contains(&parts[0]) => match self.column_ref(x) {
-                Ok(()) => ControlFlow::Continue(()),
-                Err(err) => ControlFlow::Break(err),
-            },
-            _ => ControlFlow::Continue(()),
+        let outer = |x: &Expr| match x {
+            Expr::CompoundIdentifier(parts) => parts.len() == 2 && !names.qualifiers.contains(&parts[0]),
+            Expr::Identifier(id) => !names.opaque && !names.columns.contains(&id.value),
+            _ => false,
+        };
+        let r = visit_expressions(q, |x| {
+            if outer(x)
+                && let Err(err) = self.column_ref(x)
+            {
+                return ControlFlow::Break(err);
+            }
+            ControlFlow::Continue(())
         });
         match r {
             ControlFlow::Break(err) => Err(err),

@@ -877,7 +877,7 @@ impl<'a> Rewriter<'a> {
         let result = self.select_clauses(s, order_by);
         self.alias_use = AliasUse::None;
         let (s, order_by) = result?;
-        crate::group::check(&self.frames, &s, order_by.as_ref())?;
+        crate::group::check(self.scope, &self.frames, &s, order_by.as_ref())?;
         Ok((s, order_by, cols))
     }
 

@@ -117,6 +117,11 @@ impl Scope {
             if sqlite_columns.is_empty() { None } else { Some(sqlite_columns.iter().map(|c| c.to_lowercase()).collect()) };
     }
 
+    /// A registered table by its PostgreSQL name (exact spelling).
+    pub(crate) fn table_by_pg_name(&self, pg_name: &str) -> Option<&TableInfo> {
+        self.tables.values().find(|t| t.pg_name == pg_name)
+    }
+
     pub(crate) fn table(&self, sqlite_name: &str) -> Option<&TableInfo> {
         self.tables.get(&sqlite_name.to_lowercase())
     }

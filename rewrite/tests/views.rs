@@ -176,6 +176,9 @@ fn bare_columns_refused() {
     refuse("SELECT name FROM nopk GROUP BY name ORDER BY n", r#""n""#);
     refuse("SELECT name, rank() OVER (ORDER BY n) FROM nopk GROUP BY name", r#""n""#);
     refuse("SELECT name, (SELECT count(*) FROM u WHERE u.v = nopk.n) FROM nopk GROUP BY name", r#""nopk"."n""#);
+    refuse("SELECT name, (SELECT count(*) FROM u WHERE u.v = n) FROM nopk GROUP BY name", r#""n""#);
+    pass("SELECT name, (SELECT count(*) FROM u WHERE u.v = id) FROM nopk GROUP BY name");
+    pass("SELECT name, (SELECT count(*) FROM u WHERE u.v = u.id) FROM nopk GROUP BY name");
     refuse("SELECT x.name, count(*) FROM (SELECT id, name FROM t) x GROUP BY x.id", r#""x"."name""#);
     refuse("WITH c AS (SELECT id, name FROM t) SELECT name FROM c GROUP BY id", r#""name""#);
     refuse("SELECT u.v FROM u JOIN t ON t.id = u.t_id GROUP BY u.t_id", r#""u"."v""#);

@@ -1,0 +1,505 @@
+//! The comparison itself.
+
+use std::cmp::Ordering;
+use std::collections::{HashMap, HashSet};
+use std::hash::{DefaultHasher, Hash, Hasher};
+use std::path::PathBuf;
+
+use futures_util::TryStreamExt;
+use rusqlite::types::ValueRef;
+use serde::Serialize;
+use sqlite2pg_converter::introspect::{OpenOptions, SourceDb};
+use sqlite2pg_converter::mapping::PgType;
+use sqlite2pg_converter::plan::{ColumnPlan, Plan, SchemaPlan, TablePlan};
+use sqlite2pg_converter::values::to_pg_text;
+use sqlx::postgres::PgConnectOptions;
+use sqlx::{AssertSqlSafe, PgPool, Row};
+use tokio::sync::mpsc;
+
+use crate::canonical::{canonical, pg_select_expr};
+
+/// Why verification could not run (a mismatch is not an error: it is in the report).
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum VerifyError {
+    /// Connecting or the copy's target handling failed.
+    #[error(transparent)]
+    Target(#[from] sqlite2pg_copy::CopyError),
+    /// Reading SQLite failed.
+    #[error(transparent)]
+    Source(#[from] sqlite2pg_converter::Error),
+    /// A query failed.
+    #[error("PostgreSQL: {context}: {source}")]
+    Postgres {
+        /// What we were doing.
+        context: String,
+        /// The driver's error.
+        #[source]
+        source: sqlx::Error,
+    },
+    /// The rejects file could not be read.
+    #[error("{path}: {message}")]
+    Rejects {
+        /// The file.
+        path: PathBuf,
+        /// What is wrong.
+        message: String,
+    },
+}
+
+impl VerifyError {
+    /// The command line's exit code.
+    pub fn exit_code(&self) -> u8 {
+        match self {
+            VerifyError::Target(e) => e.exit_code(),
+            VerifyError::Source(e) => e.exit_code(),
+            VerifyError::Postgres { .. } | VerifyError::Rejects { .. } => 1,
+        }
+    }
+}
+
+fn pg(context: impl Into<String>) -> impl FnOnce(sqlx::Error) -> VerifyError {
+    let context = context.into();
+    move |source| VerifyError::Postgres { context, source }
+}
+
+/// Options.
+#[derive(Debug, Clone)]
+pub struct VerifyOptions {
+    /// The copy's rejects file: its rows are expected differences.
+    pub rejects: Option<PathBuf>,
+    /// How to open SQLite.
+    pub open: OpenOptions,
+    /// Mismatching keys shown per table.
+    pub max_examples: usize,
+}
+
+impl Default for VerifyOptions {
+    fn default() -> Self {
+        VerifyOptions { rejects: None, open: OpenOptions::default(), max_examples: 5 }
+    }
+}
+
+/// One table's comparison.
+#[derive(Debug, Clone, Serialize)]
+pub struct TableCheck {
+    /// Schema.
+    pub schema: String,
+    /// Table.
+    pub table: String,
+    /// `key` (merge by primary key) or `multiset` (row hashes).
+    pub compared_by: &'static str,
+    /// Rows in SQLite.
+    pub source_rows: u64,
+    /// Rows in PostgreSQL.
+    pub target_rows: u64,
+    /// Source rows the rejects file explains.
+    pub expected_rejects: u64,
+    /// Source rows absent from PostgreSQL.
+    pub missing: u64,
+    /// PostgreSQL rows absent from the source.
+    pub extra: u64,
+    /// Rows present on both sides with different values.
+    pub different: u64,
+    /// The first mismatches, by key.
+    pub examples: Vec<String>,
+    /// Everything matched.
+    pub ok: bool,
+}
+
+/// An identity column's position.
+#[derive(Debug, Clone, Serialize)]
+pub struct IdentityCheck {
+    /// Schema.
+    pub schema: String,
+    /// Table.
+    pub table: String,
+    /// Column.
+    pub column: String,
+    /// The value the next insert gets.
+    pub next_value: i64,
+    /// The highest key in the table.
+    pub max_key: Option<i64>,
+    /// SQLite's AUTOINCREMENT high-water mark.
+    pub sqlite_sequence: Option<i64>,
+    /// next_value is past both.
+    pub ok: bool,
+}
+
+/// The whole verification.
+#[derive(Debug, Clone, Serialize)]
+pub struct VerifyReport {
+    /// Per table.
+    pub tables: Vec<TableCheck>,
+    /// Per identity.
+    pub identities: Vec<IdentityCheck>,
+    /// Foreign keys not validated, or planned but missing (`schema.table: name`).
+    pub foreign_key_problems: Vec<String>,
+    /// Everything matched.
+    pub ok: bool,
+}
+
+/// Expected differences from the rejects file: rejected row keys and coerced (key, column).
+#[derive(Default)]
+struct Expected {
+    rejected: HashSet<String>,
+    coerced: HashMap<String, Vec<String>>,
+}
+
+fn load_rejects(path: Option<&PathBuf>) -> Result<HashMap<(String, String), Expected>, VerifyError> {
+    let mut out: HashMap<(String, String), Expected> = HashMap::new();
+    let Some(path) = path else { return Ok(out) };
+    let text = match std::fs::read_to_string(path) {
+        Ok(t) => t,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(out),
+        Err(e) => return Err(VerifyError::Rejects { path: path.clone(), message: e.to_string() }),
+    };
+    for (n, line) in text.lines().enumerate().filter(|(_, l)| !l.trim().is_empty()) {
+        let v: serde_json::Value = serde_json::from_str(line).map_err(|e| VerifyError::Rejects { path: path.clone(), message: format!("line {}: {e}", n + 1) })?;
+        let s = |k: &str| v.get(k).and_then(|x| x.as_str()).unwrap_or_default().to_string();
+        let key = v.get("key").map(|k| k.to_string()).unwrap_or_default();
+        let e = out.entry((s("schema"), s("table"))).or_default();
+        if s("action") == "rejected" {
+            e.rejected.insert(key);
+        } else {
+            e.coerced.entry(key).or_default().push(s("column"));
+        }
+    }
+    Ok(out)
+}
+
+/// Verify every table of `plan` against the PostgreSQL database `target`.
+pub async fn verify(plan: &Plan, target: &PgConnectOptions, options: &VerifyOptions) -> Result<VerifyReport, VerifyError> {
+    let pool = sqlite2pg_copy::connect(target, 4).await?;
+    let rejects = load_rejects(options.rejects.as_ref())?;
+    let empty = Expected::default();
+    let mut tables = Vec::new();
+    let mut identities = Vec::new();
+    for schema in &plan.schemas {
+        for table in &schema.tables {
+            let expected = rejects.get(&(schema.schema.clone(), table.name.clone())).unwrap_or(&empty);
+            tables.push(compare_table(&pool, schema, table, expected, options).await?);
+            identities.extend(check_identities(&pool, schema, table).await?);
+        }
+    }
+    let foreign_key_problems = check_foreign_keys(&pool, plan).await?;
+    let ok = tables.iter().all(|t| t.ok) && identities.iter().all(|i| i.ok) && foreign_key_problems.is_empty();
+    Ok(VerifyReport { tables, identities, foreign_key_problems, ok })
+}
+
+/// One side's row: key parts (for ordering) and canonical values (None: NULL; Some("*"): skip).
+struct CanonRow {
+    key: Vec<KeyPart>,
+    label: String,
+    values: Vec<Option<String>>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+enum KeyPart {
+    Null,
+    Int(i64),
+    Text(String),
+}
+
+/// A value marker that matches anything: the copy coerced it, as the rejects file says.
+const ANY: &str = "\u{0}any";
+
+fn quote(name: &str) -> String {
+    format!("\"{}\"", name.replace('"', "\"\""))
+}
+
+fn key_usable(table: &TablePlan) -> bool {
+    !table.primary_key.is_empty()
+        && table.primary_key.iter().all(|k| table.columns.iter().find(|c| &c.name == k).is_some_and(|c| c.pg_type.is_integer() || c.pg_type.is_text()))
+}
+
+async fn compare_table(pool: &PgPool, schema: &SchemaPlan, table: &TablePlan, expected: &Expected, options: &VerifyOptions) -> Result<TableCheck, VerifyError> {
+    let columns: Vec<ColumnPlan> = table.columns.iter().filter(|c| c.generated.is_none()).cloned().collect();
+    let keyed = key_usable(table);
+    let key_idx: Vec<usize> = table.primary_key.iter().filter_map(|k| columns.iter().position(|c| &c.name == k)).collect();
+    let qualified = format!("{}.{}", quote(&schema.schema), quote(&table.name));
+
+    // SQLite side, on a blocking thread, in key order.
+    let (tx, mut rx) = mpsc::channel::<CanonRow>(1024);
+    let path = schema.source.clone();
+    let open = options.open.clone();
+    let source_table = table.source_name.clone();
+    let cols = columns.clone();
+    let rejected = expected.rejected.clone();
+    let coerced = expected.coerced.clone();
+    let has_rowid = !table.without_rowid;
+    let kidx = key_idx.clone();
+    let reader = tokio::task::spawn_blocking(move || -> Result<(u64, u64), sqlite2pg_converter::Error> {
+        let db = SourceDb::open(&path, &open)?;
+        let mut select: Vec<String> = Vec::new();
+        if has_rowid {
+            select.push("rowid".into());
+        }
+        select.extend(cols.iter().map(|c| quote(&c.source_name)));
+        let mut sql = format!("SELECT {} FROM {}", select.join(", "), quote(&source_table));
+        if keyed {
+            let order: Vec<String> = kidx.iter().map(|&i| format!("{} COLLATE BINARY", quote(&cols[i].source_name))).collect();
+            sql.push_str(&format!(" ORDER BY {}", order.join(", ")));
+        }
+        let context = format!("verifying table \"{source_table}\"");
+        let mut stmt = db.conn().prepare(&sql).map_err(|e| db.error(&context, e))?;
+        let mut rows = stmt.query([]).map_err(|e| db.error(&context, e))?;
+        let offset = usize::from(has_rowid);
+        let (mut total, mut skipped) = (0u64, 0u64);
+        while let Some(row) = rows.next().map_err(|e| db.error(&context, e))? {
+            total += 1;
+            let mut key_map = serde_json::Map::new();
+            if kidx.is_empty() && has_rowid {
+                key_map.insert("rowid".into(), row.get::<_, i64>(0).map_err(|e| db.error(&context, e))?.into());
+            }
+            for &i in &kidx {
+                key_map.insert(cols[i].source_name.clone(), json_value(row.get_ref(i + offset).map_err(|e| db.error(&context, e))?));
+            }
+            let key_text = serde_json::Value::Object(key_map).to_string();
+            if rejected.contains(&key_text) {
+                skipped += 1;
+                continue;
+            }
+            let coerced_cols = coerced.get(&key_text);
+            let mut values = Vec::with_capacity(cols.len());
+            for (i, c) in cols.iter().enumerate() {
+                if coerced_cols.is_some_and(|list| list.contains(&c.source_name)) {
+                    values.push(Some(ANY.to_string()));
+                    continue;
+                }
+                let v = row.get_ref(i + offset).map_err(|e| db.error(&context, e))?;
+                values.push(match to_pg_text(v, c.pg_type, c.epoch()) {
+                    Ok(Some(t)) => Some(canonical(&t, c.pg_type)),
+                    Ok(None) => None,
+                    Err(reason) => Some(format!("<not convertible: {reason}>")),
+                });
+            }
+            let key = kidx.iter().map(|&i| key_part(values[i].as_deref(), cols[i].pg_type)).collect();
+            if tx.blocking_send(CanonRow { key, label: key_text, values }).is_err() {
+                break;
+            }
+        }
+        Ok((total, skipped))
+    });
+
+    // PostgreSQL side, streamed in the same order.
+    // Aliased, so that ORDER BY names the table's columns, not these text forms.
+    let exprs: Vec<String> = columns.iter().enumerate().map(|(i, c)| format!("{} AS c{i}", pg_select_expr(&quote(&c.name), c.pg_type))).collect();
+    let mut sql = format!("SELECT {} FROM {qualified}", exprs.join(", "));
+    if keyed {
+        let order: Vec<String> = key_idx
+            .iter()
+            .map(|&i| if columns[i].pg_type.is_text() { format!("{} COLLATE \"C\"", quote(&columns[i].name)) } else { quote(&columns[i].name) })
+            .collect();
+        sql.push_str(&format!(" ORDER BY {}", order.join(", ")));
+    }
+    let mut check = TableCheck {
+        schema: schema.schema.clone(),
+        table: table.name.clone(),
+        compared_by: if keyed { "key" } else { "multiset" },
+        source_rows: 0,
+        target_rows: 0,
+        expected_rejects: 0,
+        missing: 0,
+        extra: 0,
+        different: 0,
+        examples: Vec::new(),
+        ok: false,
+    };
+    let mut source_hashes = Vec::new();
+    let mut target_hashes = Vec::new();
+    {
+        let mut stream = sqlx::query(AssertSqlSafe(sql)).fetch(pool);
+        let mut pending_source = rx.recv().await;
+        loop {
+            let target = stream.try_next().await.map_err(pg(format!("reading {qualified}")))?;
+            let target = target.map(|r| {
+                let values: Vec<Option<String>> = (0..columns.len()).map(|i| r.get::<Option<String>, _>(i).map(|t| canonical(&t, columns[i].pg_type))).collect();
+                let key = key_idx.iter().map(|&i| key_part(values[i].as_deref(), columns[i].pg_type)).collect();
+                CanonRow { key, label: String::new(), values }
+            });
+            let Some(mut t) = target else { break };
+            check.target_rows += 1;
+            if !keyed {
+                target_hashes.push(row_hash(&t.values));
+                continue;
+            }
+            // Source rows before this key are missing from PostgreSQL.
+            loop {
+                let Some(s) = pending_source.as_ref() else {
+                    check.extra += 1;
+                    note(&mut check.examples, options.max_examples, format!("extra in PostgreSQL: key {:?}", t.key));
+                    break;
+                };
+                match s.key.cmp(&t.key) {
+                    Ordering::Less => {
+                        check.missing += 1;
+                        note(&mut check.examples, options.max_examples, format!("missing in PostgreSQL: {}", s.label));
+                        pending_source = rx.recv().await;
+                    }
+                    Ordering::Equal => {
+                        if let Some(diff) = first_difference(&columns, &s.values, &mut t.values) {
+                            check.different += 1;
+                            note(&mut check.examples, options.max_examples, format!("{}: {diff}", s.label));
+                        }
+                        pending_source = rx.recv().await;
+                        break;
+                    }
+                    Ordering::Greater => {
+                        check.extra += 1;
+                        note(&mut check.examples, options.max_examples, format!("extra in PostgreSQL: key {:?}", t.key));
+                        break;
+                    }
+                }
+            }
+        }
+        if keyed {
+            while let Some(s) = pending_source {
+                check.missing += 1;
+                note(&mut check.examples, options.max_examples, format!("missing in PostgreSQL: {}", s.label));
+                pending_source = rx.recv().await;
+            }
+        } else {
+            while let Some(s) = rx.recv().await {
+                source_hashes.push(row_hash(&s.values));
+            }
+        }
+    }
+    let (total, skipped) = reader.await.map_err(|e| VerifyError::Rejects { path: PathBuf::from("(reader)"), message: e.to_string() })??;
+    check.source_rows = total;
+    check.expected_rejects = skipped;
+    if !keyed {
+        source_hashes.sort_unstable();
+        target_hashes.sort_unstable();
+        let (missing, extra) = multiset_difference(&source_hashes, &target_hashes);
+        check.missing = missing;
+        check.extra = extra;
+        if missing + extra > 0 {
+            note(&mut check.examples, options.max_examples, format!("{missing} source rows have no identical row in PostgreSQL; {extra} PostgreSQL rows have none in the source"));
+        }
+    }
+    check.ok = check.missing == 0 && check.extra == 0 && check.different == 0 && check.source_rows == check.target_rows + check.expected_rejects;
+    Ok(check)
+}
+
+fn note(examples: &mut Vec<String>, max: usize, text: String) {
+    if examples.len() < max {
+        examples.push(text);
+    }
+}
+
+fn key_part(value: Option<&str>, t: PgType) -> KeyPart {
+    match value {
+        None => KeyPart::Null,
+        Some(v) if t.is_integer() => v.parse().map(KeyPart::Int).unwrap_or_else(|_| KeyPart::Text(v.to_string())),
+        Some(v) => KeyPart::Text(v.to_string()),
+    }
+}
+
+fn first_difference(columns: &[ColumnPlan], source: &[Option<String>], target: &mut [Option<String>]) -> Option<String> {
+    for (i, c) in columns.iter().enumerate() {
+        if source[i].as_deref() == Some(ANY) {
+            continue;
+        }
+        if source[i] != target[i] {
+            return Some(format!("column {}: SQLite {:?}, PostgreSQL {:?}", c.name, source[i], target[i]));
+        }
+    }
+    None
+}
+
+fn row_hash(values: &[Option<String>]) -> u64 {
+    let mut h = DefaultHasher::new();
+    values.hash(&mut h);
+    h.finish()
+}
+
+/// Counts of elements only in `a`, and only in `b` (both sorted).
+fn multiset_difference(a: &[u64], b: &[u64]) -> (u64, u64) {
+    let (mut i, mut j, mut only_a, mut only_b) = (0, 0, 0u64, 0u64);
+    while i < a.len() && j < b.len() {
+        match a[i].cmp(&b[j]) {
+            Ordering::Less => {
+                only_a += 1;
+                i += 1;
+            }
+            Ordering::Greater => {
+                only_b += 1;
+                j += 1;
+            }
+            Ordering::Equal => {
+                i += 1;
+                j += 1;
+            }
+        }
+    }
+    (only_a + (a.len() - i) as u64, only_b + (b.len() - j) as u64)
+}
+
+fn json_value(v: ValueRef<'_>) -> serde_json::Value {
+    match v {
+        ValueRef::Null => serde_json::Value::Null,
+        ValueRef::Integer(i) => i.into(),
+        ValueRef::Real(r) => serde_json::Number::from_f64(r).map_or_else(|| serde_json::Value::String(r.to_string()), serde_json::Value::Number),
+        ValueRef::Text(b) => String::from_utf8_lossy(b).into_owned().into(),
+        ValueRef::Blob(b) => format!("x'{}'", b.iter().map(|x| format!("{x:02x}")).collect::<String>()).into(),
+    }
+}
+
+async fn check_identities(pool: &PgPool, schema: &SchemaPlan, table: &TablePlan) -> Result<Vec<IdentityCheck>, VerifyError> {
+    let mut out = Vec::new();
+    let qualified = format!("{}.{}", quote(&schema.schema), quote(&table.name));
+    for c in table.columns.iter().filter(|c| c.identity) {
+        let seq: Option<String> = sqlx::query("SELECT pg_get_serial_sequence($1, $2)")
+            .bind(&qualified)
+            .bind(&c.name)
+            .fetch_one(pool)
+            .await
+            .map_err(pg(format!("finding the identity sequence of {qualified}")))?
+            .get(0);
+        let Some(seq) = seq else { continue };
+        let row = sqlx::query(AssertSqlSafe(format!("SELECT last_value, is_called FROM {seq}"))).fetch_one(pool).await.map_err(pg(format!("reading {seq}")))?;
+        let (last, called): (i64, bool) = (row.get(0), row.get(1));
+        let next_value = if called { last + 1 } else { last };
+        let max_key: Option<i64> = sqlx::query(AssertSqlSafe(format!("SELECT max({})::bigint FROM {qualified}", quote(&c.name))))
+            .fetch_one(pool)
+            .await
+            .map_err(pg(format!("reading the highest key of {qualified}")))?
+            .get(0);
+        let ok = next_value > max_key.unwrap_or(0) && next_value > table.sqlite_sequence.unwrap_or(0);
+        out.push(IdentityCheck { schema: schema.schema.clone(), table: table.name.clone(), column: c.name.clone(), next_value, max_key, sqlite_sequence: table.sqlite_sequence, ok });
+    }
+    Ok(out)
+}
+
+async fn check_foreign_keys(pool: &PgPool, plan: &Plan) -> Result<Vec<String>, VerifyError> {
+    let schemas: Vec<String> = plan.schemas.iter().map(|s| s.schema.clone()).collect();
+    let rows = sqlx::query(
+        "SELECT n.nspname::text, t.relname::text, c.conname::text, c.convalidated FROM pg_constraint c JOIN pg_class t ON t.oid = c.conrelid
+         JOIN pg_namespace n ON n.oid = t.relnamespace WHERE c.contype = 'f' AND n.nspname = ANY($1)",
+    )
+    .bind(&schemas)
+    .fetch_all(pool)
+    .await
+    .map_err(pg("listing foreign keys"))?;
+    let mut problems = Vec::new();
+    let mut per_table: HashMap<(String, String), usize> = HashMap::new();
+    for r in &rows {
+        let (s, t, name, valid): (String, String, String, bool) = (r.get(0), r.get(1), r.get(2), r.get(3));
+        if !valid {
+            problems.push(format!("{s}.{t}: foreign key {name} is NOT VALID: existing rows reference missing parents"));
+        }
+        *per_table.entry((s, t)).or_default() += 1;
+    }
+    for schema in &plan.schemas {
+        for table in &schema.tables {
+            let planned = table.foreign_keys.len() + schema.deferred_foreign_keys.iter().filter(|d| d.table == table.name).count();
+            let present = per_table.get(&(schema.schema.clone(), table.name.clone())).copied().unwrap_or(0);
+            if present < planned {
+                problems.push(format!("{}.{}: {planned} foreign keys planned, {present} present", schema.schema, table.name));
+            }
+        }
+    }
+    problems.sort();
+    Ok(problems)
+}
