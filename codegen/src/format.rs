@@ -18,8 +18,18 @@ pub fn rust_file(file: &str, banner: &[String], tokens: TokenStream) -> Result<S
             out.push('\n');
         }
     }
-    out.push('\n');
-    out.push_str(&prettyplease::unparse(&parsed));
+    // prettyplease puts items one under another; a blank line between items (consecutive `use`
+    // and `mod` lines stay together) reads like rustfmt'd code.
+    let mut previous: Option<std::mem::Discriminant<syn::Item>> = None;
+    for item in parsed.items {
+        let kind = std::mem::discriminant(&item);
+        let grouped = matches!(item, syn::Item::Use(_) | syn::Item::Mod(_)) && previous == Some(kind);
+        if !grouped {
+            out.push('\n');
+        }
+        previous = Some(kind);
+        out.push_str(&prettyplease::unparse(&syn::File { shebang: None, attrs: Vec::new(), items: vec![item] }));
+    }
     Ok(out)
 }
 

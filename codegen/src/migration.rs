@@ -142,7 +142,7 @@ fn migration_file(path: &str, model: &Model<'_>, m: &MigrationModel, banner: &[S
 
 /// A Rust string literal for SQL: raw (`r#"..."#`) so the SQL reads as written.
 fn sql_lit(sql: &str) -> TokenStream {
-    if sql.contains('\r') {
+    if sql.contains('\r') || !sql.contains(['"', '\\', '\n']) {
         return Literal::string(sql).into_token_stream();
     }
     let mut hashes = 0;
@@ -227,8 +227,14 @@ fn table(model: &Model<'_>, t: &TableModel<'_>) -> Result<(Vec<String>, TokenStr
     for check in &p.checks {
         let expr = check.expr.as_str();
         match &check.name {
-            Some(n) => create.extend(quote! { .check((#n, Expr::cust(#expr))) }),
-            None => create.extend(quote! { .check(Expr::cust(#expr)) }),
+            Some(n) => {
+                let expr = sql_lit(expr);
+                create.extend(quote! { .check((#n, Expr::cust(#expr))) })
+            }
+            None => {
+                let expr = sql_lit(expr);
+                create.extend(quote! { .check(Expr::cust(#expr)) })
+            }
         }
     }
     let mut up = quote! { manager.create_table(#create.to_owned()).await?; };
@@ -258,10 +264,10 @@ fn column(c: &ColumnPlan, pk_inline: bool) -> TokenStream {
         def.extend(quote! { .primary_key() });
     }
     if let Some(g) = &c.generated {
-        let g = g.as_str();
+        let g = sql_lit(g);
         def.extend(quote! { .generated(Expr::cust(#g), true) });
     } else if let Some(d) = &c.default {
-        let d = d.as_str();
+        let d = sql_lit(d);
         def.extend(quote! { .default(Expr::cust(#d)) });
     }
     def
@@ -389,7 +395,7 @@ fn index_tokens(index: &IndexPlan) -> TokenStream {
         });
     }
     if let Some(p) = &index.predicate {
-        let p = p.as_str();
+        let p = sql_lit(p);
         b.extend(quote! { .and_where(Expr::cust(#p)) });
     }
     quote! { manager.create_index(#b.to_owned()).await?; }
@@ -452,7 +458,10 @@ fn created_name(sql: &str, kind: &str, object: &str) -> Result<String> {
 fn views_and_triggers(model: &Model<'_>) -> Result<(Vec<String>, TokenStream, TokenStream)> {
     let s = model.schema;
     let mut banner = vec!["Creates views and triggers, rewritten for PostgreSQL (raw SQL: sea-query has no words for them).".to_string(), String::new()];
-    let (mut up, mut down) = (TokenStream::new(), TokenStream::new());
+    // As in the DDL: trigger functions keep `SET search_path FROM CURRENT`, so name the schema
+    // for this migration's transaction.
+    let mut up = raw(&format!("SET LOCAL search_path TO {}", quote_ident(&s.schema)));
+    let mut down = TokenStream::new();
     for v in &s.views {
         banner.push(format!("- view `{}` (SQLite view `{}`)", v.name, v.source_name));
         up.extend(raw(&format!("CREATE VIEW {} AS\n{}", quote_ident(&v.name), v.query)));

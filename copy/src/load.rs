@@ -13,7 +13,7 @@ use sqlite2pg_converter::ddl;
 use sqlite2pg_converter::introspect::OpenOptions;
 use sqlite2pg_converter::plan::{Plan, SchemaPlan, TablePlan};
 use sqlx::postgres::PgConnectOptions;
-use sqlx::{AssertSqlSafe, PgPool, Row};
+use sqlx::{AssertSqlSafe, Connection, PgPool, Row};
 use tokio::sync::mpsc;
 
 use crate::error::CopyError;
@@ -253,9 +253,13 @@ async fn prepare_schema(pool: &PgPool, schema: &SchemaPlan, options: &CopyOption
         if options.create_schema && missing.len() == schema.tables.len() {
             let mut sql = String::new();
             ddl::render_schema(&mut sql, schema, ddl::DdlOptions { comments: false });
-            let mut tx = pool.begin().await.map_err(CopyError::pg("starting the schema creation"))?;
+            // The DDL sets search_path: run it on a connection of its own, closed afterwards, so
+            // no pooled session keeps that path.
+            let mut conn = pool.acquire().await.map_err(CopyError::pg("connecting for the schema creation"))?.detach();
+            let mut tx = conn.begin().await.map_err(CopyError::pg("starting the schema creation"))?;
             sqlx::raw_sql(AssertSqlSafe(sql)).execute(&mut *tx).await.map_err(CopyError::pg(format!("creating schema {} from the plan", schema.schema)))?;
             tx.commit().await.map_err(CopyError::pg("committing the schema creation"))?;
+            let _ = conn.close().await;
         } else {
             return Err(CopyError::MissingTables { schema: schema.schema.clone(), tables: missing });
         }
@@ -293,16 +297,19 @@ async fn prepare_schema(pool: &PgPool, schema: &SchemaPlan, options: &CopyOption
 /// (in the same transaction) so that an interrupted copy can restore them.
 async fn set_aside(pool: &PgPool, plan: &Plan) -> Result<(), CopyError> {
     let schemas: Vec<String> = plan.schemas.iter().map(|s| s.schema.clone()).collect();
+    let mut tx = pool.begin().await.map_err(CopyError::pg("starting to set foreign keys aside"))?;
+    // With only pg_catalog on the path, pg_get_constraintdef qualifies every table it names, so
+    // the saved definitions restore correctly from any session.
+    sqlx::raw_sql("SET LOCAL search_path TO pg_catalog").execute(&mut *tx).await.map_err(CopyError::pg("setting the search path"))?;
     let fks = sqlx::query(
         "SELECT n.nspname::text, t.relname::text, c.conname::text, pg_get_constraintdef(c.oid) FROM pg_constraint c
          JOIN pg_class t ON t.oid = c.conrelid JOIN pg_namespace n ON n.oid = t.relnamespace
          WHERE c.contype = 'f' AND n.nspname = ANY($1) ORDER BY 1, 2, 3",
     )
     .bind(&schemas)
-    .fetch_all(pool)
+    .fetch_all(&mut *tx)
     .await
     .map_err(CopyError::pg("listing foreign keys"))?;
-    let mut tx = pool.begin().await.map_err(CopyError::pg("starting to set foreign keys aside"))?;
     for row in fks {
         let saved = Saved { schema: row.get(0), table: row.get(1), kind: "foreign_key".into(), name: row.get(2), definition: row.get(3) };
         progress::save(&mut tx, &saved).await?;

@@ -3,6 +3,7 @@
 //! Table `conversations` (SQLite table `conversations`).
 
 use sea_orm::entity::prelude::*;
+
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "conversations")]
 pub struct Model {
@@ -16,6 +17,7 @@ pub struct Model {
     pub created_at: i64,
     pub is_archived: bool,
 }
+
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
 pub enum Relation {
     #[sea_orm(has_many = "super::messages::Entity")]
@@ -30,16 +32,19 @@ pub enum Relation {
     )]
     Users,
 }
+
 impl Related<super::messages::Entity> for Entity {
     fn to() -> RelationDef {
         Relation::Messages.def()
     }
 }
+
 impl Related<super::participants::Entity> for Entity {
     fn to() -> RelationDef {
         Relation::Participants.def()
     }
 }
+
 impl Related<super::users::Entity> for Entity {
     fn to() -> RelationDef {
         super::participants::Relation::Users.def()
@@ -48,4 +53,5 @@ impl Related<super::users::Entity> for Entity {
         Some(super::participants::Relation::Conversations.def().rev())
     }
 }
+
 impl ActiveModelBehavior for ActiveModel {}

@@ -3,6 +3,7 @@
 //! Table `messages` (SQLite table `messages`).
 
 use sea_orm::entity::prelude::*;
+
 #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
 #[sea_orm(table_name = "messages")]
 pub struct Model {
@@ -24,6 +25,7 @@ pub struct Model {
     #[sea_orm(column_type = "Decimal(Some((10, 2)))", nullable)]
     pub tip: Option<Decimal>,
 }
+
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
 pub enum Relation {
     #[sea_orm(
@@ -48,14 +50,17 @@ pub enum Relation {
     )]
     Users,
 }
+
 impl Related<super::conversations::Entity> for Entity {
     fn to() -> RelationDef {
         Relation::Conversations.def()
     }
 }
+
 impl Related<super::users::Entity> for Entity {
     fn to() -> RelationDef {
         Relation::Users.def()
     }
 }
+
 impl ActiveModelBehavior for ActiveModel {}

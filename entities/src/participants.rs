@@ -3,6 +3,7 @@
 //! Table `participants` (SQLite table `participants`).
 
 use sea_orm::entity::prelude::*;
+
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "participants")]
 pub struct Model {
@@ -15,6 +16,7 @@ pub struct Model {
     pub joined_at: i64,
     pub is_muted: bool,
 }
+
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
 pub enum Relation {
     #[sea_orm(
@@ -32,14 +34,17 @@ pub enum Relation {
     )]
     Users,
 }
+
 impl Related<super::conversations::Entity> for Entity {
     fn to() -> RelationDef {
         Relation::Conversations.def()
     }
 }
+
 impl Related<super::users::Entity> for Entity {
     fn to() -> RelationDef {
         Relation::Users.def()
     }
 }
+
 impl ActiveModelBehavior for ActiveModel {}

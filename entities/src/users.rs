@@ -3,6 +3,7 @@
 //! Table `users` (SQLite table `users`).
 
 use sea_orm::entity::prelude::*;
+
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "users")]
 pub struct Model {
@@ -22,6 +23,7 @@ pub struct Model {
     #[sea_orm(column_type = "VarBinary(StringLen::None)", nullable)]
     pub avatar: Option<Vec<u8>>,
 }
+
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
 pub enum Relation {
     #[sea_orm(has_many = "super::conversations::Entity")]
@@ -31,16 +33,19 @@ pub enum Relation {
     #[sea_orm(has_many = "super::participants::Entity")]
     Participants,
 }
+
 impl Related<super::messages::Entity> for Entity {
     fn to() -> RelationDef {
         Relation::Messages.def()
     }
 }
+
 impl Related<super::participants::Entity> for Entity {
     fn to() -> RelationDef {
         Relation::Participants.def()
     }
 }
+
 impl Related<super::conversations::Entity> for Entity {
     fn to() -> RelationDef {
         super::participants::Relation::Conversations.def()
@@ -49,4 +54,5 @@ impl Related<super::conversations::Entity> for Entity {
         Some(super::participants::Relation::Users.def().rev())
     }
 }
+
 impl ActiveModelBehavior for ActiveModel {}

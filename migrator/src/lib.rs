@@ -4,14 +4,17 @@
 //! Stamps are positions, not times: the same SQLite file always gives the same files.
 
 pub use sea_orm_migration::prelude::*;
+
 mod m20000101_000000_create_collation;
 mod m20000101_000001_create_users;
 mod m20000101_000002_create_conversations;
 mod m20000101_000003_create_participants;
 mod m20000101_000004_create_messages;
 mod m20000101_900000_create_views_and_triggers;
+
 /// Every migration of the schema, in the order they run.
 pub struct Migrator;
+
 #[async_trait::async_trait]
 impl MigratorTrait for Migrator {
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {

@@ -3,16 +3,18 @@
 //! Creates the collation `sqlite_nocase`: ICU, case-insensitive, standing in for SQLite's COLLATE NOCASE.
 
 use sea_orm_migration::prelude::*;
+
 /// Creates the collation `sqlite_nocase`: ICU, case-insensitive, standing in for SQLite's COLLATE NOCASE.
 #[derive(DeriveMigrationName)]
 pub struct Migration;
+
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
         manager
             .get_connection()
             .execute_unprepared(
-                r"CREATE COLLATION IF NOT EXISTS sqlite_nocase (provider = icu, locale = 'und-u-ks-level2', deterministic = false);",
+                "CREATE COLLATION IF NOT EXISTS sqlite_nocase (provider = icu, locale = 'und-u-ks-level2', deterministic = false);",
             )
             .await?;
         Ok(())
@@ -20,7 +22,7 @@ impl MigrationTrait for Migration {
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
         manager
             .get_connection()
-            .execute_unprepared(r"DROP COLLATION IF EXISTS sqlite_nocase")
+            .execute_unprepared("DROP COLLATION IF EXISTS sqlite_nocase")
             .await?;
         Ok(())
     }

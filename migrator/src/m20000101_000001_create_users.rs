@@ -11,9 +11,11 @@
 //! - `updated_at DATETIME` -> timestamp: DATETIME, 60 ISO date-times
 
 use sea_orm_migration::prelude::*;
+
 /// Creates table `users` from SQLite table `users`, with its keys, checks and indexes.
 #[derive(DeriveMigrationName)]
 pub struct Migration;
+
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
@@ -67,7 +69,7 @@ impl MigrationTrait for Migration {
                     )
                     .col(ColumnDef::new("avatar").blob())
                     .index(Index::create().unique().col("email"))
-                    .check(Expr::cust("length(\"display_name\") > 0"))
+                    .check(Expr::cust(r#"length("display_name") > 0"#))
                     .to_owned(),
             )
             .await?;

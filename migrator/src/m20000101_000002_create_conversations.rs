@@ -7,9 +7,11 @@
 //! - `is_archived INTEGER` -> boolean: INTEGER, values {0,1} only, and the name reads as a flag
 
 use sea_orm_migration::prelude::*;
+
 /// Creates table `conversations` from SQLite table `conversations`, with its keys, checks and indexes.
 #[derive(DeriveMigrationName)]
 pub struct Migration;
+
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
@@ -50,7 +52,7 @@ impl MigrationTrait for Migration {
                             .to("users", "id")
                             .on_delete(ForeignKeyAction::SetNull),
                     )
-                    .check(Expr::cust("\"kind\" IN ('direct', 'group', 'channel')"))
+                    .check(Expr::cust(r#""kind" IN ('direct', 'group', 'channel')"#))
                     .to_owned(),
             )
             .await?;

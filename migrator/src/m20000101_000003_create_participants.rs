@@ -6,9 +6,11 @@
 //! - `is_muted INTEGER` -> boolean: INTEGER, values {0,1} only, and the name reads as a flag
 
 use sea_orm_migration::prelude::*;
+
 /// Creates table `participants` from SQLite table `participants`, with its keys, checks and indexes.
 #[derive(DeriveMigrationName)]
 pub struct Migration;
+
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {

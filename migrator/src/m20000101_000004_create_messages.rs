@@ -10,9 +10,11 @@
 //! - `is_deleted INTEGER` -> boolean: INTEGER, values {0,1} only, and the name reads as a flag
 
 use sea_orm_migration::prelude::*;
+
 /// Creates table `messages` from SQLite table `messages`, with its keys, checks and indexes.
 #[derive(DeriveMigrationName)]
 pub struct Migration;
+
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
@@ -85,7 +87,7 @@ impl MigrationTrait for Migration {
                     .name("messages_live")
                     .table("messages")
                     .col("conversation_id")
-                    .and_where(Expr::cust("NOT \"is_deleted\""))
+                    .and_where(Expr::cust(r#"NOT "is_deleted""#))
                     .to_owned(),
             )
             .await?;

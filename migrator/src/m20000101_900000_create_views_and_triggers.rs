@@ -6,12 +6,18 @@
 //! - trigger "users_touch_updated_at" on `users` (SQLite trigger `users_touch_updated_at`), calling function "users_touch_updated_at_fn"
 
 use sea_orm_migration::prelude::*;
+
 /// Creates views and triggers, rewritten for PostgreSQL (raw SQL: sea-query has no words for them).
 #[derive(DeriveMigrationName)]
 pub struct Migration;
+
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        manager
+            .get_connection()
+            .execute_unprepared("SET LOCAL search_path TO public")
+            .await?;
         manager
             .get_connection()
             .execute_unprepared(
@@ -53,7 +59,7 @@ $$;"#,
             .await?;
         manager
             .get_connection()
-            .execute_unprepared(r"DROP VIEW IF EXISTS conversation_summaries")
+            .execute_unprepared("DROP VIEW IF EXISTS conversation_summaries")
             .await?;
         Ok(())
     }
