@@ -55,6 +55,15 @@ free_port() {
 "${RUNAS[@]}" "$PGBIN/initdb" -D "$PGTMP/data" -U postgres -A trust -E UTF8 --locale=C.UTF-8 >"$PGTMP/initdb.log" 2>&1 \
   || { cat "$PGTMP/initdb.log" >&2; exit 1; }
 
+# Password authentication is enforced for one role (the wrong-password test uses it); every
+# other connection from this machine is trusted.
+cat >"$PGTMP/data/pg_hba.conf" <<'HBA'
+local all all trust
+host all s2p_secret 127.0.0.1/32 scram-sha-256
+host all all 127.0.0.1/32 trust
+host all all ::1/128 trust
+HBA
+
 started=""
 for _ in 1 2 3; do
   PORT=$(free_port)

@@ -134,3 +134,30 @@ fn decisions_on_known_fixtures() {
     assert!(sakila.table("film").is_some_and(|t| !t.checks.is_empty()), "Sakila's CHECK (rating IN ...) is kept");
     assert!(sakila.views.len() >= 4, "Sakila views: {}", sakila.views.len());
 }
+
+#[tokio::test]
+async fn every_fixture_migrates_and_verifies() {
+    let (dir, files, plan) = corpus();
+    let work = crate::support::Workdir::new();
+    let db = TestDb::new("corpus_migrate_and_verify").await;
+    let rejects = work.path().join("rejects.jsonl");
+    let options = sqlite2pg_copy::CopyOptions { create_schema: true, rejects: rejects.clone(), jobs: 2, ..Default::default() };
+    let summary = sqlite2pg_copy::copy(&plan, &db.options, &options).await.expect("copy of the corpus");
+    assert!(summary.balanced(), "source rows = copied + rejected for every table");
+    // Row counts equal expected_counts.tsv less the reported rejects.
+    let counts = expected_counts(&dir);
+    let mut problems = Vec::new();
+    for file in &files {
+        let schema = schema_of(&plan, &dir, file);
+        for t in &schema.tables {
+            let s = summary.tables.iter().find(|x| x.schema == schema.schema && x.table == t.name).expect("summary row");
+            let expected = counts.get(&(file.clone(), t.source_name.clone())).copied().unwrap_or(u64::MAX);
+            if s.copied + s.rejected != expected {
+                problems.push(format!("{file} {}: copied {} + rejected {} != expected {expected}", t.source_name, s.copied, s.rejected));
+            }
+        }
+    }
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+    let report = sqlite2pg_verify::verify(&plan, &db.options, &sqlite2pg_verify::VerifyOptions { rejects: Some(rejects), ..Default::default() }).await.expect("verify");
+    assert!(report.ok, "{}", sqlite2pg_verify::render_text(&report));
+}

@@ -6,6 +6,7 @@ mod support;
 mod bad_input;
 mod cli;
 mod codegen;
+mod copy;
 mod corpus;
 mod example;
 mod introspection;

@@ -473,7 +473,13 @@ fn views_and_triggers(model: &Model<'_>) -> Result<(Vec<String>, TokenStream, To
         let function = created_name(&t.function_sql, "FUNCTION", &object)?;
         let trigger = created_name(&t.trigger_sql, "TRIGGER", &object)?;
         banner.push(format!("- trigger {trigger} on `{}` (SQLite trigger `{}`), calling function {function}", t.table, t.source_name));
-        up.extend(raw(t.function_sql.trim_end()));
+        // `migrator fresh` drops every table but no function: OR REPLACE lets `up` run again.
+        let function_sql = t.function_sql.trim_end();
+        let function_sql = match function_sql.strip_prefix("CREATE FUNCTION ") {
+            Some(rest) => format!("CREATE OR REPLACE FUNCTION {rest}"),
+            None => function_sql.to_string(),
+        };
+        up.extend(raw(&function_sql));
         up.extend(raw(t.trigger_sql.trim_end()));
         let drop = raw(&format!("DROP TRIGGER IF EXISTS {trigger} ON {}", quote_ident(&t.table)));
         let drop_fn = raw(&format!("DROP FUNCTION IF EXISTS {function}()"));

@@ -101,7 +101,8 @@ fn readable_snake(sql: &str, kind: Kind) -> String {
         }
     }
     let mut name = cleaned.trim_matches('_').to_string();
-    if !name.is_ascii() && !(is_ident(&name) && is_ident(&name.to_upper_camel_case())) {
+    let usable = is_ident(&name) && is_ident(&name.to_upper_camel_case());
+    if !name.is_ascii() && !usable {
         name = name.chars().map(|c| if c.is_ascii_alphanumeric() { c } else { '_' }).collect::<String>().trim_matches('_').to_string();
     }
     if name.is_empty() {

@@ -170,7 +170,8 @@ pub async fn copy(plan: &Plan, target: &PgConnectOptions, options: &CopyOptions)
         let open = options.open.clone();
         let policy = options.policy;
         let limits = ChunkLimits { rows: options.chunk_rows.max(1), bytes: 8 << 20 };
-        readers.push((path.display().to_string(), tokio::task::spawn_blocking(move || read_file(path, open, specs, senders, policy, jobs, limits))));
+        let count_tables: Vec<String> = schema.tables.iter().map(|t| t.source_name.clone()).collect();
+        readers.push((si, path.display().to_string(), tokio::task::spawn_blocking(move || read_file(path, open, count_tables, specs, senders, policy, jobs, limits))));
     }
 
     let mut first_error: Option<CopyError> = None;
@@ -188,9 +189,14 @@ pub async fn copy(plan: &Plan, target: &PgConnectOptions, options: &CopyOptions)
             }
         }
     }
-    for (name, reader) in readers {
+    let mut snapshot_rows: BTreeMap<(usize, usize), u64> = BTreeMap::new();
+    for (si, name, reader) in readers {
         match reader.await {
-            Ok(Ok(())) => {}
+            Ok(Ok(counts)) => {
+                for (ti, n) in counts.into_iter().enumerate() {
+                    snapshot_rows.insert((si, ti), n);
+                }
+            }
             Ok(Err(e)) => {
                 first_error.get_or_insert(CopyError::Source(e));
             }
@@ -219,7 +225,9 @@ pub async fn copy(plan: &Plan, target: &PgConnectOptions, options: &CopyOptions)
     }
 
     let mut tables = Vec::new();
-    for (si, ti, source_rows) in summaries {
+    for (si, ti, planned_rows) in summaries {
+        // Rows in the snapshot the reader copied from (the plan's count may be older).
+        let source_rows = snapshot_rows.get(&(si, ti)).copied().unwrap_or(planned_rows);
         let schema = &plan.schemas[si];
         let table = &schema.tables[ti];
         let state = progress::load(&pool, &schema.schema, &table.name).await?.unwrap_or_default();

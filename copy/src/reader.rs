@@ -68,17 +68,28 @@ pub(crate) struct ChunkLimits {
     pub bytes: usize,
 }
 
-/// Read every table of one file into its channel. Returns rows read per table.
+/// Read every table of one file into its channel. Returns the row count, in the snapshot read,
+/// of each table named in `count_tables` (all the file's tables, copied now or earlier).
+#[allow(clippy::too_many_arguments)]
 pub(crate) fn read_file(
     path: PathBuf,
     open: OpenOptions,
+    count_tables: Vec<String>,
     tables: Vec<TableSpec>,
     senders: Vec<mpsc::Sender<Chunk>>,
     policy: BadValuePolicy,
     jobs: usize,
     limits: ChunkLimits,
-) -> Result<(), sqlite2pg_converter::Error> {
+) -> Result<Vec<u64>, sqlite2pg_converter::Error> {
     let db = SourceDb::open(&path, &open)?;
+    let mut counts = Vec::with_capacity(count_tables.len());
+    for t in &count_tables {
+        let n: i64 = db
+            .conn()
+            .query_row(&format!("SELECT count(*) FROM {}", quote(t)), [], |r| r.get(0))
+            .map_err(|e| db.error(format!("counting table \"{t}\""), e))?;
+        counts.push(n as u64);
+    }
     let mut statements = Vec::with_capacity(tables.len());
     for t in &tables {
         let mut select: Vec<String> = Vec::new();
@@ -155,7 +166,7 @@ pub(crate) fn read_file(
             }
         }
     }
-    Ok(())
+    Ok(counts)
 }
 
 fn read_chunk(db: &SourceDb, t: &TableSpec, rows: &mut rusqlite::Rows<'_>, policy: BadValuePolicy, limits: ChunkLimits) -> Result<Chunk, sqlite2pg_converter::Error> {

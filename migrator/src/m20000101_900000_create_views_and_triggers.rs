@@ -28,7 +28,7 @@ SELECT "c"."id", "c"."title", count("m"."id") AS "message_count", max("m"."sent_
         manager
             .get_connection()
             .execute_unprepared(
-                r#"CREATE FUNCTION "users_touch_updated_at_fn"() RETURNS trigger LANGUAGE plpgsql SET search_path FROM CURRENT AS $$
+                r#"CREATE OR REPLACE FUNCTION "users_touch_updated_at_fn"() RETURNS trigger LANGUAGE plpgsql SET search_path FROM CURRENT AS $$
 BEGIN
   UPDATE "users" SET "updated_at" = CURRENT_TIMESTAMP WHERE "id" = NEW."id";
   RETURN NULL;

@@ -33,6 +33,17 @@ impl TestDb {
         TestDb { pool, name, options }
     }
 
+    /// A URL for this database, for the command line.
+    pub fn url(&self) -> String {
+        let o = &self.options;
+        format!("postgres://{}@{}:{}/{}", o.get_username(), o.get_host(), o.get_port(), self.name)
+    }
+
+    /// [`TestDb::must_apply`] from synchronous code.
+    pub fn must_apply_blocking(&self, rt: &tokio::runtime::Runtime, sql: &str) {
+        rt.block_on(self.must_apply(sql));
+    }
+
     /// Run a multi-statement script.
     pub async fn apply(&self, sql: &str) -> Result<(), sqlx::Error> {
         sqlx::raw_sql(AssertSqlSafe(sql.to_string())).execute(&self.pool).await.map(|_| ())

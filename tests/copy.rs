@@ -1,0 +1,314 @@
+//! `copy`, `verify` and `migrate` on databases built here: every conversion, every rejects path,
+//! resume after a kill, a live WAL writer, identities after deletes, cyclic keys, bad targets.
+
+use std::path::Path;
+
+use sqlite2pg_converter::plan::{Plan, PlanOptions, plan_files};
+use sqlite2pg_copy::{BadValuePolicy, CopyOptions, copy};
+use sqlite2pg_verify::{VerifyOptions, verify};
+use sqlx::Row;
+
+use crate::support::pg::TestDb;
+use crate::support::{Workdir, run_cli, stderr};
+
+fn plan(path: &Path) -> Plan {
+    plan_files(&[path.to_path_buf()], &PlanOptions::default()).expect("plan")
+}
+
+fn options(work: &Workdir) -> CopyOptions {
+    CopyOptions { create_schema: true, rejects: work.path().join("rejects.jsonl"), jobs: 2, ..Default::default() }
+}
+
+fn rejects(work: &Workdir) -> Vec<serde_json::Value> {
+    std::fs::read_to_string(work.path().join("rejects.jsonl"))
+        .unwrap_or_default()
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("rejects line is JSON"))
+        .collect()
+}
+
+async fn verify_ok(plan: &Plan, db: &TestDb, work: &Workdir) -> sqlite2pg_verify::VerifyReport {
+    let report = verify(plan, &db.options, &VerifyOptions { rejects: Some(work.path().join("rejects.jsonl")), ..Default::default() }).await.expect("verify runs");
+    assert!(report.ok, "verify: {}", sqlite2pg_verify::render_text(&report));
+    report
+}
+
+#[tokio::test]
+async fn every_conversion_arrives_exactly() {
+    let work = Workdir::new();
+    let path = work.sqlite(
+        "conv.db",
+        "CREATE TABLE t(
+            id INTEGER PRIMARY KEY,
+            is_on INTEGER NOT NULL, b BOOLEAN, j TEXT, d DATETIME, dz TEXT, day DATE, ep DATETIME,
+            price NUMERIC(10,2), big INTEGER, r REAL, bin BLOB, u TEXT, note TEXT
+         );
+         INSERT INTO t VALUES
+           (1, 1, 'true', '{\"a\":[1,2],\"b\":{\"c\":null}}', '2021-01-03 10:11:12', '2021-01-03T10:11:12.5+02:00', '2024-02-29', 1600000000, 0.99, 9007199254740993, 0.1, x'00ff10', '123e4567-e89b-12d3-a456-426614174000', 'tab\there\nnewline \\ backslash é'),
+           (2, 0, '0', '[]', '2021-01-04', '2021-01-03T23:59:59Z', '1999-12-31', 1700000000, 12345678.5, -9223372036854775808, 9e999, x'', '00000000-0000-0000-0000-000000000000', ''),
+           (3, 1, NULL, NULL, NULL, '2000-01-01T00:00:00Z', NULL, NULL, NULL, NULL, -9e999, NULL, '99999999-9999-9999-9999-999999999999', NULL);",
+    );
+    let plan = plan(&path);
+    let db = TestDb::new("every_conversion_arrives_exactly").await;
+    let summary = copy(&plan, &db.options, &options(&work)).await.expect("copy");
+    assert!(summary.balanced());
+    assert_eq!(summary.tables[0].copied, 3);
+    let row = sqlx::query(
+        "SELECT is_on, b, j::text, d::text, (dz AT TIME ZONE 'UTC')::text, day::text, (ep AT TIME ZONE 'UTC')::text, price::text, big, r, encode(bin, 'hex'), u::text, note FROM t WHERE id = 1",
+    )
+    .fetch_one(&db.pool)
+    .await
+    .expect("row 1");
+    assert!(row.get::<bool, _>(0));
+    assert_eq!(row.get::<Option<bool>, _>(1), Some(true));
+    assert_eq!(row.get::<String, _>(2), r#"{"a": [1, 2], "b": {"c": null}}"#);
+    assert_eq!(row.get::<String, _>(3), "2021-01-03 10:11:12");
+    assert_eq!(row.get::<String, _>(4), "2021-01-03 08:11:12.5");
+    assert_eq!(row.get::<String, _>(5), "2024-02-29");
+    assert_eq!(row.get::<String, _>(6), "2020-09-13 12:26:40");
+    assert_eq!(row.get::<String, _>(7), "0.99");
+    assert_eq!(row.get::<i64, _>(8), 9_007_199_254_740_993, "integers beyond 2^53 stay exact");
+    assert_eq!(row.get::<f64, _>(9).to_bits(), 0.1f64.to_bits(), "doubles keep every bit");
+    assert_eq!(row.get::<String, _>(10), "00ff10");
+    assert_eq!(row.get::<String, _>(11), "123e4567-e89b-12d3-a456-426614174000");
+    assert_eq!(row.get::<String, _>(12), "tab\there\nnewline \\ backslash é");
+    let inf: Vec<f64> = sqlx::query("SELECT r FROM t WHERE id IN (2, 3) ORDER BY id").fetch_all(&db.pool).await.expect("rows").iter().map(|r| r.get(0)).collect();
+    assert_eq!(inf, [f64::INFINITY, f64::NEG_INFINITY]);
+    assert_eq!(db.text("SELECT big::text FROM t WHERE id = 2").await.as_deref(), Some("-9223372036854775808"));
+    assert_eq!(db.text("SELECT d::text FROM t WHERE id = 2").await.as_deref(), Some("2021-01-04 00:00:00"));
+    assert_eq!(db.text("SELECT b::text FROM t WHERE id = 2").await.as_deref(), Some("false"));
+    verify_ok(&plan, &db, &work).await;
+}
+
+#[tokio::test]
+async fn bad_values_go_to_the_rejects_file_and_nothing_disappears() {
+    let work = Workdir::new();
+    let path = work.sqlite(
+        "bad.db",
+        "CREATE TABLE t(id INTEGER PRIMARY KEY, n INTEGER, j JSON, s TEXT, d DATETIME);
+         INSERT INTO t VALUES (1, 10, '{}', 'ok', '2020-01-01'), (2, 'ten', '{}', 'ok', '2020-01-01'), (3, 30, '{bad', 'ok', '2020-01-01'),
+                              (4, 40, '[]', 'nul' || char(0) || 'byte', '2020-01-01'), (5, 50, '[]', CAST(x'ff41' AS TEXT), '2020-01-01'),
+                              (6, 60, '1', 'ok', 'not a date'), (7, 70, NULL, NULL, NULL);",
+    );
+    let plan = plan(&path);
+    let db = TestDb::new("bad_values_go_to_the_rejects_file").await;
+    let summary = copy(&plan, &db.options, &options(&work)).await.expect("copy never aborts on bad values");
+    let t = &summary.tables[0];
+    assert_eq!((t.source_rows, t.copied, t.rejected), (7, 2, 5), "source rows = copied + rejected");
+    let lines = rejects(&work);
+    let reasons: Vec<(i64, String, String)> = lines.iter().map(|l| (l["key"]["id"].as_i64().unwrap_or(-1), l["column"].as_str().unwrap_or("").to_string(), l["reason"].as_str().unwrap_or("").to_string())).collect();
+    for (id, col, needle) in [(2, "n", "not an integer"), (3, "j", "not valid JSON"), (4, "s", "NUL"), (5, "s", "UTF-8"), (6, "d", "ISO-8601")] {
+        assert!(reasons.iter().any(|(i, c, r)| *i == id && c == col && r.contains(needle)), "row {id} {col}: {reasons:?}");
+    }
+    assert!(lines.iter().all(|l| l["table"] == "t" && l["action"] == "rejected" && l["value"].is_string() || l["value"].is_number()));
+    assert_eq!(db.int("SELECT count(*) FROM t").await, 2);
+    verify_ok(&plan, &db, &work).await;
+
+    // Policies: NULL and lossy UTF-8 keep the rows and record what changed.
+    let db2 = TestDb::new("bad_values_policy_null").await;
+    let work2 = Workdir::new();
+    let summary = copy(&plan, &db2.options, &CopyOptions { policy: BadValuePolicy::Null, ..options(&work2) }).await.expect("copy");
+    assert_eq!((summary.tables[0].copied, summary.tables[0].rejected), (7, 0));
+    assert!(rejects(&work2).iter().all(|l| l["action"] == "coerced to NULL"));
+    assert_eq!(db2.int("SELECT count(*) FROM t WHERE n IS NULL").await, 1);
+    verify_ok(&plan, &db2, &work2).await;
+
+    let db3 = TestDb::new("bad_values_policy_lossy").await;
+    let work3 = Workdir::new();
+    let summary = copy(&plan, &db3.options, &CopyOptions { policy: BadValuePolicy::Lossy, ..options(&work3) }).await.expect("copy");
+    assert_eq!(summary.tables[0].rejected, 3, "lossy only rescues text: n, j and d still reject");
+    assert_eq!(db3.text("SELECT s FROM t WHERE id = 5").await.as_deref(), Some("\u{fffd}A"));
+    assert_eq!(db3.text("SELECT s FROM t WHERE id = 4").await.as_deref(), Some("nulbyte"));
+    verify_ok(&plan, &db3, &work3).await;
+}
+
+#[tokio::test]
+async fn identities_continue_past_deletes_and_keys_of_any_shape_load() {
+    let work = Workdir::new();
+    let path = work.sqlite(
+        "keys.db",
+        "PRAGMA foreign_keys = OFF;
+         CREATE TABLE seq(id INTEGER PRIMARY KEY AUTOINCREMENT, v TEXT);
+         INSERT INTO seq(v) VALUES ('a'), ('b'), ('c'), ('d'), ('e'); DELETE FROM seq WHERE id > 3;
+         CREATE TABLE plain(id INTEGER PRIMARY KEY, v TEXT); INSERT INTO plain VALUES (10, 'x');
+         CREATE TABLE tree(id INTEGER PRIMARY KEY, parent INTEGER REFERENCES tree(id));
+         INSERT INTO tree VALUES (1, 3), (2, 1), (3, NULL);
+         CREATE TABLE a(id INTEGER PRIMARY KEY, b_id INTEGER REFERENCES b(id));
+         CREATE TABLE b(id INTEGER PRIMARY KEY, a_id INTEGER REFERENCES a(id));
+         INSERT INTO a VALUES (1, 1); INSERT INTO b VALUES (1, 1);",
+    );
+    let plan = plan(&path);
+    let db = TestDb::new("identities_continue_past_deletes").await;
+    copy(&plan, &db.options, &options(&work)).await.expect("copy");
+    db.must_apply("INSERT INTO seq(v) VALUES ('f'); INSERT INTO plain(v) VALUES ('y')").await;
+    assert_eq!(db.int("SELECT max(id) FROM seq").await, 6, "AUTOINCREMENT continues past sqlite_sequence (5), not max(id) (3)");
+    assert_eq!(db.int("SELECT max(id) FROM plain").await, 11);
+    assert_eq!(db.int("SELECT count(*) FROM pg_constraint WHERE contype = 'f' AND convalidated").await, 3, "self-reference and cycle restored and validated");
+    assert!(db.apply("INSERT INTO tree VALUES (9, 99)").await.is_err(), "the restored key is enforced");
+    let report = verify_ok(&plan, &db, &work).await;
+    assert!(report.identities.iter().all(|i| i.ok));
+}
+
+#[tokio::test]
+async fn verify_finds_differences() {
+    let work = Workdir::new();
+    let path = work.sqlite(
+        "v.db",
+        "CREATE TABLE k(id INTEGER PRIMARY KEY, v TEXT, flag INTEGER); INSERT INTO k VALUES (1, 'a', 0), (2, 'b', 1), (3, 'c', 0);
+         CREATE TABLE nokey(a TEXT, b INTEGER); INSERT INTO nokey VALUES ('x', 1), ('x', 1), ('y', 2);",
+    );
+    let plan = plan(&path);
+    let db = TestDb::new("verify_finds_differences").await;
+    copy(&plan, &db.options, &options(&work)).await.expect("copy");
+    verify_ok(&plan, &db, &work).await;
+    db.must_apply("UPDATE k SET v = 'B' WHERE id = 2; DELETE FROM k WHERE id = 3; INSERT INTO k VALUES (4, 'd', 0); DELETE FROM nokey WHERE ctid = (SELECT min(ctid) FROM nokey WHERE a = 'x')").await;
+    let report = verify(&plan, &db.options, &VerifyOptions::default()).await.expect("verify");
+    assert!(!report.ok);
+    let k = report.tables.iter().find(|t| t.table == "k").expect("k");
+    assert_eq!((k.different, k.missing, k.extra), (1, 1, 1));
+    assert!(k.examples.iter().any(|e| e.contains("\"id\":2") && e.contains("column v")), "{:?}", k.examples);
+    let nokey = report.tables.iter().find(|t| t.table == "nokey").expect("nokey");
+    assert_eq!((nokey.compared_by, nokey.missing, nokey.extra), ("multiset", 1, 0), "a duplicate row lost is found");
+}
+
+#[tokio::test]
+async fn a_live_wal_writer_does_not_disturb_the_snapshot() {
+    let work = Workdir::new();
+    let path = work.path().join("live.db");
+    {
+        let conn = rusqlite::Connection::open(&path).expect("open");
+        let mut sql = String::from("PRAGMA journal_mode=WAL; CREATE TABLE parent(id INTEGER PRIMARY KEY, v TEXT); CREATE TABLE child(id INTEGER PRIMARY KEY, parent_id INTEGER NOT NULL REFERENCES parent(id)); BEGIN;");
+        for i in 1..=20_000 {
+            sql.push_str(&format!("INSERT INTO parent VALUES ({i}, 'p{i}'); INSERT INTO child VALUES ({i}, {i});"));
+        }
+        sql.push_str("COMMIT;");
+        conn.execute_batch(&sql).expect("setup");
+    }
+    let plan = plan(&path);
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let writer = {
+        let (path, stop) = (path.clone(), stop.clone());
+        std::thread::spawn(move || {
+            let conn = rusqlite::Connection::open(&path).expect("writer");
+            conn.busy_timeout(std::time::Duration::from_secs(5)).expect("timeout");
+            let mut next = 20_001;
+            while !stop.load(std::sync::atomic::Ordering::Relaxed) && next < 200_000 {
+                conn.execute_batch(&format!("BEGIN; INSERT INTO parent VALUES ({next}, 'late'); INSERT INTO child VALUES ({next}, {next}); COMMIT;")).expect("write");
+                next += 1;
+            }
+            next - 20_001
+        })
+    };
+    std::thread::sleep(std::time::Duration::from_millis(50));
+    let db = TestDb::new("a_live_wal_writer").await;
+    let summary = copy(&plan, &db.options, &CopyOptions { chunk_rows: 2_000, ..options(&work) }).await.expect("copy");
+    stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    let written = writer.join().expect("writer thread");
+    assert!(written > 0, "the writer wrote during the copy");
+    assert!(summary.balanced());
+    let parents = db.int("SELECT count(*) FROM parent").await;
+    let children = db.int("SELECT count(*) FROM child").await;
+    assert_eq!(parents, children, "one snapshot for both tables");
+    assert_eq!(db.int("SELECT max(id) FROM parent").await, parents, "a gapless prefix: exactly one snapshot");
+    assert_eq!(summary.tables.iter().find(|t| t.table == "parent").map(|t| t.source_rows), Some(parents as u64));
+    assert_eq!(db.int("SELECT count(*) FROM pg_constraint WHERE contype = 'f' AND convalidated").await, 1);
+}
+
+#[test]
+fn resume_after_a_kill_gives_exact_equality() {
+    let work = Workdir::new();
+    let mut sql = String::from("CREATE TABLE big(id INTEGER PRIMARY KEY, body TEXT, n INTEGER); CREATE TABLE pairs(a INTEGER, b INTEGER, PRIMARY KEY (a, b)) WITHOUT ROWID; BEGIN;");
+    for i in 1..=60_000 {
+        sql.push_str(&format!("INSERT INTO big VALUES ({i}, 'row {i} {}', {});", "x".repeat(40), if i % 9_999 == 0 { "'bad'".to_string() } else { i.to_string() }));
+    }
+    for i in 1..=3_000 {
+        sql.push_str(&format!("INSERT INTO pairs VALUES ({i}, {});", i * 2));
+    }
+    sql.push_str("COMMIT;");
+    work.sqlite("big.db", &sql);
+    let rt = tokio::runtime::Runtime::new().expect("runtime");
+    let db = rt.block_on(TestDb::new("resume_after_a_kill"));
+    let url = db.url();
+    let args = ["copy", "big.db", "--to", url.as_str(), "--create-schema", "--chunk-rows", "500", "--jobs", "2"];
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_sqlite2pg")).args(args).current_dir(work.path()).stderr(std::process::Stdio::null()).spawn().expect("spawn");
+    // Kill at a point that depends on the clock: some chunks committed, the copy not done.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    loop {
+        let copied = rt.block_on(async { sqlx::query("SELECT coalesce(sum(rows_copied), 0)::bigint FROM sqlite2pg.copy_progress").fetch_one(&db.pool).await.map(|r| r.get::<i64, _>(0)).unwrap_or(0) });
+        if copied > 2_000 + (std::process::id() as i64 % 7) * 1_000 || std::time::Instant::now() > deadline {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    }
+    child.kill().expect("kill");
+    let _ = child.wait();
+    let partial = rt.block_on(db.int("SELECT count(*) FROM big"));
+    assert!(partial < 60_000, "killed mid-copy ({partial} rows in)");
+
+    let refused = run_cli(&["copy", "big.db", "--to", url.as_str()], work.path());
+    assert_eq!(refused.status.code(), Some(7), "a non-empty target is refused without --resume: {}", stderr(&refused));
+
+    let resumed = run_cli(&["copy", "big.db", "--to", url.as_str(), "--resume", "--chunk-rows", "500"], work.path());
+    assert!(resumed.status.success(), "{}", stderr(&resumed));
+    assert!(stderr(&resumed).contains("source rows = copied + rejected"));
+    assert_eq!(rt.block_on(db.int("SELECT count(*) FROM big")), 60_000 - 6, "every row once; the 6 bad ones rejected");
+    assert_eq!(rt.block_on(db.int("SELECT count(DISTINCT id) FROM big")), 60_000 - 6);
+    assert_eq!(rt.block_on(db.int("SELECT count(*) FROM pairs")), 3_000);
+    let rejected_lines = std::fs::read_to_string(work.path().join("sqlite2pg-rejects.jsonl")).expect("rejects").lines().count();
+    assert_eq!(rejected_lines, 6, "each reject written once across both runs");
+    let verified = run_cli(&["verify", "big.db", "--to", url.as_str()], work.path());
+    assert!(verified.status.success(), "{}", crate::support::stdout(&verified));
+}
+
+#[tokio::test]
+async fn bad_targets_fail_clearly() {
+    let work = Workdir::new();
+    work.sqlite("a.db", "CREATE TABLE t(id INTEGER PRIMARY KEY, v TEXT); INSERT INTO t VALUES (1, 'a');");
+    let unreachable = run_cli(&["copy", "a.db", "--to", "postgres://postgres@127.0.0.1:1/nowhere"], work.path());
+    assert_eq!(unreachable.status.code(), Some(6), "{}", stderr(&unreachable));
+    assert!(stderr(&unreachable).contains("127.0.0.1:1/nowhere"));
+
+    let db = TestDb::new("bad_targets_fail_clearly").await;
+    let missing = run_cli(&["copy", "a.db", "--to", &db.url()], work.path());
+    assert_eq!(missing.status.code(), Some(7), "{}", stderr(&missing));
+    assert!(stderr(&missing).contains("lacks tables") && stderr(&missing).contains("--create-schema"), "{}", stderr(&missing));
+    assert_eq!(db.int("SELECT count(*) FROM information_schema.tables WHERE table_schema = 'public'").await, 0, "nothing half-written");
+
+    db.must_apply("DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 's2p_secret') THEN CREATE ROLE s2p_secret LOGIN PASSWORD 'right-password'; END IF; END $$").await;
+    let mut wrong = db.options.clone().username("s2p_secret").password("wrong-password-xyz");
+    wrong = wrong.host("127.0.0.1");
+    let wrong_url = format!("postgres://s2p_secret:wrong-password-xyz@127.0.0.1:{}/{}", wrong.get_port(), db.name);
+    let denied = run_cli(&["copy", "a.db", "--to", &wrong_url, "--create-schema"], work.path());
+    assert_eq!(denied.status.code(), Some(6), "the server must enforce passwords for s2p_secret (scripts/test.sh configures it): {}", stderr(&denied));
+    assert!(stderr(&denied).contains("password authentication failed"), "{}", stderr(&denied));
+    assert!(!stderr(&denied).contains("wrong-password-xyz"), "the password never appears");
+
+    let no_target = std::process::Command::new(env!("CARGO_BIN_EXE_sqlite2pg"))
+        .args(["migrate", "a.db"])
+        .current_dir(work.path())
+        .env_remove("DATABASE_URL")
+        .env_remove("PGHOST")
+        .env_remove("PGDATABASE")
+        .env_remove("PGSERVICE")
+        .output()
+        .expect("run");
+    assert_eq!(no_target.status.code(), Some(2));
+    assert!(stderr(&no_target).contains("--to") && stderr(&no_target).contains("DATABASE_URL"), "{}", stderr(&no_target));
+}
+
+#[test]
+fn migrate_then_verify_in_one_command() {
+    let work = Workdir::new();
+    let rt = tokio::runtime::Runtime::new().expect("runtime");
+    let db = rt.block_on(TestDb::new("migrate_then_verify_in_one_command"));
+    let example = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/chat/chat.db");
+    let out = run_cli(&["migrate", example.to_str().unwrap_or_default(), "--to", &db.url(), "--format", "json"], work.path());
+    assert!(out.status.success(), "{}", stderr(&out));
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json report");
+    assert_eq!(report["ok"], true);
+    assert_eq!(rt.block_on(db.int("SELECT count(*) FROM messages")), 2998);
+    db.must_apply_blocking(&rt, "UPDATE messages SET body = 'changed' WHERE id = 7");
+    let again = run_cli(&["verify", example.to_str().unwrap_or_default(), "--to", &db.url()], work.path());
+    assert_eq!(again.status.code(), Some(9));
+    assert!(crate::support::stdout(&again).contains("\"id\":7"));
+}
