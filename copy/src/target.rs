@@ -4,7 +4,7 @@ use std::str::FromStr;
 use std::time::Duration;
 
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
-use sqlx::{Executor, PgPool};
+use sqlx::{Connection, Executor, PgConnection, PgPool};
 
 use crate::error::CopyError;
 
@@ -36,6 +36,10 @@ fn redact(message: &str, url: &str) -> String {
 /// A pool whose sessions run in UTC: SQLite's times are UTC, and `timestamptz` input without a
 /// zone is read in the session's time zone.
 pub async fn connect(options: &PgConnectOptions, max_connections: u32) -> Result<PgPool, CopyError> {
+    // One plain connection first: a refused connection or a wrong password fails at once,
+    // where the pool would retry until its timeout.
+    let probe = PgConnection::connect_with(options).await.map_err(|source| CopyError::Connect { target: describe(options), source })?;
+    let _ = probe.close().await;
     PgPoolOptions::new()
         .max_connections(max_connections)
         .acquire_timeout(Duration::from_secs(60))
