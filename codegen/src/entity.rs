@@ -227,5 +227,6 @@ pub(crate) fn column_type(t: PgType) -> ColumnType {
         PgType::Timestamp => ColumnType::DateTime,
         PgType::TimestampTz => ColumnType::TimestampWithTimeZone,
         PgType::Uuid => ColumnType::Uuid,
+        PgType::TsVector => ColumnType::Custom(sea_query::IntoIden::into_iden(sea_query::Alias::new("tsvector"))),
     }
 }

@@ -168,10 +168,31 @@ fn raw(sql: &str) -> TokenStream {
     quote! { manager.get_connection().execute_unprepared(#lit).await?; }
 }
 
-fn collation(_model: &Model<'_>) -> (Vec<String>, TokenStream, TokenStream) {
-    let banner = vec![format!("Creates the collation `{NOCASE_COLLATION}`: ICU, case-insensitive, standing in for SQLite's COLLATE NOCASE.")];
-    let up = raw(&nocase_collation_sql());
-    let down = raw(&format!("DROP COLLATION IF EXISTS {}", quote_ident(NOCASE_COLLATION)));
+fn collation(model: &Model<'_>) -> (Vec<String>, TokenStream, TokenStream) {
+    let mut banner = Vec::new();
+    let mut up = TokenStream::new();
+    let mut down = TokenStream::new();
+    if model.schema.needs_nocase_collation {
+        banner.push(format!("Creates the collation `{NOCASE_COLLATION}`: ICU, case-insensitive, standing in for SQLite's COLLATE NOCASE."));
+        up.extend(raw(&nocase_collation_sql()));
+        down.extend(raw(&format!("DROP COLLATION IF EXISTS {}", quote_ident(NOCASE_COLLATION))));
+    }
+    let mut configs: Vec<&str> = model.schema.full_text.iter().map(|f| f.config.as_str()).filter(|c| c.starts_with("sqlite_")).collect();
+    configs.sort_unstable();
+    configs.dedup();
+    for statement in &model.schema.text_search_setup {
+        up.extend(raw(statement));
+    }
+    for config in &configs {
+        banner.push(format!("Creates the text search configuration `{config}` for the tsvector columns that replace FTS tables."));
+        down.extend(raw(&format!("DROP TEXT SEARCH CONFIGURATION IF EXISTS {}", quote_ident(config))));
+    }
+    // The extensions `up` may have created go too, unless something else still uses them.
+    for (extension, used) in [("unaccent", !configs.is_empty()), ("pg_trgm", model.schema.full_text.iter().any(|f| f.trigram))] {
+        if used {
+            down.extend(raw(&format!("DO $$ BEGIN DROP EXTENSION IF EXISTS {extension}; EXCEPTION WHEN dependent_objects_still_exist THEN NULL; END $$")));
+        }
+    }
     (banner, up, down)
 }
 
@@ -297,6 +318,7 @@ fn type_call(t: PgType) -> TokenStream {
         PgType::Timestamp => quote! { date_time() },
         PgType::TimestampTz => quote! { timestamp_with_time_zone() },
         PgType::Uuid => quote! { uuid() },
+        PgType::TsVector => quote! { custom(Alias::new("tsvector")) },
     }
 }
 
@@ -372,10 +394,11 @@ fn plain_part(part: &str) -> Option<(String, Option<bool>)> {
 }
 
 fn index_tokens(index: &IndexPlan) -> TokenStream {
-    let parts: Option<Vec<(String, Option<bool>)>> = index.parts.iter().map(|p| plain_part(p)).collect();
+    let parts: Option<Vec<(String, Option<bool>)>> = if index.method.is_some() { None } else { index.parts.iter().map(|p| plain_part(p)).collect() };
     let Some(parts) = parts else {
         let unique = if index.unique { "UNIQUE " } else { "" };
-        let mut sql = format!("CREATE {unique}INDEX {} ON {} ({})", quote_ident(&index.name), quote_ident(&index.table), index.parts.join(", "));
+        let method = index.method.as_ref().map(|m| format!(" USING {m}")).unwrap_or_default();
+        let mut sql = format!("CREATE {unique}INDEX {} ON {}{method} ({})", quote_ident(&index.name), quote_ident(&index.table), index.parts.join(", "));
         if let Some(p) = &index.predicate {
             let _ = write!(sql, " WHERE {p}");
         }

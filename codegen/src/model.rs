@@ -142,8 +142,9 @@ pub fn build(plan: &Plan) -> Result<Model<'_>> {
     }
 
     let mut migrations = Vec::new();
-    if schema.needs_nocase_collation {
-        migrations.push(MigrationModel { module: format!("m{STAMP_DATE}_000000_create_collation"), kind: MigrationKind::Collation });
+    if schema.needs_nocase_collation || !schema.text_search_setup.is_empty() {
+        let what = if schema.text_search_setup.is_empty() { "create_collation" } else { "prepare_schema" };
+        migrations.push(MigrationModel { module: format!("m{STAMP_DATE}_000000_{what}"), kind: MigrationKind::Collation });
     }
     let mut words = BTreeSet::new();
     for (i, t) in tables.iter().enumerate() {

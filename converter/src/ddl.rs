@@ -54,6 +54,9 @@ pub fn render_schema(out: &mut String, schema: &SchemaPlan, options: DdlOptions)
     if schema.needs_nocase_collation {
         let _ = writeln!(out, "\n{}", nocase_collation_sql());
     }
+    for statement in &schema.text_search_setup {
+        let _ = writeln!(out, "\n{}", statement.trim_end());
+    }
     for table in &schema.tables {
         out.push('\n');
         out.push_str(&create_table(table, options));
@@ -66,7 +69,8 @@ pub fn render_schema(out: &mut String, schema: &SchemaPlan, options: DdlOptions)
     }
     for index in &schema.indexes {
         let unique = if index.unique { "UNIQUE " } else { "" };
-        let _ = write!(out, "CREATE {unique}INDEX {} ON {} ({})", quote(&index.name), quote(&index.table), index.parts.join(", "));
+        let method = index.method.as_ref().map(|m| format!(" USING {m}")).unwrap_or_default();
+        let _ = write!(out, "CREATE {unique}INDEX {} ON {}{method} ({})", quote(&index.name), quote(&index.table), index.parts.join(", "));
         if let Some(p) = &index.predicate {
             let _ = write!(out, " WHERE {p}");
         }

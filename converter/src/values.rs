@@ -91,6 +91,7 @@ pub fn to_pg_text(value: ValueRef<'_>, target: PgType, epoch: Option<EpochUnit>)
             _ => Err("text that is not an ISO-8601 value of this type"),
         },
         (Date | Time | Timestamp | TimestampTz, _) => Err("a number in a date/time column"),
+        (TsVector, _) => Err("tsvector columns are computed by PostgreSQL, never copied"),
         (_, ValueRef::Null) => Ok(None),
     }
 }

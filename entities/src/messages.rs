@@ -24,6 +24,13 @@ pub struct Model {
     pub score: Option<f64>,
     #[sea_orm(column_type = "Decimal(Some((10, 2)))", nullable)]
     pub tip: Option<Decimal>,
+    #[sea_orm(
+        ignore,
+        column_type = "custom(\"tsvector\")",
+        select_as = "text",
+        nullable
+    )]
+    pub messages_fts: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

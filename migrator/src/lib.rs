@@ -5,7 +5,7 @@
 
 pub use sea_orm_migration::prelude::*;
 
-mod m20000101_000000_create_collation;
+mod m20000101_000000_prepare_schema;
 mod m20000101_000001_create_users;
 mod m20000101_000002_create_conversations;
 mod m20000101_000003_create_participants;
@@ -19,7 +19,7 @@ pub struct Migrator;
 impl MigratorTrait for Migrator {
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {
         vec![
-            Box::new(m20000101_000000_create_collation::Migration),
+            Box::new(m20000101_000000_prepare_schema::Migration),
             Box::new(m20000101_000001_create_users::Migration),
             Box::new(m20000101_000002_create_conversations::Migration),
             Box::new(m20000101_000003_create_participants::Migration),

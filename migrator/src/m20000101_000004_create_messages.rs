@@ -8,6 +8,7 @@
 //! - `client_id TEXT` -> uuid: TEXT, all 2998 values are UUIDs
 //! - `edited_on DATETIME` -> timestamp: DATETIME, 230 ISO date-times
 //! - `is_deleted INTEGER` -> boolean: INTEGER, values {0,1} only, and the name reads as a flag
+//! - `messages_fts (no type)` -> tsvector: fts5 table "messages_fts" (tokenizer porter unicode61) -> tsvector, config sqlite_porter
 
 use sea_orm_migration::prelude::*;
 
@@ -50,6 +51,16 @@ impl MigrationTrait for Migration {
                     )
                     .col(ColumnDef::new("score").double())
                     .col(ColumnDef::new("tip").decimal_len(10, 2))
+                    .col(
+                        ColumnDef::new("messages_fts")
+                            .custom(Alias::new("tsvector"))
+                            .generated(
+                                Expr::cust(
+                                    "setweight(to_tsvector('sqlite_porter', coalesce(body::text, '')), 'A')",
+                                ),
+                                true,
+                            ),
+                    )
                     .foreign_key(
                         ForeignKey::create()
                             .from_col("conversation_id")
@@ -89,6 +100,12 @@ impl MigrationTrait for Migration {
                     .col("conversation_id")
                     .and_where(Expr::cust(r#"NOT "is_deleted""#))
                     .to_owned(),
+            )
+            .await?;
+        manager
+            .get_connection()
+            .execute_unprepared(
+                "CREATE INDEX messages_messages_fts_idx ON messages USING gin (messages_fts)",
             )
             .await?;
         Ok(())

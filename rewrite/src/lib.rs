@@ -10,6 +10,7 @@
 //!   generated column); [`rewrite_default`] also coerces a literal to the column's type.
 //! - [`rewrite_query`]: a query (a view body).
 //! - [`rewrite_trigger`]: a `CREATE TRIGGER` into a PL/pgSQL function plus the trigger.
+//! - [`fts::translate_match`]: a full-text `MATCH` query (FTS5, FTS3/4) into a tsquery.
 //!
 //! Comparisons (`=`, `<>`, `<`, `<=`, `>`, `>=`, `IS [NOT]`, `IN (list)`, `BETWEEN`,
 //! `CASE x WHEN v`) follow SQLite's conversions before comparison ("affinity"), since
@@ -70,6 +71,7 @@ mod affinity;
 mod build;
 mod datetime;
 mod error;
+pub mod fts;
 mod functions;
 mod group;
 mod lex;

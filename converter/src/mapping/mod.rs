@@ -54,6 +54,8 @@ pub enum Rule {
     Text,
     /// No declared type (or one that says nothing): chosen from the values.
     FromValues,
+    /// The tsvector column that replaces an FTS table.
+    FullText,
 }
 
 /// The decision for one column.

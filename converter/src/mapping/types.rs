@@ -37,6 +37,8 @@ pub enum PgType {
     TimestampTz,
     /// `uuid`
     Uuid,
+    /// `tsvector`: a full-text search column, always generated from text columns.
+    TsVector,
 }
 
 impl fmt::Display for PgType {
@@ -58,6 +60,7 @@ impl fmt::Display for PgType {
             PgType::Timestamp => f.write_str("timestamp"),
             PgType::TimestampTz => f.write_str("timestamptz"),
             PgType::Uuid => f.write_str("uuid"),
+            PgType::TsVector => f.write_str("tsvector"),
         }
     }
 }

@@ -5,6 +5,7 @@ use std::path::PathBuf;
 
 use rusqlite::types::ValueRef;
 
+use super::fulltext;
 use super::order::topological;
 use super::sql::SchemaScope;
 use super::*;
@@ -89,18 +90,26 @@ fn build_schema(db: &SourceDb, source: &SourceSchema, schema: String, options: &
     let mut sampled = false;
     let mut needs_nocase = false;
 
+    // FTS tables holding their own text become real tables, after the ordinary ones.
+    let own_content: Vec<SourceTable> = source.fts_tables.iter().filter(|f| f.content == FtsContent::Internal).map(fulltext::own_content_table).collect();
+    let all_tables: Vec<&SourceTable> = source.tables.iter().chain(&own_content).collect();
+
     // Tables and columns: profile, decide, count values that break the decision.
-    let mut tables = Vec::with_capacity(source.tables.len());
-    for t in &source.tables {
+    let mut tables = Vec::with_capacity(all_tables.len());
+    for t in &all_tables {
         let profile = db.profile(t, options.sample)?;
         sampled |= profile.sampled_rows.is_some();
-        tables.push(plan_table(db, source, t, &profile, options, &mut findings, &mut needs_nocase)?);
+        let mut plan = plan_table(db, source, t, &profile, options, &mut findings, &mut needs_nocase)?;
+        if own_content.iter().any(|o| o.name == t.name) {
+            fulltext::force_text(&mut plan);
+        }
+        tables.push(plan);
     }
     check_name_collisions(&tables, &mut findings);
 
     // Foreign keys, then creation order.
     let mut fks: Vec<Vec<(usize, ForeignKeyPlan)>> = Vec::with_capacity(tables.len());
-    for t in &source.tables {
+    for t in &all_tables {
         fks.push(plan_foreign_keys(db, source, t, &tables, &mut findings)?);
     }
     let deps: Vec<BTreeSet<usize>> = fks.iter().map(|list| list.iter().map(|(parent, _)| *parent).collect()).collect();
@@ -109,7 +118,7 @@ fn build_schema(db: &SourceDb, source: &SourceSchema, schema: String, options: &
     for (i, list) in fks.into_iter().enumerate() {
         for (parent, fk) in list {
             if broken.contains(&(i, parent)) {
-                findings.push(finding(Grade::Info, object(&source.tables[i].name, None), format!("foreign key to \"{}\" closes a cycle: added after all tables exist", source.tables[parent].name)));
+                findings.push(finding(Grade::Info, object(&all_tables[i].name, None), format!("foreign key to \"{}\" closes a cycle: added after all tables exist", all_tables[parent].name)));
                 deferred_foreign_keys.push(DeferredForeignKey { table: tables[i].name.clone(), foreign_key: fk });
             } else {
                 tables[i].foreign_keys.push(fk);
@@ -119,11 +128,11 @@ fn build_schema(db: &SourceDb, source: &SourceSchema, schema: String, options: &
 
     // Everything that is SQL text: rewritten against the final names and types.
     let mut scope = SchemaScope::new(&tables);
-    for (t, plan) in source.tables.iter().zip(tables.iter_mut()) {
+    for (t, plan) in all_tables.iter().zip(tables.iter_mut()) {
         rewrite_table_sql(&scope, t, plan, &mut findings);
     }
     let mut indexes = Vec::new();
-    for (t, plan) in source.tables.iter().zip(&tables) {
+    for (t, plan) in all_tables.iter().zip(&tables) {
         plan_indexes(&scope, t, plan, &mut indexes, &mut findings);
     }
     for v in &source.views {
@@ -131,6 +140,9 @@ fn build_schema(db: &SourceDb, source: &SourceSchema, schema: String, options: &
     }
     let views = plan_views(&scope, source, &mut findings);
     let triggers = plan_triggers(&scope, source, &mut findings);
+    let mut text_search_setup = Vec::new();
+    let mut full_text = Vec::new();
+    fulltext::plan_full_text(&source.fts_tables, &mut tables, &mut indexes, &mut text_search_setup, &mut full_text, &mut findings);
     report_virtual_tables(source, &mut findings);
 
     let tables: Vec<TablePlan> = {
@@ -148,6 +160,8 @@ fn build_schema(db: &SourceDb, source: &SourceSchema, schema: String, options: &
         indexes,
         views,
         triggers,
+        text_search_setup,
+        full_text,
         findings,
     })
 }
@@ -314,6 +328,7 @@ fn is_clean(p: &ColumnProfile, t: PgType, epoch: bool) -> bool {
         PgType::Date => p.texts == n && p.dates.date == n,
         PgType::Time => p.texts == n && p.dates.time == n,
         PgType::Timestamp | PgType::TimestampTz => p.texts == n && p.dates.date + p.dates.datetime + p.dates.datetime_zone == n,
+        PgType::TsVector => true,
     }
 }
 
@@ -532,7 +547,7 @@ fn plan_indexes(scope: &SchemaScope, t: &SourceTable, plan: &TablePlan, out: &mu
                 if name != index.name {
                     findings.push(finding(Grade::Warning, &obj, format!("name longer than 63 bytes: shortened to \"{name}\"")));
                 }
-                out.push(IndexPlan { name, source_name: index.name.clone(), table: plan.name.clone(), unique: index.unique, parts, predicate });
+                out.push(IndexPlan { name, source_name: index.name.clone(), table: plan.name.clone(), unique: index.unique, parts, predicate, method: None });
             }
         }
     }
@@ -602,20 +617,8 @@ fn plan_triggers(scope: &SchemaScope, source: &SourceSchema, findings: &mut Vec<
 }
 
 fn report_virtual_tables(source: &SourceSchema, findings: &mut Vec<Finding>) {
-    for fts in &source.fts_tables {
-        let obj = format!("FTS table \"{}\"", fts.name);
-        let module = format!("{:?}", fts.version).to_ascii_lowercase();
-        let message = match &fts.content {
-            FtsContent::External { table, .. } => {
-                format!("{module} index over table \"{table}\": the text stays in \"{table}\"; the full-text index is not converted yet (tsvector + GIN conversion is a separate step)")
-            }
-            FtsContent::Internal => format!("{module} table holding its own text: not converted yet, so its rows are not carried over"),
-            FtsContent::Contentless => format!("contentless {module} table: only an index is stored, the text cannot be recovered"),
-        };
-        findings.push(finding(Grade::NeedsAttention, obj.clone(), message));
-        if !fts.shadow_tables.is_empty() {
-            findings.push(finding(Grade::Info, obj, format!("shadow tables {} are the index's internals: never copied", fts.shadow_tables.join(", "))));
-        }
+    for fts in source.fts_tables.iter().filter(|f| !f.shadow_tables.is_empty()) {
+        findings.push(finding(Grade::Info, format!("FTS table \"{}\"", fts.name), format!("shadow tables {} are the index's internals: never copied", fts.shadow_tables.join(", "))));
     }
     for v in &source.other_virtual_tables {
         let known = if v.module_available { "" } else { ", a module this SQLite does not have (an extension such as SpatiaLite)" };

@@ -10,6 +10,7 @@
 //! report, code generation, the copy and verification.
 
 mod build;
+mod fulltext;
 mod order;
 mod sql;
 
@@ -88,6 +89,11 @@ pub struct SchemaPlan {
     pub views: Vec<ViewPlan>,
     /// Triggers as PL/pgSQL functions.
     pub triggers: Vec<TriggerPlan>,
+    /// Statements that prepare full-text search (extensions, text search configurations), run
+    /// before the tables.
+    pub text_search_setup: Vec<String>,
+    /// FTS tables, and what replaced each.
+    pub full_text: Vec<FullTextPlan>,
     /// Everything worth telling, in schema order.
     pub findings: Vec<Finding>,
 }
@@ -227,6 +233,25 @@ pub struct IndexPlan {
     pub parts: Vec<String>,
     /// Partial-index predicate, PostgreSQL SQL.
     pub predicate: Option<String>,
+    /// Index method when not btree (`gin`).
+    pub method: Option<String>,
+}
+
+/// What became of one FTS virtual table.
+#[derive(Debug, Clone, Serialize)]
+pub struct FullTextPlan {
+    /// The FTS table's SQLite name.
+    pub source_name: String,
+    /// The PostgreSQL table holding the text and the tsvector column.
+    pub table: String,
+    /// The tsvector column (None for a trigram index, which indexes the text columns).
+    pub column: Option<String>,
+    /// The text search configuration.
+    pub config: String,
+    /// Indexed columns (PostgreSQL names) with their weight letter, in FTS column order.
+    pub weighted_columns: Vec<(String, char)>,
+    /// A trigram (pg_trgm) index instead of a tsvector.
+    pub trigram: bool,
 }
 
 /// A view.

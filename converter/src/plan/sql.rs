@@ -25,6 +25,7 @@ fn kind(t: PgType) -> ColumnKind {
         PgType::Text | PgType::Varchar(_) => ColumnKind::Text,
         PgType::Bytea => ColumnKind::Bytes,
         PgType::Uuid => ColumnKind::Uuid,
+        PgType::TsVector => ColumnKind::Other,
     }
 }
 

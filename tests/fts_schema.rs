@@ -1,0 +1,66 @@
+//! FTS tables become tsvector columns with GIN indexes: external content on its table, own
+//! content as a real table, FTS4 too; contentless reported. Searched in PostgreSQL after a copy.
+
+use sqlite2pg_converter::plan::{Grade, Plan, PlanOptions, plan_files};
+use sqlite2pg_copy::{CopyOptions, copy};
+use sqlite2pg_verify::{VerifyOptions, verify};
+
+use crate::support::pg::TestDb;
+use crate::support::{Workdir, column, findings_about};
+
+#[tokio::test]
+async fn fts_tables_become_tsvector_columns_and_search_the_same() {
+    let work = Workdir::new();
+    let path = work.sqlite(
+        "fts.db",
+        "CREATE TABLE docs(id INTEGER PRIMARY KEY, title TEXT, body TEXT, tag TEXT);
+         CREATE VIRTUAL TABLE docs_fts USING fts5(title, body, tag UNINDEXED, content='docs', content_rowid='id', prefix='2');
+         CREATE TRIGGER docs_ai AFTER INSERT ON docs BEGIN INSERT INTO docs_fts(rowid, title, body, tag) VALUES (new.id, new.title, new.body, new.tag); END;
+         INSERT INTO docs(title, body, tag) VALUES ('Running late', 'see you at the café', 'x'), ('Databases', 'postgres and sqlite', 'y'), ('Migration', 'moving from sqlite to postgres', 'z');
+         CREATE VIRTUAL TABLE notes USING fts5(subject, text, tokenize = 'porter unicode61');
+         INSERT INTO notes(subject, text) VALUES ('shopping', 'buy apples and running shoes'), ('work', 'ran the migrations'), ('home', 'cafe near the station');
+         CREATE VIRTUAL TABLE old_notes USING fts4(content TEXT, tokenize=porter);
+         INSERT INTO old_notes(content) VALUES ('connected components'), ('connection pooling');
+         CREATE VIRTUAL TABLE ghost USING fts5(a, content='');
+         INSERT INTO ghost(rowid, a) VALUES (1, 'invisible');",
+    );
+    let plan = plan_files(&[path.clone()], &PlanOptions::default()).expect("plan");
+    let schema = &plan.schemas[0];
+    assert_eq!(column(schema, "docs", "docs_fts").pg_type.to_string(), "tsvector");
+    let fts = schema.full_text.iter().find(|f| f.source_name == "docs_fts").expect("docs_fts planned");
+    assert_eq!(fts.weighted_columns, vec![("title".to_string(), 'A'), ("body".to_string(), 'B')], "UNINDEXED columns are not indexed");
+    assert_eq!(fts.config, "sqlite_unicode61");
+    assert_eq!(schema.full_text.iter().find(|f| f.source_name == "notes").map(|f| f.config.as_str()), Some("sqlite_porter"));
+    assert_eq!(schema.full_text.iter().find(|f| f.source_name == "old_notes").map(|f| f.config.as_str()), Some("english"));
+    assert!(schema.table("notes").is_some(), "an FTS table with its own text becomes a table");
+    assert!(schema.table("ghost").is_none());
+    assert!(findings_about(schema, "FTS table \"ghost\"").iter().any(|f| f.grade == Grade::NeedsAttention && f.message.contains("contentless")));
+    assert!(findings_about(schema, "trigger \"docs_ai\"").iter().any(|f| f.message.contains("dropped")));
+    assert!(schema.indexes.iter().any(|i| i.method.as_deref() == Some("gin") && i.table == "docs"));
+
+    let db = TestDb::new("fts_tables_become_tsvector_columns").await;
+    let rejects = work.path().join("rejects.jsonl");
+    copy(&plan, &db.options, &CopyOptions { create_schema: true, rejects: rejects.clone(), ..Default::default() }).await.expect("copy");
+    let report = verify(&plan, &db.options, &VerifyOptions { rejects: Some(rejects), ..Default::default() }).await.expect("verify");
+    assert!(report.ok, "{}", sqlite2pg_verify::render_text(&report));
+
+    let sqlite = rusqlite::Connection::open(&path).expect("open");
+    for (fts_query, pg_table, pg_column, tsquery) in [
+        ("postgres", "docs", "docs_fts", "to_tsquery('sqlite_unicode61', 'postgres')"),
+        ("cafe", "docs", "docs_fts", "to_tsquery('sqlite_unicode61', 'cafe')"),
+        ("title: databases", "docs", "docs_fts", "to_tsquery('sqlite_unicode61', 'databases:A')"),
+        ("sqlite AND postgres", "docs", "docs_fts", "to_tsquery('sqlite_unicode61', 'sqlite & postgres')"),
+        ("mig*", "docs", "docs_fts", "to_tsquery('sqlite_unicode61', 'mig:*')"),
+        ("running", "notes", "notes", "to_tsquery('sqlite_porter', 'running')"),
+        ("cafe", "notes", "notes", "to_tsquery('sqlite_porter', 'cafe')"),
+    ] {
+        let fts_table = if pg_table == "docs" { "docs_fts" } else { pg_table };
+        let mut stmt = sqlite.prepare(&format!("SELECT rowid FROM {fts_table} WHERE {fts_table} MATCH ?1 ORDER BY rowid")).expect("prepare");
+        let expected: Vec<i64> = stmt.query_map([fts_query], |r| r.get(0)).expect("match").map(|r| r.expect("row")).collect();
+        let key = if pg_table == "docs" { "id" } else { "rowid" };
+        let rows = sqlx::query_scalar::<_, i64>(sqlx::AssertSqlSafe(format!("SELECT {key} FROM {pg_table} WHERE {pg_column} @@ {tsquery} ORDER BY 1"))).fetch_all(&db.pool).await.expect("search");
+        assert_eq!(rows, expected, "{fts_query}");
+    }
+    assert_eq!(db.int("SELECT count(*) FROM old_notes WHERE old_notes @@ to_tsquery('english', 'connect')").await, 2, "porter stemming in both");
+    let _: &Plan = &plan;
+}
