@@ -90,6 +90,12 @@ pub enum Command {
     },
     /// Generate SeaORM entities and a sea-orm-migration migrator crate from the plan.
     Generate(GenerateArgs),
+    /// Full-text search helpers.
+    Fts {
+        /// What to do.
+        #[command(subcommand)]
+        action: FtsAction,
+    },
 }
 
 /// `generate`: where the files go and how the entities look.
@@ -254,4 +260,26 @@ pub enum FailOn {
     Warning,
     /// Anything that needs attention.
     NeedsAttention,
+}
+
+/// `fts` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum FtsAction {
+    /// Translate a SQLite FTS MATCH query into a PostgreSQL tsquery expression (notes on stderr).
+    Translate {
+        /// The query, as the application passes it to `... WHERE t MATCH ?`.
+        query: String,
+        /// Columns of the FTS table in declaration order (their weights are A, B, C, D).
+        #[arg(long, value_delimiter = ',', value_name = "NAMES")]
+        columns: Vec<String>,
+        /// The text search configuration of the tsvector column.
+        #[arg(long, default_value = "simple", value_name = "NAME")]
+        config: String,
+        /// The table is FTS3/FTS4 (standard query syntax) instead of FTS5.
+        #[arg(long, conflicts_with = "fts34_enhanced")]
+        fts34: bool,
+        /// The table is FTS3/FTS4 and SQLite used the enhanced query syntax (AND, NOT, parentheses).
+        #[arg(long)]
+        fts34_enhanced: bool,
+    },
 }

@@ -106,6 +106,30 @@ fn run(opts: Opts) -> anyhow::Result<ExitCode> {
             write_stdout(&render_verify(&report, format)?)?;
             Ok(if report.ok { ExitCode::SUCCESS } else { ExitCode::from(EXIT_MISMATCH) })
         }
+        Command::Fts { action: cli::FtsAction::Translate { query, columns, config, fts34, fts34_enhanced } } => {
+            use sqlite2pg_rewrite::fts::{FtsDialect, FtsQuerySpec, translate_match};
+            let dialect = match (fts34, fts34_enhanced) {
+                (_, true) => FtsDialect::Fts34Enhanced,
+                (true, false) => FtsDialect::Fts34,
+                (false, false) => FtsDialect::Fts5,
+            };
+            match translate_match(&query, &FtsQuerySpec { columns, config, dialect }) {
+                Ok(t) => {
+                    write_stdout(&format!("{}\n", t.sql))?;
+                    for n in &t.notes {
+                        eprintln!("note: {n}");
+                    }
+                    if t.approximate {
+                        eprintln!("sqlite2pg: the translation is approximate: PostgreSQL may match more rows than SQLite");
+                    }
+                    Ok(ExitCode::SUCCESS)
+                }
+                Err(e) => {
+                    eprintln!("sqlite2pg: error: {e}");
+                    Ok(ExitCode::from(2))
+                }
+            }
+        }
         Command::Generate(args) => {
             let plan = plan(&args.input)?;
             let generated = sqlite2pg_codegen::generate(&plan, &codegen_options(&args))?;

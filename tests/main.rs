@@ -9,6 +9,7 @@ mod codegen;
 mod copy;
 mod corpus;
 mod example;
+mod fts_query;
 mod fts_schema;
 mod introspection;
 mod mapping;

@@ -332,7 +332,7 @@ impl Parser<'_> {
                         distance = raw.parse::<u32>().map_err(|_| ParseError::syntax(at, format!("NEAR distance {raw} is too large")))?;
                     }
                     Tok::Str { raw, .. } => return Err(ParseError::syntax(at, format!("expected integer, got \"{raw}\""))),
-                    _ => return Err(ParseError::syntax(at, "expected an integer NEAR distance")),
+                    _ => return Err(ParseError::syntax(at, "expected integer NEAR distance")),
                 }
             }
             self.expect(&Tok::Rp)?;

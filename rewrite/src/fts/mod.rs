@@ -152,7 +152,7 @@ pub enum FtsQueryError {
 /// Translate one MATCH query (`table MATCH query`) for a table converted as `spec` says.
 pub fn translate_match(query: &str, spec: &FtsQuerySpec) -> Result<Translated, FtsQueryError> {
     let node = match spec.dialect {
-        FtsDialect::Fts5 => fts5::parse(query, &spec.columns)?,
+        FtsDialect::Fts5 => fts5::parse(query, &spec.columns),
         FtsDialect::Fts34 => fts3::parse(query, &spec.columns, false),
         FtsDialect::Fts34Enhanced => fts3::parse(query, &spec.columns, true),
     }
