@@ -395,10 +395,18 @@ pub fn is_bool_text(text: &str) -> bool {
 
 /// The boolean a text spells, if it spells one.
 pub fn parse_bool_text(text: &str) -> Option<bool> {
-    match text.to_ascii_lowercase().as_str() {
-        "1" | "true" | "t" | "yes" | "y" => Some(true),
-        "0" | "false" | "f" | "no" | "n" => Some(false),
-        _ => None,
+    // Called on every text value while profiling: no allocation.
+    const TRUE: &[&str] = &["1", "true", "t", "yes", "y"];
+    const FALSE: &[&str] = &["0", "false", "f", "no", "n"];
+    if text.len() > 5 {
+        return None;
+    }
+    if TRUE.iter().any(|w| w.eq_ignore_ascii_case(text)) {
+        Some(true)
+    } else if FALSE.iter().any(|w| w.eq_ignore_ascii_case(text)) {
+        Some(false)
+    } else {
+        None
     }
 }
 

@@ -324,6 +324,39 @@ async fn set_aside(pool: &PgPool, plan: &Plan) -> Result<(), CopyError> {
         let sql = format!("ALTER TABLE {} DROP CONSTRAINT {}", qualified(&saved.schema, &saved.table), quote(&saved.name));
         sqlx::raw_sql(AssertSqlSafe(sql)).execute(&mut *tx).await.map_err(CopyError::pg(format!("dropping foreign key {} for the load", saved.name)))?;
     }
+    // Keys and indexes are built once after the load instead of row by row during it: several
+    // times faster, and the same result (SQLite enforced the keys; the reader sends each row once).
+    let keys = sqlx::query(
+        "SELECT n.nspname::text, t.relname::text, c.conname::text, pg_get_constraintdef(c.oid) FROM pg_constraint c
+         JOIN pg_class t ON t.oid = c.conrelid JOIN pg_namespace n ON n.oid = t.relnamespace
+         WHERE c.contype IN ('p', 'u') AND n.nspname = ANY($1) ORDER BY 1, 2, 3",
+    )
+    .bind(&schemas)
+    .fetch_all(&mut *tx)
+    .await
+    .map_err(CopyError::pg("listing keys"))?;
+    let indexes = sqlx::query(
+        "SELECT n.nspname::text, t.relname::text, i.relname::text, pg_get_indexdef(i.oid) FROM pg_index x
+         JOIN pg_class i ON i.oid = x.indexrelid JOIN pg_class t ON t.oid = x.indrelid JOIN pg_namespace n ON n.oid = t.relnamespace
+         WHERE n.nspname = ANY($1) AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = x.indexrelid AND c.contype IN ('p', 'u', 'x'))
+         ORDER BY 1, 2, 3",
+    )
+    .bind(&schemas)
+    .fetch_all(&mut *tx)
+    .await
+    .map_err(CopyError::pg("listing indexes"))?;
+    for row in indexes {
+        let saved = Saved { schema: row.get(0), table: row.get(1), kind: "index".into(), name: row.get(2), definition: row.get(3) };
+        progress::save(&mut tx, &saved).await?;
+        let sql = format!("DROP INDEX {}", qualified(&saved.schema, &saved.name));
+        sqlx::raw_sql(AssertSqlSafe(sql)).execute(&mut *tx).await.map_err(CopyError::pg(format!("dropping index {} for the load", saved.name)))?;
+    }
+    for row in keys {
+        let saved = Saved { schema: row.get(0), table: row.get(1), kind: "key".into(), name: row.get(2), definition: row.get(3) };
+        progress::save(&mut tx, &saved).await?;
+        let sql = format!("ALTER TABLE {} DROP CONSTRAINT {}", qualified(&saved.schema, &saved.table), quote(&saved.name));
+        sqlx::raw_sql(AssertSqlSafe(sql)).execute(&mut *tx).await.map_err(CopyError::pg(format!("dropping key {} for the load", saved.name)))?;
+    }
     for schema in &plan.schemas {
         for table in &schema.tables {
             let saved = Saved { schema: schema.schema.clone(), table: table.name.clone(), kind: "triggers".into(), name: "user".into(), definition: "ENABLE TRIGGER USER".into() };
@@ -345,6 +378,11 @@ async fn restore(pool: &PgPool, schemas: &[String]) -> Result<Vec<String>, CopyE
         if saved.kind == "foreign_key" {
             let add = format!("ALTER TABLE {table} ADD CONSTRAINT {} {} NOT VALID", quote(&saved.name), saved.definition);
             sqlx::raw_sql(AssertSqlSafe(add)).execute(&mut *tx).await.map_err(CopyError::pg(format!("restoring foreign key {} of {table}", saved.name)))?;
+        } else if saved.kind == "key" {
+            let add = format!("ALTER TABLE {table} ADD CONSTRAINT {} {}", quote(&saved.name), saved.definition);
+            sqlx::raw_sql(AssertSqlSafe(add)).execute(&mut *tx).await.map_err(CopyError::pg(format!("building key {} of {table}", saved.name)))?;
+        } else if saved.kind == "index" {
+            sqlx::raw_sql(AssertSqlSafe(saved.definition.clone())).execute(&mut *tx).await.map_err(CopyError::pg(format!("building index {} of {table}", saved.name)))?;
         } else {
             let enable = format!("ALTER TABLE {table} {}", saved.definition);
             sqlx::raw_sql(AssertSqlSafe(enable)).execute(&mut *tx).await.map_err(CopyError::pg(format!("enabling triggers of {table}")))?;
