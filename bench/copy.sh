@@ -48,7 +48,13 @@ echo "|---|---|---|---|---|"
 # sqlite2pg: plan, create the schema with keys and indexes, copy, restore keys, ANALYZE.
 URL=$(fresh_db bench_sqlite2pg)
 read -r secs rss < <(measure ./target/release/sqlite2pg copy "$DB" --to "$URL" --create-schema --rejects "$OUT/rejects.jsonl")
-report "sqlite2pg copy (typed: boolean, jsonb, timestamp)" "$secs" "$rss"
+report "sqlite2pg copy (plans first: full profiling pass)" "$secs" "$rss"
+
+# The same with the plan saved beforehand (\`plan --format json\`, the reviewed decisions).
+./target/release/sqlite2pg plan "$DB" --format json -o "$OUT/plan.json" 2>/dev/null
+URL=$(fresh_db bench_sqlite2pg_plan)
+read -r secs rss < <(measure ./target/release/sqlite2pg copy --plan "$OUT/plan.json" --to "$URL" --create-schema --rejects "$OUT/rejects.jsonl")
+report "sqlite2pg copy --plan (reviewed plan, no profiling)" "$secs" "$rss"
 
 # The ceiling: the same converted rows, exported from PostgreSQL, loaded back with psql \copy
 # into tables without keys, then the same keys and indexes built.

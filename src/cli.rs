@@ -217,8 +217,12 @@ pub enum VerifyFormat {
 pub struct Input {
     /// SQLite database files. One goes to schema `public` (or --schema); several go to one
     /// schema each, named after the file.
-    #[arg(required = true, value_name = "DB")]
+    #[arg(required_unless_present = "plan", value_name = "DB")]
     pub databases: Vec<PathBuf>,
+    /// Use a plan saved with `plan --format json` instead of planning again (the decisions a
+    /// human reviewed, and no profiling pass).
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["databases", "config", "schema", "sample"])]
+    pub plan: Option<PathBuf>,
     /// Overrides (default: ./sqlite2pg.toml when it exists).
     #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,

@@ -223,6 +223,9 @@ fn render_verify(report: &sqlite2pg_verify::VerifyReport, format: VerifyFormat) 
 }
 
 fn plan(input: &Input) -> anyhow::Result<Plan> {
+    if let Some(saved) = &input.plan {
+        return Ok(Plan::from_json_file(saved)?);
+    }
     let config = match &input.config {
         Some(path) => Config::load(path)?,
         None if Path::new("sqlite2pg.toml").exists() => Config::load(Path::new("sqlite2pg.toml"))?,

@@ -312,3 +312,32 @@ fn migrate_then_verify_in_one_command() {
     assert_eq!(again.status.code(), Some(9));
     assert!(crate::support::stdout(&again).contains("\"id\":7"));
 }
+
+#[test]
+fn a_saved_plan_is_copied_exactly_as_reviewed() {
+    let work = Workdir::new();
+    work.sqlite("app.db", "CREATE TABLE t(id INTEGER PRIMARY KEY, level INTEGER, doc TEXT); INSERT INTO t VALUES (1, 0, '{\"a\":1}'), (2, 1, '[]');");
+    work.file("sqlite2pg.toml", b"[tables.t.columns.level]\ntype = \"boolean\"\n");
+    let saved = run_cli(&["plan", "app.db", "--format", "json", "-o", "plan.json"], work.path());
+    assert!(saved.status.success(), "{}", stderr(&saved));
+    std::fs::remove_file(work.path().join("sqlite2pg.toml")).expect("config gone: the plan carries the decisions");
+    let loaded = Plan::from_json_file(&work.path().join("plan.json")).expect("read back");
+    let again = serde_json::to_string_pretty(&loaded).expect("json") + "\n";
+    assert_eq!(again, std::fs::read_to_string(work.path().join("plan.json")).expect("plan.json"), "a saved plan reads back unchanged");
+
+    let rt = tokio::runtime::Runtime::new().expect("runtime");
+    let db = rt.block_on(TestDb::new("a_saved_plan_is_copied_exactly"));
+    let url = db.url();
+    let copied = run_cli(&["copy", "--plan", "plan.json", "--to", &url, "--create-schema"], work.path());
+    assert!(copied.status.success(), "{}", stderr(&copied));
+    assert_eq!(rt.block_on(db.text("SELECT format_type(atttypid, atttypmod) FROM pg_attribute WHERE attrelid = 't'::regclass AND attname = 'level'")).as_deref(), Some("boolean"));
+    let verified = run_cli(&["verify", "--plan", "plan.json", "--to", &url], work.path());
+    assert!(verified.status.success(), "{}", crate::support::stdout(&verified));
+
+    work.file("broken.json", b"{\"schemas\": 3}");
+    let bad = run_cli(&["copy", "--plan", "broken.json", "--to", &url], work.path());
+    assert_eq!(bad.status.code(), Some(5));
+    assert!(stderr(&bad).contains("broken.json") && stderr(&bad).contains("not a plan"), "{}", stderr(&bad));
+    let both = run_cli(&["copy", "app.db", "--plan", "plan.json", "--to", &url], work.path());
+    assert_eq!(both.status.code(), Some(2), "DB files and --plan exclude each other");
+}

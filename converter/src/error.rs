@@ -59,6 +59,14 @@ pub enum Error {
         /// What is wrong, naming the table, column and value.
         message: String,
     },
+    /// A saved plan (`plan --format json`) cannot be read back.
+    #[error("{path}: not a plan written by `sqlite2pg plan --format json`: {message}")]
+    PlanFile {
+        /// The file.
+        path: PathBuf,
+        /// What is wrong.
+        message: String,
+    },
     /// Reading a file failed.
     #[error("{path}: {source}")]
     Io {
@@ -76,7 +84,7 @@ impl Error {
         match self {
             Error::Missing { .. } | Error::NotSqlite { .. } | Error::Corrupt { .. } => 3,
             Error::Locked { .. } => 4,
-            Error::Config { .. } => 5,
+            Error::Config { .. } | Error::PlanFile { .. } => 5,
             Error::Sqlite { .. } | Error::Io { .. } => 1,
         }
     }

@@ -178,7 +178,7 @@ impl ColumnProfile {
 }
 
 /// The unit of epoch integers.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum EpochUnit {
     /// Seconds since 1970-01-01 UTC.

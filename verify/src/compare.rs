@@ -37,6 +37,17 @@ pub enum VerifyError {
         #[source]
         source: sqlx::Error,
     },
+    /// `check` could not create its scratch database on the target's server.
+    #[error("cannot create the scratch database {database} on {target}: {source}; `check` builds the plan's schema there to compare catalogs, so the role needs CREATEDB")]
+    Scratch {
+        /// The scratch database's name.
+        database: String,
+        /// host:port/database as user (never the password).
+        target: String,
+        /// The driver's error.
+        #[source]
+        source: sqlx::Error,
+    },
     /// The rejects file could not be read.
     #[error("{path}: {message}")]
     Rejects {
@@ -53,7 +64,7 @@ impl VerifyError {
         match self {
             VerifyError::Target(e) => e.exit_code(),
             VerifyError::Source(e) => e.exit_code(),
-            VerifyError::Postgres { .. } | VerifyError::Rejects { .. } => 1,
+            VerifyError::Postgres { .. } | VerifyError::Scratch { .. } | VerifyError::Rejects { .. } => 1,
         }
     }
 }

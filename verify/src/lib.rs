@@ -5,10 +5,15 @@
 //! with the table), or as multisets of row hashes for tables without a usable key. Rows in the
 //! copy's rejects file are expected differences. Then identities (the next value is past every
 //! key and past `sqlite_sequence`) and foreign keys (all present and validated).
+//!
+//! [`check_schema`] (`sqlite2pg check`) compares the schema itself: the live PostgreSQL catalog
+//! against the plan's DDL built into a scratch database, reporting every [`Drift`].
 
 pub mod canonical;
 mod compare;
 mod report;
+mod schema;
 
 pub use compare::{IdentityCheck, TableCheck, VerifyError, VerifyOptions, VerifyReport, verify};
 pub use report::{render_markdown, render_text};
+pub use schema::{Drift, ObjectKind, SchemaReport, check_schema, render_schema_markdown, render_schema_text};

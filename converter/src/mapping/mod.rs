@@ -9,7 +9,7 @@
 pub mod defaults;
 mod types;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 pub use types::{Affinity, Declared, DeclaredKind, PgType, affinity, read_declared};
 
@@ -17,7 +17,7 @@ use crate::introspect::SourceColumn;
 use crate::profile::{ColumnProfile, EpochUnit};
 
 /// Which rule chose a column's type.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Rule {
     /// `INTEGER PRIMARY KEY` (rowid alias) -> identity.
@@ -59,7 +59,7 @@ pub enum Rule {
 }
 
 /// The decision for one column.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct ColumnDecision {
     /// The PostgreSQL type.
     pub pg_type: PgType,

@@ -71,6 +71,16 @@ impl Serialize for PgType {
     }
 }
 
+impl<'de> serde::Deserialize<'de> for PgType {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(d)?;
+        match text.as_str() {
+            "tsvector" => Ok(PgType::TsVector),
+            other => PgType::parse(other).ok_or_else(|| serde::de::Error::custom(format!("unknown PostgreSQL type {other:?}"))),
+        }
+    }
+}
+
 impl PgType {
     /// Parse a type as a user writes it in `sqlite2pg.toml` (`boolean`, `numeric(10,2)`, `timestamptz`, ...).
     pub fn parse(text: &str) -> Option<PgType> {

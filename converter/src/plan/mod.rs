@@ -16,7 +16,7 @@ mod sql;
 
 use std::path::{Path, PathBuf};
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 pub use build::{PlanOptions, plan_files};
 
@@ -27,14 +27,14 @@ use crate::profile::EpochUnit;
 pub const NOCASE_COLLATION: &str = "sqlite_nocase";
 
 /// A plan for one or more SQLite files.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Plan {
     /// One schema per input file, in the order given.
     pub schemas: Vec<SchemaPlan>,
 }
 
 /// How sure a finding is that a human must look.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Grade {
     /// For information: a decision worth knowing, nothing to do.
@@ -56,7 +56,7 @@ impl std::fmt::Display for Grade {
 }
 
 /// Something the user should know about the conversion.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Finding {
     /// How serious.
     pub grade: Grade,
@@ -67,7 +67,7 @@ pub struct Finding {
 }
 
 /// The PostgreSQL schema for one SQLite file.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct SchemaPlan {
     /// The SQLite file.
     pub source: PathBuf,
@@ -99,7 +99,7 @@ pub struct SchemaPlan {
 }
 
 /// A table.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct TablePlan {
     /// SQLite name.
     pub source_name: String,
@@ -126,7 +126,7 @@ pub struct TablePlan {
 }
 
 /// A column.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct ColumnPlan {
     /// SQLite name.
     pub source_name: String,
@@ -160,7 +160,7 @@ impl ColumnPlan {
 }
 
 /// Values of a column that break its PostgreSQL type.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Violations {
     /// How many.
     pub count: u64,
@@ -169,7 +169,7 @@ pub struct Violations {
 }
 
 /// One value that breaks its column's type.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct ViolationExample {
     /// The row's key: primary-key values, or the rowid (`rowid=12`).
     pub key: String,
@@ -180,7 +180,7 @@ pub struct ViolationExample {
 }
 
 /// A foreign key.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct ForeignKeyPlan {
     /// Referencing columns (PostgreSQL names).
     pub columns: Vec<String>,
@@ -199,7 +199,7 @@ pub struct ForeignKeyPlan {
 }
 
 /// A foreign key added by ALTER TABLE after every table exists.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct DeferredForeignKey {
     /// The referencing table (PostgreSQL name).
     pub table: String,
@@ -208,7 +208,7 @@ pub struct DeferredForeignKey {
 }
 
 /// A CHECK constraint.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct CheckPlan {
     /// Constraint name, when SQLite had one.
     pub name: Option<String>,
@@ -219,7 +219,7 @@ pub struct CheckPlan {
 }
 
 /// An index.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct IndexPlan {
     /// PostgreSQL name.
     pub name: String,
@@ -238,7 +238,7 @@ pub struct IndexPlan {
 }
 
 /// What became of one FTS virtual table.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct FullTextPlan {
     /// The FTS table's SQLite name.
     pub source_name: String,
@@ -255,7 +255,7 @@ pub struct FullTextPlan {
 }
 
 /// A view.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct ViewPlan {
     /// SQLite name.
     pub source_name: String,
@@ -266,7 +266,7 @@ pub struct ViewPlan {
 }
 
 /// A trigger, as a function and the trigger that calls it.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct TriggerPlan {
     /// SQLite name.
     pub source_name: String,
@@ -279,6 +279,13 @@ pub struct TriggerPlan {
 }
 
 impl Plan {
+    /// Read back a plan saved with `sqlite2pg plan --format json`, so that `copy`, `verify` and
+    /// `generate` use exactly the decisions a human reviewed, without profiling again.
+    pub fn from_json_file(path: &Path) -> crate::Result<Plan> {
+        let text = std::fs::read_to_string(path).map_err(|source| crate::Error::Io { path: path.into(), source })?;
+        serde_json::from_str(&text).map_err(|e| crate::Error::PlanFile { path: path.into(), message: e.to_string() })
+    }
+
     /// Every finding of every schema, with the schema's source file.
     pub fn findings(&self) -> impl Iterator<Item = (&Path, &Finding)> {
         self.schemas.iter().flat_map(|s| s.findings.iter().map(move |f| (s.source.as_path(), f)))
