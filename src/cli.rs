@@ -73,6 +73,19 @@ pub enum Command {
         #[arg(long, value_enum, default_value_t = VerifyFormat::Text)]
         format: VerifyFormat,
     },
+    /// Compare the live PostgreSQL schema with the plan: every missing, extra or different table,
+    /// column, constraint, index, view, trigger; exit 0 only when they agree, 9 on drift.
+    Check {
+        /// Input options.
+        #[command(flatten)]
+        input: Input,
+        /// Target.
+        #[command(flatten)]
+        target: Target,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = VerifyFormat::Text)]
+        format: VerifyFormat,
+    },
     /// Plan, create the schema, copy, verify: one command, exit 0 only when verification passes.
     Migrate {
         /// Input options.

@@ -94,6 +94,18 @@ fn run(opts: Opts) -> anyhow::Result<ExitCode> {
             write_stdout(&render_verify(&report, format)?)?;
             Ok(if report.ok { ExitCode::SUCCESS } else { ExitCode::from(EXIT_MISMATCH) })
         }
+        Command::Check { input, target, format } => {
+            let plan = plan(&input)?;
+            let target = sqlite2pg_copy::resolve_target(target.to.as_deref())?;
+            let report = runtime()?.block_on(sqlite2pg_verify::check_schema(&plan, &target))?;
+            let text = match format {
+                VerifyFormat::Text => sqlite2pg_verify::render_schema_text(&report),
+                VerifyFormat::Json => serde_json::to_string_pretty(&report)? + "\n",
+                VerifyFormat::Markdown => sqlite2pg_verify::render_schema_markdown(&report),
+            };
+            write_stdout(&text)?;
+            Ok(if report.ok { ExitCode::SUCCESS } else { ExitCode::from(EXIT_MISMATCH) })
+        }
         Command::Migrate { input, target, copy, format } => {
             let plan = plan(&input)?;
             let target = sqlite2pg_copy::resolve_target(target.to.as_deref())?;

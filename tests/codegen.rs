@@ -111,7 +111,7 @@ fn awkward_names_and_tables_without_keys_give_code_that_parses_and_findings() {
 }
 
 /// The migrator binary, built once per test run.
-fn migrator_bin() -> &'static Path {
+pub(crate) fn migrator_bin() -> &'static Path {
     static BIN: OnceLock<PathBuf> = OnceLock::new();
     BIN.get_or_init(|| {
         let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_string());
@@ -123,7 +123,7 @@ fn migrator_bin() -> &'static Path {
 }
 
 /// DATABASE_URL with the test database's name.
-fn url_of(db: &TestDb) -> String {
+pub(crate) fn url_of(db: &TestDb) -> String {
     let url = std::env::var("DATABASE_URL").expect("DATABASE_URL");
     let (base, query) = url.split_once('?').map_or((url.as_str(), None), |(b, q)| (b, Some(q)));
     let cut = base.rfind('/').filter(|&i| i > base.find("//").map_or(0, |j| j + 1)).unwrap_or(base.len());
@@ -135,7 +135,7 @@ fn url_of(db: &TestDb) -> String {
     out
 }
 
-fn migrate(db: &TestDb, args: &[&str]) -> Output {
+pub(crate) fn migrate(db: &TestDb, args: &[&str]) -> Output {
     let o = Command::new(migrator_bin()).args(args).env("DATABASE_URL", url_of(db)).env_remove("DATABASE_SCHEMA").output().expect("run migrator");
     assert!(o.status.success(), "migrator {args:?} failed: {}\n{}", String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr));
     o
