@@ -239,7 +239,7 @@ fn table(model: &Model<'_>, t: &TableModel<'_>) -> Result<(Vec<String>, TokenStr
     let mut after = TokenStream::new();
     for fk in &p.foreign_keys {
         if fk.deferrable {
-            after.extend(raw(&format!("ALTER TABLE {} ADD {}", quote_ident(&p.name), foreign_key_sql(fk))));
+            after.extend(raw(&format!("ALTER TABLE {} ADD {}", quote_ident(&p.name), sqlite2pg_converter::ddl::foreign_key(fk))));
         } else {
             let key = foreign_key_builder(fk);
             create.extend(quote! { .foreign_key(#key) });
@@ -354,24 +354,6 @@ fn foreign_key_builder(fk: &ForeignKeyPlan) -> TokenStream {
     key
 }
 
-/// `FOREIGN KEY (...) REFERENCES ...` as the DDL writes it.
-fn foreign_key_sql(fk: &ForeignKeyPlan) -> String {
-    let list = |names: &[String]| names.iter().map(|n| quote_ident(n)).collect::<Vec<_>>().join(", ");
-    let mut s = format!("FOREIGN KEY ({}) REFERENCES {} ({})", list(&fk.columns), quote_ident(&fk.parent_table), list(&fk.parent_columns));
-    if let Some(a) = &fk.on_delete {
-        let _ = write!(s, " ON DELETE {a}");
-    }
-    if let Some(a) = &fk.on_update {
-        let _ = write!(s, " ON UPDATE {a}");
-    }
-    if fk.deferrable {
-        s.push_str(" DEFERRABLE");
-        if fk.initially_deferred {
-            s.push_str(" INITIALLY DEFERRED");
-        }
-    }
-    s
-}
 
 /// A key part that is a plain column, optionally DESC/ASC: (column, descending).
 fn plain_part(part: &str) -> Option<(String, Option<bool>)> {
@@ -443,7 +425,7 @@ fn cycles(model: &Model<'_>) -> (Vec<String>, TokenStream, TokenStream) {
     for d in &model.schema.deferred_foreign_keys {
         let fk = &d.foreign_key;
         let name = default_fk_name(&d.table, &fk.columns);
-        up.extend(raw(&format!("ALTER TABLE {} ADD CONSTRAINT {} {}", quote_ident(&d.table), quote_ident(&name), foreign_key_sql(fk))));
+        up.extend(raw(&format!("ALTER TABLE {} ADD CONSTRAINT {} {}", quote_ident(&d.table), quote_ident(&name), sqlite2pg_converter::ddl::foreign_key(fk))));
         let (n, t) = (name.as_str(), d.table.as_str());
         down = quote! { manager.drop_foreign_key(ForeignKey::drop().name(#n).table(#t).to_owned()).await?; #down };
     }

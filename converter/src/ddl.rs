@@ -154,7 +154,8 @@ fn column_comment(c: &ColumnPlan) -> String {
     c.decision.reason.replace(['\n', '\r'], " ")
 }
 
-fn foreign_key(fk: &ForeignKeyPlan) -> String {
+/// `FOREIGN KEY (...) REFERENCES ... [ON DELETE ...] [DEFERRABLE ...]`, as a table constraint.
+pub fn foreign_key(fk: &ForeignKeyPlan) -> String {
     let mut s = format!("FOREIGN KEY ({}) REFERENCES {} ({})", list(&fk.columns), quote(&fk.parent_table), list(&fk.parent_columns));
     if let Some(a) = &fk.on_delete {
         let _ = write!(s, " ON DELETE {a}");

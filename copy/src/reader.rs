@@ -157,13 +157,11 @@ pub(crate) fn read_file(
         }
         if !progressed {
             // Every active writer is busy: wait for the first one to take its chunk.
-            if let Some((i, _, pending)) = active.iter_mut().find(|(_, _, p)| p.is_some()) {
-                if let (Some(chunk), Some(sender)) = (pending.take(), senders[*i].as_ref()) {
-                    if sender.blocking_send(chunk).is_err() {
+            if let Some((i, _, pending)) = active.iter_mut().find(|(_, _, p)| p.is_some())
+                && let (Some(chunk), Some(sender)) = (pending.take(), senders[*i].as_ref())
+                    && sender.blocking_send(chunk).is_err() {
                         senders[*i] = None;
                     }
-                }
-            }
         }
     }
     Ok(counts)
@@ -248,11 +246,10 @@ fn encode_value(value: ValueRef<'_>, spec: &ColumnSpec, policy: BadValuePolicy, 
 
 fn reject(t: &TableSpec, row: &rusqlite::Row<'_>, offset: usize, spec: &ColumnSpec, value: ValueRef<'_>, reason: &str, action: &'static str) -> Reject {
     let mut key = serde_json::Map::new();
-    if t.key.is_empty() && t.rowid {
-        if let Ok(rowid) = row.get::<_, i64>(0) {
+    if t.key.is_empty() && t.rowid
+        && let Ok(rowid) = row.get::<_, i64>(0) {
             key.insert("rowid".into(), rowid.into());
         }
-    }
     for &k in &t.key {
         let v = row.get_ref(k + offset).map(json_value).unwrap_or(serde_json::Value::Null);
         key.insert(t.columns[k].source_name.clone(), v);

@@ -149,11 +149,10 @@ pub(crate) fn plan_full_text(
             findings.push(finding(Grade::NeedsAttention, object, format!("indexed columns {missing:?} are not in \"{content_name}\"; left out")));
             continue;
         }
-        if let Some(sql) = &choice.setup {
-            if !setup.contains(sql) {
+        if let Some(sql) = &choice.setup
+            && !setup.contains(sql) {
                 setup.push(sql.clone());
             }
-        }
         let table_name = table.name.clone();
         if choice.trigram {
             for (col, _) in &weighted {
