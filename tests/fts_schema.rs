@@ -24,7 +24,7 @@ async fn fts_tables_become_tsvector_columns_and_search_the_same() {
          CREATE VIRTUAL TABLE ghost USING fts5(a, content='');
          INSERT INTO ghost(rowid, a) VALUES (1, 'invisible');",
     );
-    let plan = plan_files(&[path.clone()], &PlanOptions::default()).expect("plan");
+    let plan = plan_files(std::slice::from_ref(&path), &PlanOptions::default()).expect("plan");
     let schema = &plan.schemas[0];
     assert_eq!(column(schema, "docs", "docs_fts").pg_type.to_string(), "tsvector");
     let fts = schema.full_text.iter().find(|f| f.source_name == "docs_fts").expect("docs_fts planned");
@@ -63,4 +63,34 @@ async fn fts_tables_become_tsvector_columns_and_search_the_same() {
     }
     assert_eq!(db.int("SELECT count(*) FROM old_notes WHERE old_notes @@ to_tsquery('english', 'connect')").await, 2, "porter stemming in both");
     let _: &Plan = &plan;
+}
+
+#[tokio::test]
+async fn the_generated_entity_searches_like_match() {
+    use sea_orm::{QueryOrder, QuerySelect};
+    use sqlite2pg_rewrite::fts::{FtsDialect, FtsQuerySpec, translate_match};
+
+    let example = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/chat/chat.db");
+    let plan = plan_files(std::slice::from_ref(&example), &PlanOptions::default()).expect("plan");
+    let db = TestDb::new("the_generated_entity_searches_like_match").await;
+    let work = Workdir::new();
+    copy(&plan, &db.options, &CopyOptions { create_schema: true, rejects: work.path().join("r.jsonl"), ..Default::default() }).await.expect("copy");
+    let conn = sea_orm::Database::connect(db.url()).await.expect("sea-orm connection");
+    let sqlite = rusqlite::Connection::open_with_flags(&example, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY).expect("open");
+    let spec = FtsQuerySpec::new(entities::messages::FTS_COLUMNS.iter().map(|c| c.to_string()).collect::<Vec<String>>(), entities::messages::FTS_CONFIG, FtsDialect::Fts5);
+    for query in ["migration", "station OR report", "shipping search", "\"new search feature\"", "crêpes", "databas*"] {
+        let mut stmt = sqlite.prepare("SELECT rowid FROM messages_fts WHERE messages_fts MATCH ?1 ORDER BY rowid").expect("prepare");
+        let expected: Vec<i64> = stmt.query_map([query], |r| r.get(0)).expect("match").map(|r| r.expect("row")).collect();
+        let translated = translate_match(query, &spec).expect("translates");
+        let found: Vec<i64> = entities::messages::Entity::search(&translated.tsquery)
+            .select_only()
+            .column(entities::messages::Column::Id)
+            .order_by_asc(entities::messages::Column::Id)
+            .into_tuple()
+            .all(&conn)
+            .await
+            .expect("search through the entity");
+        assert!(!expected.is_empty(), "{query} finds rows in SQLite");
+        assert_eq!(found, expected, "{query} -> {}", translated.tsquery);
+    }
 }

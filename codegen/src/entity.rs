@@ -73,11 +73,62 @@ pub fn write(model: &Model<'_>, options: &Options) -> Result<Vec<OutputFile>> {
         // Drop sea-orm-codegen's own banner line; ours says where the file comes from.
         let body: String = file.content.lines().skip_while(|l| l.starts_with("//!") || l.trim().is_empty()).collect::<Vec<_>>().join("\n");
         let tokens: TokenStream = body.parse().map_err(|e: proc_macro2::LexError| Error::SeaOrmCodegen { message: format!("{}: {e}", file.name) })?;
-        let tokens = replace_strings(tokens, &renames);
+        let mut tokens = replace_strings(tokens, &renames);
+        if let Some(t) = table {
+            tokens.extend(search_helpers(model, t));
+        }
         files.push(OutputFile { path: file.name.clone().into(), contents: rust_file(&file.name, &banner, tokens)?, overwrite: Overwrite::Always });
     }
     files.sort_by(|a, b| a.path.cmp(&b.path));
     Ok(files)
+}
+
+/// `Entity::search(tsquery)` for each tsvector column that replaced an FTS table, so application
+/// code moves from `WHERE fts MATCH ?` to one call.
+fn search_helpers(model: &Model<'_>, t: &TableModel<'_>) -> TokenStream {
+    let mut out = TokenStream::new();
+    let fts: Vec<_> = model.schema.full_text.iter().filter(|f| f.table == t.plan.name && f.column.is_some()).collect();
+    for (i, f) in fts.iter().enumerate() {
+        let Some(column) = &f.column else { continue };
+        let name = if i == 0 { proc_macro2::Ident::new("search", proc_macro2::Span::call_site()) } else { quote::format_ident!("search_{}", i + 1) };
+        let sql = format!("{}.{} @@ to_tsquery('{}', $1)", quote_sql(&t.plan.name), quote_sql(column), f.config);
+        let columns: Vec<&str> = f.weighted_columns.iter().map(|(c, _)| c.as_str()).collect();
+        let doc = format!(
+            " Rows whose `{column}` tsvector (replacing SQLite's FTS table `{}`, configuration `{}`, weights {}) matches a PostgreSQL tsquery. `sqlite2pg fts translate` (or `sqlite2pg_rewrite::fts::translate_match`) turns an FTS `MATCH` query into one.",
+            f.source_name,
+            f.config,
+            f.weighted_columns.iter().map(|(c, w)| format!("{c}={w}")).collect::<Vec<_>>().join(" ")
+        );
+        let config = f.config.as_str();
+        let config_doc = format!(" The text search configuration of `{column}`.");
+        let columns_doc = format!(" The FTS columns of `{}` in weight order (A, B, C, D).", f.source_name);
+        let (config_const, columns_const) = if i == 0 {
+            (quote::format_ident!("FTS_CONFIG"), quote::format_ident!("FTS_COLUMNS"))
+        } else {
+            (quote::format_ident!("FTS_CONFIG_{}", i + 1), quote::format_ident!("FTS_COLUMNS_{}", i + 1))
+        };
+        out.extend(quote::quote! {
+            #[doc = #config_doc]
+            pub const #config_const: &str = #config;
+            #[doc = #columns_doc]
+            pub const #columns_const: &[&str] = &[#(#columns),*];
+            impl Entity {
+                #[doc = #doc]
+                pub fn #name(tsquery: &str) -> sea_orm::Select<Entity> {
+                    sea_orm::QueryFilter::filter(
+                        <Entity as sea_orm::EntityTrait>::find(),
+                        sea_orm::sea_query::Expr::cust_with_values(#sql, [tsquery.to_string()]),
+                    )
+                }
+            }
+        });
+    }
+    out
+}
+
+/// A SQL identifier in double quotes.
+fn quote_sql(name: &str) -> String {
+    format!("\"{}\"", name.replace('"', "\"\""))
 }
 
 fn table_banner(model: &Model<'_>, t: &TableModel<'_>) -> Vec<String> {

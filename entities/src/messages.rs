@@ -71,3 +71,22 @@ impl Related<super::users::Entity> for Entity {
 }
 
 impl ActiveModelBehavior for ActiveModel {}
+
+/// The text search configuration of `messages_fts`.
+pub const FTS_CONFIG: &str = "sqlite_porter";
+
+/// The FTS columns of `messages_fts` in weight order (A, B, C, D).
+pub const FTS_COLUMNS: &[&str] = &["body"];
+
+impl Entity {
+    /// Rows whose `messages_fts` tsvector (replacing SQLite's FTS table `messages_fts`, configuration `sqlite_porter`, weights body=A) matches a PostgreSQL tsquery. `sqlite2pg fts translate` (or `sqlite2pg_rewrite::fts::translate_match`) turns an FTS `MATCH` query into one.
+    pub fn search(tsquery: &str) -> sea_orm::Select<Entity> {
+        sea_orm::QueryFilter::filter(
+            <Entity as sea_orm::EntityTrait>::find(),
+            sea_orm::sea_query::Expr::cust_with_values(
+                "\"messages\".\"messages_fts\" @@ to_tsquery('sqlite_porter', $1)",
+                [tsquery.to_string()],
+            ),
+        )
+    }
+}

@@ -38,7 +38,7 @@ pub enum VerifyError {
         source: sqlx::Error,
     },
     /// `check` could not create its scratch database on the target's server.
-    #[error("cannot create the scratch database {database} on {target}: {source}; `check` builds the plan's schema there to compare catalogs, so the role needs CREATEDB")]
+    #[error("cannot create the scratch database {database} on {target} (`check` builds the plan's schema there to compare catalogs, so the role needs CREATEDB)")]
     Scratch {
         /// The scratch database's name.
         database: String,
