@@ -67,7 +67,14 @@ fn run(opts: Opts) -> anyhow::Result<ExitCode> {
             let plan = plan(&input)?;
             let text = match format {
                 PlanFormat::Sql => ddl::render(&plan, ddl::DdlOptions { comments: !no_comments }),
-                PlanFormat::Json => serde_json::to_string_pretty(&plan)? + "\n",
+                PlanFormat::Json => {
+                    // A saved plan is read back from anywhere (`--plan`): name its sources absolutely.
+                    let mut saved = plan.clone();
+                    for schema in &mut saved.schemas {
+                        schema.source = std::path::absolute(&schema.source).unwrap_or_else(|_| schema.source.clone());
+                    }
+                    serde_json::to_string_pretty(&saved)? + "\n"
+                }
             };
             match output {
                 Some(path) => std::fs::write(&path, text).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?,

@@ -129,7 +129,9 @@ pub async fn copy(plan: &Plan, target: &PgConnectOptions, options: &CopyOptions)
         prepare_schema(&pool, schema, options).await?;
     }
     let schemas: Vec<String> = plan.schemas.iter().map(|s| s.schema.clone()).collect();
+    tracing::info!(seconds = started.elapsed().as_secs_f64(), "target checked");
     set_aside(&pool, plan).await?;
+    tracing::info!(seconds = started.elapsed().as_secs_f64(), "keys, indexes, foreign keys and triggers set aside");
 
     let rejects_file = std::fs::OpenOptions::new()
         .create(true)
@@ -215,7 +217,11 @@ pub async fn copy(plan: &Plan, target: &PgConnectOptions, options: &CopyOptions)
         r.file.flush().map_err(|source| CopyError::Rejects { path, source })?;
     }
 
-    let invalid_foreign_keys = restore(&pool, &schemas).await?;
+    tracing::info!(seconds = started.elapsed().as_secs_f64(), "rows loaded");
+    // One build at a time: on the 2-core benchmark machine, parallel index builds measured slower
+    // (they compete with each other and with PostgreSQL's writeback of the freshly loaded pages).
+    let invalid_foreign_keys = restore(&pool, &schemas, 1).await?;
+    tracing::info!(seconds = started.elapsed().as_secs_f64(), "keys, indexes and foreign keys rebuilt");
     for schema in &plan.schemas {
         for table in &schema.tables {
             continue_identity(&pool, schema, table).await?;
@@ -224,6 +230,7 @@ pub async fn copy(plan: &Plan, target: &PgConnectOptions, options: &CopyOptions)
         }
     }
 
+    tracing::info!(seconds = started.elapsed().as_secs_f64(), "identities continued, tables analyzed");
     let mut tables = Vec::new();
     for (si, ti, planned_rows) in summaries {
         // Rows in the snapshot the reader copied from (the plan's count may be older).
@@ -368,25 +375,46 @@ async fn set_aside(pool: &PgPool, plan: &Plan) -> Result<(), CopyError> {
     tx.commit().await.map_err(CopyError::pg("committing the foreign keys set aside"))
 }
 
-/// Restore what [`set_aside`] saved: foreign keys NOT VALID, then validated (left NOT VALID and
-/// reported when existing rows break them), triggers enabled.
-async fn restore(pool: &PgPool, schemas: &[String]) -> Result<Vec<String>, CopyError> {
+/// Restore what [`set_aside`] saved: keys, then indexes, then foreign keys (`NOT VALID`, then
+/// validated; left NOT VALID and reported when existing rows break them), then triggers. Within
+/// each step, up to `jobs` objects are built at once (keys one table at a time, since ADD
+/// CONSTRAINT locks its table).
+async fn restore(pool: &PgPool, schemas: &[String], jobs: usize) -> Result<Vec<String>, CopyError> {
+    use futures_util::stream::{self, StreamExt, TryStreamExt};
+    let saved = progress::saved(pool, schemas).await?;
     let mut invalid = Vec::new();
-    for saved in progress::saved(pool, schemas).await? {
+    for kind in ["key", "index", "foreign_key", "triggers"] {
+        // Group by table for the kinds that lock their table; one group per object otherwise.
+        let mut groups: Vec<Vec<Saved>> = Vec::new();
+        for s in saved.iter().filter(|s| s.kind == kind) {
+            match groups.last_mut() {
+                Some(g) if kind != "index" && g[0].schema == s.schema && g[0].table == s.table => g.push(s.clone()),
+                _ => groups.push(vec![s.clone()]),
+            }
+        }
+        let results: Vec<Vec<String>> = stream::iter(groups.into_iter().map(|group| restore_group(pool, group)))
+            .buffer_unordered(jobs.max(1))
+            .try_collect()
+            .await?;
+        invalid.extend(results.into_iter().flatten());
+    }
+    invalid.sort();
+    Ok(invalid)
+}
+
+/// Restore one group of saved objects of one kind, in order; returns foreign keys left NOT VALID.
+async fn restore_group(pool: &PgPool, group: Vec<Saved>) -> Result<Vec<String>, CopyError> {
+    let mut invalid = Vec::new();
+    for saved in group {
         let table = qualified(&saved.schema, &saved.table);
         let mut tx = pool.begin().await.map_err(CopyError::pg("starting a restore"))?;
-        if saved.kind == "foreign_key" {
-            let add = format!("ALTER TABLE {table} ADD CONSTRAINT {} {} NOT VALID", quote(&saved.name), saved.definition);
-            sqlx::raw_sql(AssertSqlSafe(add)).execute(&mut *tx).await.map_err(CopyError::pg(format!("restoring foreign key {} of {table}", saved.name)))?;
-        } else if saved.kind == "key" {
-            let add = format!("ALTER TABLE {table} ADD CONSTRAINT {} {}", quote(&saved.name), saved.definition);
-            sqlx::raw_sql(AssertSqlSafe(add)).execute(&mut *tx).await.map_err(CopyError::pg(format!("building key {} of {table}", saved.name)))?;
-        } else if saved.kind == "index" {
-            sqlx::raw_sql(AssertSqlSafe(saved.definition.clone())).execute(&mut *tx).await.map_err(CopyError::pg(format!("building index {} of {table}", saved.name)))?;
-        } else {
-            let enable = format!("ALTER TABLE {table} {}", saved.definition);
-            sqlx::raw_sql(AssertSqlSafe(enable)).execute(&mut *tx).await.map_err(CopyError::pg(format!("enabling triggers of {table}")))?;
-        }
+        let (sql, what) = match saved.kind.as_str() {
+            "foreign_key" => (format!("ALTER TABLE {table} ADD CONSTRAINT {} {} NOT VALID", quote(&saved.name), saved.definition), "restoring foreign key"),
+            "key" => (format!("ALTER TABLE {table} ADD CONSTRAINT {} {}", quote(&saved.name), saved.definition), "building key"),
+            "index" => (saved.definition.clone(), "building index"),
+            _ => (format!("ALTER TABLE {table} {}", saved.definition), "enabling triggers"),
+        };
+        sqlx::raw_sql(AssertSqlSafe(sql)).execute(&mut *tx).await.map_err(CopyError::pg(format!("{what} {} of {table}", saved.name)))?;
         progress::forget(&mut tx, &saved).await?;
         tx.commit().await.map_err(CopyError::pg("committing a restore"))?;
         if saved.kind == "foreign_key" {
