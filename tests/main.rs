@@ -9,6 +9,7 @@ mod cli;
 mod codegen;
 mod copy;
 mod corpus;
+mod corpus_codegen;
 mod example;
 mod fts_query;
 mod fts_schema;
