@@ -126,7 +126,7 @@ fn file_report(s: &SchemaPlan) -> FileReport<'_> {
                 column: c.source_name.clone(),
                 declared: c.declared_type.clone(),
                 pg_type: c.pg_type.to_string(),
-                changed: matches!(c.decision.rule, Rule::FlagBoolean | Rule::DetectedJson | Rule::DetectedTemporal | Rule::EpochTemporal | Rule::Identity | Rule::Config)
+                changed: matches!(c.decision.rule, Rule::FlagBoolean | Rule::DetectedJson | Rule::DetectedTemporal | Rule::EpochTemporal | Rule::Identity | Rule::Config | Rule::FullText)
                     || (c.decision.rule == Rule::Uuid && !c.declared_type.to_ascii_uppercase().contains("UUID")),
                 reason: c.decision.reason.clone(),
                 grade,
@@ -165,8 +165,14 @@ pub fn render_text(report: &Report<'_>) -> String {
         let _ = writeln!(out, "{} -> schema {}{}", s.file, s.schema, if s.sampled { " (SAMPLED values)" } else { "" });
         let _ = writeln!(
             out,
-            "  {} tables, {} rows, {} foreign keys, {} indexes, {} views, {} triggers; journal_mode={}",
-            s.tables, s.rows, s.foreign_keys, s.indexes, s.views, s.triggers, s.journal_mode
+            "  {}, {}, {}, {}, {}, {}; journal_mode={}",
+            count(s.tables, "table"),
+            count(s.rows as usize, "row"),
+            count(s.foreign_keys, "foreign key"),
+            count(s.indexes, "index"),
+            count(s.views, "view"),
+            count(s.triggers, "trigger"),
+            s.journal_mode
         );
         let _ = writeln!(out, "  ok: {}  warning: {}  needs attention: {}\n", f.counts.ok, f.counts.warning, f.counts.needs_attention);
         let mut changes = new_table(&["table", "column", "declared", "postgresql", "why"]);
@@ -188,6 +194,12 @@ pub fn render_text(report: &Report<'_>) -> String {
     }
     let _ = writeln!(out, "Total: ok {}, warning {}, needs attention {}", report.totals.ok, report.totals.warning, report.totals.needs_attention);
     out
+}
+
+/// `1 view`, `2 views`, `3 indexes`.
+fn count(n: usize, noun: &str) -> String {
+    let plural = if noun.ends_with('x') { format!("{noun}es") } else { format!("{noun}s") };
+    format!("{n} {}", if n == 1 { noun.to_string() } else { plural })
 }
 
 fn new_table(header: &[&str]) -> Table {
