@@ -48,6 +48,23 @@ free_port() {
 "${RUNAS[@]}" "$PGBIN/initdb" -D "$PGTMP/data" -U postgres -A trust -E UTF8 --locale=C.UTF-8 >"$PGTMP/initdb.log" 2>&1 \
   || { cat "$PGTMP/initdb.log" >&2; exit 1; }
 
+# TLS with a throwaway self-signed certificate (localhost and 127.0.0.1), so sslmode=require and
+# verify-full are tested; tests find the certificate in SQLITE2PG_TEST_TLS_CA.
+SSL_OPTS=""
+if command -v openssl >/dev/null; then
+  # A CA of its own signs the server certificate (verifiers refuse a CA used as the server's).
+  openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj "/CN=sqlite2pg test CA" \
+    -keyout "$PGTMP/ca.key" -out "$PGTMP/ca.crt" >/dev/null 2>&1
+  openssl req -newkey rsa:2048 -nodes -subj "/CN=localhost" -keyout "$PGTMP/server.key" -out "$PGTMP/server.csr" >/dev/null 2>&1
+  printf 'subjectAltName=DNS:localhost,IP:127.0.0.1\nbasicConstraints=CA:FALSE\nkeyUsage=digitalSignature,keyEncipherment\nextendedKeyUsage=serverAuth\n' >"$PGTMP/server.ext"
+  openssl x509 -req -in "$PGTMP/server.csr" -CA "$PGTMP/ca.crt" -CAkey "$PGTMP/ca.key" -CAcreateserial -days 2 \
+    -extfile "$PGTMP/server.ext" -out "$PGTMP/server.crt" >/dev/null 2>&1
+  chmod 600 "$PGTMP/server.key"
+  [ "$(id -u)" = 0 ] && chown postgres "$PGTMP/server.key" "$PGTMP/server.crt"
+  SSL_OPTS="-c ssl=on -c ssl_cert_file=$PGTMP/server.crt -c ssl_key_file=$PGTMP/server.key"
+  export SQLITE2PG_TEST_TLS_CA="$PGTMP/ca.crt"
+fi
+
 # Password authentication is enforced for one role (the wrong-password test uses it); every
 # other connection from this machine is trusted.
 cat >"$PGTMP/data/pg_hba.conf" <<'HBA'
@@ -62,7 +79,7 @@ for _ in 1 2 3; do
   PORT=$(free_port)
   # Durability settings off: the cluster is thrown away after the run.
   if "${RUNAS[@]}" "$PGBIN/pg_ctl" -D "$PGTMP/data" -l "$PGTMP/server.log" -w -t 60 start \
-      -o "-c listen_addresses=127.0.0.1 -p $PORT -k $PGTMP -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=300" >/dev/null; then
+      -o "-c listen_addresses=127.0.0.1 -p $PORT -k $PGTMP -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=300 $SSL_OPTS" >/dev/null; then
     started=yes
     break
   fi

@@ -36,7 +36,16 @@ fn main() -> ExitCode {
                 .or_else(|| e.downcast_ref::<sqlite2pg_copy::CopyError>().map(|e| e.exit_code()))
                 .or_else(|| e.downcast_ref::<sqlite2pg_verify::VerifyError>().map(|e| e.exit_code()))
                 .unwrap_or(1);
-            eprintln!("sqlite2pg: error: {e:#}");
+            // Causes are appended unless the message already quotes them (driver errors often do).
+            let mut message = e.to_string();
+            for cause in e.chain().skip(1) {
+                let cause = cause.to_string();
+                if !message.contains(&cause) {
+                    message.push_str(": ");
+                    message.push_str(&cause);
+                }
+            }
+            eprintln!("sqlite2pg: error: {message}");
             ExitCode::from(code)
         }
     }

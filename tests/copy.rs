@@ -341,3 +341,25 @@ fn a_saved_plan_is_copied_exactly_as_reviewed() {
     let both = run_cli(&["copy", "app.db", "--plan", "plan.json", "--to", &url], work.path());
     assert_eq!(both.status.code(), Some(2), "DB files and --plan exclude each other");
 }
+
+#[tokio::test]
+async fn tls_sslmode_require_and_verify_full() {
+    let ca = std::env::var("SQLITE2PG_TEST_TLS_CA").expect("SQLITE2PG_TEST_TLS_CA is not set: run the suite with scripts/test.sh, which starts PostgreSQL with TLS");
+    let work = Workdir::new();
+    work.sqlite("a.db", "CREATE TABLE t(id INTEGER PRIMARY KEY, v TEXT); INSERT INTO t VALUES (1, 'a'), (2, 'b');");
+    let db = TestDb::new("tls_sslmode_require_and_verify_full").await;
+    let port = db.options.get_port();
+    let require = format!("postgres://postgres@127.0.0.1:{port}/{}?sslmode=require", db.name);
+    let out = run_cli(&["copy", "a.db", "--to", &require, "--create-schema"], work.path());
+    assert!(out.status.success(), "{}", stderr(&out));
+    let verify_full = format!("postgres://postgres@localhost:{port}/{}?sslmode=verify-full&sslrootcert={ca}", db.name);
+    let out = run_cli(&["verify", "a.db", "--to", &verify_full], work.path());
+    assert!(out.status.success(), "verify-full against the trusted certificate: {}", stderr(&out));
+    let untrusted = format!("postgres://postgres@localhost:{port}/{}?sslmode=verify-full", db.name);
+    let out = run_cli(&["verify", "a.db", "--to", &untrusted], work.path());
+    assert_eq!(out.status.code(), Some(6), "an untrusted certificate is refused: {}", stderr(&out));
+    // And the session really is encrypted.
+    let pool = sqlx::PgPool::connect(&require).await.expect("tls connection");
+    let ssl: bool = sqlx::query_scalar("SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()").fetch_one(&pool).await.expect("pg_stat_ssl");
+    assert!(ssl);
+}
