@@ -55,6 +55,12 @@ pub fn quote(name: &str) -> String {
     }
 }
 
+/// `name` always in double quotes (`"` doubled): for generated SQL that both SQLite and
+/// PostgreSQL read, where minimal quoting buys nothing.
+pub fn quoted(name: &str) -> String {
+    format!("\"{}\"", name.replace('"', "\"\""))
+}
+
 /// `schema.name`, each part quoted as needed.
 pub fn qualified(schema: &str, name: &str) -> String {
     format!("{}.{}", quote(schema), quote(name))

@@ -12,6 +12,19 @@ use rusqlite::types::ValueRef;
 use crate::mapping::PgType;
 use crate::profile::{EpochUnit, IsoShape, is_decimal, is_json_value, is_uuid, iso_shape, parse_bool_text};
 
+/// A stored value for reports and the rejects file: numbers as numbers, text as (lossy) text,
+/// blobs as `x'hex'`. The copy and the verification name rows by keys built with it, so both
+/// must use this one function.
+pub fn json_value(v: ValueRef<'_>) -> serde_json::Value {
+    match v {
+        ValueRef::Null => serde_json::Value::Null,
+        ValueRef::Integer(i) => i.into(),
+        ValueRef::Real(r) => serde_json::Number::from_f64(r).map_or_else(|| serde_json::Value::String(r.to_string()), serde_json::Value::Number),
+        ValueRef::Text(b) => String::from_utf8_lossy(b).into_owned().into(),
+        ValueRef::Blob(b) => format!("x'{}'", b.iter().map(|x| format!("{x:02x}")).collect::<String>()).into(),
+    }
+}
+
 /// `None` when `value` converts to `target` exactly; else why not.
 pub fn violation(value: ValueRef<'_>, target: PgType, epoch: Option<EpochUnit>) -> Option<&'static str> {
     to_pg_text(value, target, epoch).err()

@@ -16,6 +16,8 @@ use sqlx::postgres::PgConnectOptions;
 use sqlx::{AssertSqlSafe, Connection, PgPool, Row};
 use tokio::sync::mpsc;
 
+use sqlite2pg_converter::ident::quoted;
+
 use crate::error::CopyError;
 use crate::progress::{self, Saved};
 use crate::reader::{Chunk, ChunkLimits, ColumnSpec, Reject, TableSpec, read_file};
@@ -328,7 +330,7 @@ async fn set_aside(pool: &PgPool, plan: &Plan) -> Result<(), CopyError> {
     for row in fks {
         let saved = Saved { schema: row.get(0), table: row.get(1), kind: "foreign_key".into(), name: row.get(2), definition: row.get(3) };
         progress::save(&mut tx, &saved).await?;
-        let sql = format!("ALTER TABLE {} DROP CONSTRAINT {}", qualified(&saved.schema, &saved.table), quote(&saved.name));
+        let sql = format!("ALTER TABLE {} DROP CONSTRAINT {}", qualified(&saved.schema, &saved.table), quoted(&saved.name));
         sqlx::raw_sql(AssertSqlSafe(sql)).execute(&mut *tx).await.map_err(CopyError::pg(format!("dropping foreign key {} for the load", saved.name)))?;
     }
     // Keys and indexes are built once after the load instead of row by row during it: several
@@ -361,7 +363,7 @@ async fn set_aside(pool: &PgPool, plan: &Plan) -> Result<(), CopyError> {
     for row in keys {
         let saved = Saved { schema: row.get(0), table: row.get(1), kind: "key".into(), name: row.get(2), definition: row.get(3) };
         progress::save(&mut tx, &saved).await?;
-        let sql = format!("ALTER TABLE {} DROP CONSTRAINT {}", qualified(&saved.schema, &saved.table), quote(&saved.name));
+        let sql = format!("ALTER TABLE {} DROP CONSTRAINT {}", qualified(&saved.schema, &saved.table), quoted(&saved.name));
         sqlx::raw_sql(AssertSqlSafe(sql)).execute(&mut *tx).await.map_err(CopyError::pg(format!("dropping key {} for the load", saved.name)))?;
     }
     for schema in &plan.schemas {
@@ -409,8 +411,8 @@ async fn restore_group(pool: &PgPool, group: Vec<Saved>) -> Result<Vec<String>, 
         let table = qualified(&saved.schema, &saved.table);
         let mut tx = pool.begin().await.map_err(CopyError::pg("starting a restore"))?;
         let (sql, what) = match saved.kind.as_str() {
-            "foreign_key" => (format!("ALTER TABLE {table} ADD CONSTRAINT {} {} NOT VALID", quote(&saved.name), saved.definition), "restoring foreign key"),
-            "key" => (format!("ALTER TABLE {table} ADD CONSTRAINT {} {}", quote(&saved.name), saved.definition), "building key"),
+            "foreign_key" => (format!("ALTER TABLE {table} ADD CONSTRAINT {} {} NOT VALID", quoted(&saved.name), saved.definition), "restoring foreign key"),
+            "key" => (format!("ALTER TABLE {table} ADD CONSTRAINT {} {}", quoted(&saved.name), saved.definition), "building key"),
             "index" => (saved.definition.clone(), "building index"),
             _ => (format!("ALTER TABLE {table} {}", saved.definition), "enabling triggers"),
         };
@@ -418,7 +420,7 @@ async fn restore_group(pool: &PgPool, group: Vec<Saved>) -> Result<Vec<String>, 
         progress::forget(&mut tx, &saved).await?;
         tx.commit().await.map_err(CopyError::pg("committing a restore"))?;
         if saved.kind == "foreign_key" {
-            let validate = format!("ALTER TABLE {table} VALIDATE CONSTRAINT {}", quote(&saved.name));
+            let validate = format!("ALTER TABLE {table} VALIDATE CONSTRAINT {}", quoted(&saved.name));
             if let Err(e) = sqlx::raw_sql(AssertSqlSafe(validate)).execute(pool).await {
                 invalid.push(format!("{table}: {}: {}", saved.name, e));
             }
@@ -433,7 +435,7 @@ async fn continue_identity(pool: &PgPool, schema: &SchemaPlan, table: &TablePlan
         let q = qualified(&schema.schema, &table.name);
         let sql = format!(
             "SELECT setval(pg_get_serial_sequence($1, $2), GREATEST(coalesce((SELECT max({col}) FROM {q}), 0), $3, 1), coalesce((SELECT max({col}) FROM {q}), 0) > 0 OR $3 > 0)",
-            col = quote(&column.name)
+            col = quoted(&column.name)
         );
         sqlx::query(AssertSqlSafe(sql))
             .bind(&q)
@@ -466,7 +468,7 @@ fn table_spec(schema: &SchemaPlan, table: &TablePlan, state: &progress::Progress
 }
 
 fn copy_statement(schema: &SchemaPlan, table: &TablePlan) -> String {
-    let cols: Vec<String> = table.columns.iter().filter(|c| c.generated.is_none()).map(|c| quote(&c.name)).collect();
+    let cols: Vec<String> = table.columns.iter().filter(|c| c.generated.is_none()).map(|c| quoted(&c.name)).collect();
     format!("COPY {} ({}) FROM STDIN", qualified(&schema.schema, &table.name), cols.join(", "))
 }
 
@@ -540,10 +542,7 @@ fn write_rejects(rejects: &Mutex<Rejects>, pending: &mut Vec<Reject>) -> Result<
     r.file.flush().map_err(|source| CopyError::Rejects { path, source })
 }
 
-fn quote(name: &str) -> String {
-    format!("\"{}\"", name.replace('"', "\"\""))
-}
 
 fn qualified(schema: &str, table: &str) -> String {
-    format!("{}.{}", quote(schema), quote(table))
+    format!("{}.{}", quoted(schema), quoted(table))
 }

@@ -86,7 +86,7 @@ pub(crate) fn read_file(
     for t in &count_tables {
         let n: i64 = db
             .conn()
-            .query_row(&format!("SELECT count(*) FROM {}", quote(t)), [], |r| r.get(0))
+            .query_row(&format!("SELECT count(*) FROM {}", sqlite2pg_converter::ident::quoted(t)), [], |r| r.get(0))
             .map_err(|e| db.error(format!("counting table \"{t}\""), e))?;
         counts.push(n as u64);
     }
@@ -96,8 +96,8 @@ pub(crate) fn read_file(
         if t.rowid {
             select.push("rowid".into());
         }
-        select.extend(t.columns.iter().map(|c| quote(&c.source_name)));
-        let mut sql = format!("SELECT {} FROM {}", select.join(", "), quote(&t.source_table));
+        select.extend(t.columns.iter().map(|c| sqlite2pg_converter::ident::quoted(&c.source_name)));
+        let mut sql = format!("SELECT {} FROM {}", select.join(", "), sqlite2pg_converter::ident::quoted(&t.source_table));
         if t.rowid {
             if let Some(after) = t.after_rowid {
                 sql.push_str(&format!(" WHERE rowid > {after}"));
@@ -251,7 +251,7 @@ fn reject(t: &TableSpec, row: &rusqlite::Row<'_>, offset: usize, spec: &ColumnSp
             key.insert("rowid".into(), rowid.into());
         }
     for &k in &t.key {
-        let v = row.get_ref(k + offset).map(json_value).unwrap_or(serde_json::Value::Null);
+        let v = row.get_ref(k + offset).map(sqlite2pg_converter::values::json_value).unwrap_or(serde_json::Value::Null);
         key.insert(t.columns[k].source_name.clone(), v);
     }
     Reject {
@@ -259,7 +259,7 @@ fn reject(t: &TableSpec, row: &rusqlite::Row<'_>, offset: usize, spec: &ColumnSp
         table: t.table.clone(),
         key,
         column: spec.source_name.clone(),
-        value: match json_value(value) {
+        value: match sqlite2pg_converter::values::json_value(value) {
             serde_json::Value::String(s) => s,
             other => other.to_string(),
         },
@@ -268,17 +268,4 @@ fn reject(t: &TableSpec, row: &rusqlite::Row<'_>, offset: usize, spec: &ColumnSp
     }
 }
 
-/// A stored value for the rejects file: numbers as numbers, text as (lossy) text, blobs as hex.
-fn json_value(v: ValueRef<'_>) -> serde_json::Value {
-    match v {
-        ValueRef::Null => serde_json::Value::Null,
-        ValueRef::Integer(i) => i.into(),
-        ValueRef::Real(r) => serde_json::Number::from_f64(r).map_or_else(|| serde_json::Value::String(r.to_string()), serde_json::Value::Number),
-        ValueRef::Text(b) => String::from_utf8_lossy(b).into_owned().into(),
-        ValueRef::Blob(b) => format!("x'{}'", b.iter().map(|x| format!("{x:02x}")).collect::<String>()).into(),
-    }
-}
 
-fn quote(name: &str) -> String {
-    format!("\"{}\"", name.replace('"', "\"\""))
-}

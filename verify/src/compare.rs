@@ -6,7 +6,6 @@ use std::hash::{DefaultHasher, Hash, Hasher};
 use std::path::PathBuf;
 
 use futures_util::TryStreamExt;
-use rusqlite::types::ValueRef;
 use serde::Serialize;
 use sqlite2pg_converter::introspect::{OpenOptions, SourceDb};
 use sqlite2pg_converter::mapping::PgType;
@@ -215,9 +214,6 @@ enum KeyPart {
 /// A value marker that matches anything: the copy coerced it, as the rejects file says.
 const ANY: &str = "\u{0}any";
 
-fn quote(name: &str) -> String {
-    format!("\"{}\"", name.replace('"', "\"\""))
-}
 
 fn key_usable(table: &TablePlan) -> bool {
     !table.primary_key.is_empty()
@@ -228,7 +224,7 @@ async fn compare_table(pool: &PgPool, schema: &SchemaPlan, table: &TablePlan, ex
     let columns: Vec<ColumnPlan> = table.columns.iter().filter(|c| c.generated.is_none()).cloned().collect();
     let keyed = key_usable(table);
     let key_idx: Vec<usize> = table.primary_key.iter().filter_map(|k| columns.iter().position(|c| &c.name == k)).collect();
-    let qualified = format!("{}.{}", quote(&schema.schema), quote(&table.name));
+    let qualified = format!("{}.{}", sqlite2pg_converter::ident::quoted(&schema.schema), sqlite2pg_converter::ident::quoted(&table.name));
 
     // SQLite side, on a blocking thread, in key order.
     let (tx, mut rx) = mpsc::channel::<CanonRow>(1024);
@@ -246,10 +242,10 @@ async fn compare_table(pool: &PgPool, schema: &SchemaPlan, table: &TablePlan, ex
         if has_rowid {
             select.push("rowid".into());
         }
-        select.extend(cols.iter().map(|c| quote(&c.source_name)));
-        let mut sql = format!("SELECT {} FROM {}", select.join(", "), quote(&source_table));
+        select.extend(cols.iter().map(|c| sqlite2pg_converter::ident::quoted(&c.source_name)));
+        let mut sql = format!("SELECT {} FROM {}", select.join(", "), sqlite2pg_converter::ident::quoted(&source_table));
         if keyed {
-            let order: Vec<String> = kidx.iter().map(|&i| format!("{} COLLATE BINARY", quote(&cols[i].source_name))).collect();
+            let order: Vec<String> = kidx.iter().map(|&i| format!("{} COLLATE BINARY", sqlite2pg_converter::ident::quoted(&cols[i].source_name))).collect();
             sql.push_str(&format!(" ORDER BY {}", order.join(", ")));
         }
         let context = format!("verifying table \"{source_table}\"");
@@ -264,7 +260,7 @@ async fn compare_table(pool: &PgPool, schema: &SchemaPlan, table: &TablePlan, ex
                 key_map.insert("rowid".into(), row.get::<_, i64>(0).map_err(|e| db.error(&context, e))?.into());
             }
             for &i in &kidx {
-                key_map.insert(cols[i].source_name.clone(), json_value(row.get_ref(i + offset).map_err(|e| db.error(&context, e))?));
+                key_map.insert(cols[i].source_name.clone(), sqlite2pg_converter::values::json_value(row.get_ref(i + offset).map_err(|e| db.error(&context, e))?));
             }
             let key_text = serde_json::Value::Object(key_map).to_string();
             if rejected.contains(&key_text) {
@@ -295,12 +291,12 @@ async fn compare_table(pool: &PgPool, schema: &SchemaPlan, table: &TablePlan, ex
 
     // PostgreSQL side, streamed in the same order.
     // Aliased, so that ORDER BY names the table's columns, not these text forms.
-    let exprs: Vec<String> = columns.iter().enumerate().map(|(i, c)| format!("{} AS c{i}", pg_select_expr(&quote(&c.name), c.pg_type))).collect();
+    let exprs: Vec<String> = columns.iter().enumerate().map(|(i, c)| format!("{} AS c{i}", pg_select_expr(&sqlite2pg_converter::ident::quoted(&c.name), c.pg_type))).collect();
     let mut sql = format!("SELECT {} FROM {qualified}", exprs.join(", "));
     if keyed {
         let order: Vec<String> = key_idx
             .iter()
-            .map(|&i| if columns[i].pg_type.is_text() { format!("{} COLLATE \"C\"", quote(&columns[i].name)) } else { quote(&columns[i].name) })
+            .map(|&i| if columns[i].pg_type.is_text() { format!("{} COLLATE \"C\"", sqlite2pg_converter::ident::quoted(&columns[i].name)) } else { sqlite2pg_converter::ident::quoted(&columns[i].name) })
             .collect();
         sql.push_str(&format!(" ORDER BY {}", order.join(", ")));
     }
@@ -448,19 +444,10 @@ fn multiset_difference(a: &[u64], b: &[u64]) -> (u64, u64) {
     (only_a + (a.len() - i) as u64, only_b + (b.len() - j) as u64)
 }
 
-fn json_value(v: ValueRef<'_>) -> serde_json::Value {
-    match v {
-        ValueRef::Null => serde_json::Value::Null,
-        ValueRef::Integer(i) => i.into(),
-        ValueRef::Real(r) => serde_json::Number::from_f64(r).map_or_else(|| serde_json::Value::String(r.to_string()), serde_json::Value::Number),
-        ValueRef::Text(b) => String::from_utf8_lossy(b).into_owned().into(),
-        ValueRef::Blob(b) => format!("x'{}'", b.iter().map(|x| format!("{x:02x}")).collect::<String>()).into(),
-    }
-}
 
 async fn check_identities(pool: &PgPool, schema: &SchemaPlan, table: &TablePlan) -> Result<Vec<IdentityCheck>, VerifyError> {
     let mut out = Vec::new();
-    let qualified = format!("{}.{}", quote(&schema.schema), quote(&table.name));
+    let qualified = format!("{}.{}", sqlite2pg_converter::ident::quoted(&schema.schema), sqlite2pg_converter::ident::quoted(&table.name));
     for c in table.columns.iter().filter(|c| c.identity) {
         let seq: Option<String> = sqlx::query("SELECT pg_get_serial_sequence($1, $2)")
             .bind(&qualified)
@@ -473,7 +460,7 @@ async fn check_identities(pool: &PgPool, schema: &SchemaPlan, table: &TablePlan)
         let row = sqlx::query(AssertSqlSafe(format!("SELECT last_value, is_called FROM {seq}"))).fetch_one(pool).await.map_err(pg(format!("reading {seq}")))?;
         let (last, called): (i64, bool) = (row.get(0), row.get(1));
         let next_value = if called { last + 1 } else { last };
-        let max_key: Option<i64> = sqlx::query(AssertSqlSafe(format!("SELECT max({})::bigint FROM {qualified}", quote(&c.name))))
+        let max_key: Option<i64> = sqlx::query(AssertSqlSafe(format!("SELECT max({})::bigint FROM {qualified}", sqlite2pg_converter::ident::quoted(&c.name))))
             .fetch_one(pool)
             .await
             .map_err(pg(format!("reading the highest key of {qualified}")))?

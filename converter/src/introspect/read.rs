@@ -298,5 +298,5 @@ fn view_body(sql: &str) -> Option<String> {
 
 /// A name quoted for SQLite.
 pub(crate) fn sqlite_quote(name: &str) -> String {
-    format!("\"{}\"", name.replace('"', "\"\""))
+    crate::ident::quoted(name)
 }
