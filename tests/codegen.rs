@@ -142,7 +142,7 @@ pub(crate) fn migrate(db: &TestDb, args: &[&str]) -> Output {
 }
 
 /// The schema `public` as the catalog describes it, one line per fact, sorted.
-async fn catalog(db: &TestDb) -> Vec<String> {
+pub(crate) async fn catalog(db: &TestDb) -> Vec<String> {
     let queries = [
         "SELECT concat_ws(' | ', 'column', c.relname, a.attname, format_type(a.atttypid, a.atttypmod), a.attnotnull, pg_get_expr(d.adbin, d.adrelid), a.attidentity, a.attgenerated, co.collname) \
          FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid JOIN pg_namespace n ON n.oid = c.relnamespace \

@@ -1,6 +1,7 @@
 //! The corpus through `sqlite2pg generate`: for every database in ../shared/fixtures, the
 //! generated migrator crate compiles, `up` creates every planned table and view in PostgreSQL,
-//! and `down` takes the schema back to empty (only `seaql_migrations` stays).
+//! the very schema `sqlite2pg plan`'s DDL builds (compared in the catalog), and `down` takes
+//! the schema back to empty (only `seaql_migrations` stays).
 //!
 //! Batched so CI stays fast: the 24 migrators are members of one temporary cargo workspace
 //! (under `CARGO_TARGET_TMPDIR`), each under a package name of its own, with the repository's
@@ -13,9 +14,10 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Instant;
 
+use sqlite2pg_converter::ddl;
 use sqlite2pg_converter::plan::{Plan, PlanOptions, plan_files};
 
-use crate::codegen::{migrator_bin, url_of};
+use crate::codegen::{catalog, migrator_bin, url_of};
 use crate::support::fixtures_dir;
 use crate::support::pg::TestDb;
 
@@ -36,12 +38,17 @@ fn slug(file: &str) -> String {
     s.split('_').filter(|p| !p.is_empty()).collect::<Vec<_>>().join("_")
 }
 
+/// A fixture's plan and generated code, or why there are none.
+type Outcome = Result<(Plan, sqlite2pg_codegen::Generated), String>;
+
 /// One fixture on its way through the test.
 struct Fixture {
     file: String,
     slug: String,
     tables: usize,
     views: usize,
+    /// `sqlite2pg plan`'s DDL for the fixture, which `up` must reproduce.
+    ddl: String,
 }
 
 impl Fixture {
@@ -128,7 +135,7 @@ fn write_member(dir: &Path, fixture: &Fixture, files: &[sqlite2pg_codegen::Outpu
 /// `error` and `warning` blocks of cargo's output that point into `member`.
 fn diagnostics_about(stderr: &str, member: &str) -> String {
     let mut blocks: Vec<String> = Vec::new();
-    for line in stderr.lines() {
+    for line in stderr.lines().filter(|l| !l.trim_start().starts_with("Compiling ")) {
         if line.starts_with("error") || line.starts_with("warning") || blocks.is_empty() {
             blocks.push(String::new());
         }
@@ -191,6 +198,16 @@ async fn up_and_down(bin: &Path, fixture: &Fixture) -> Result<(), String> {
     if (tables, views) != (fixture.tables, fixture.views) {
         return Err(format!("after `up`: {tables} tables and {views} views in public, the plan has {} and {}", fixture.tables, fixture.views));
     }
+    // The same schema `sqlite2pg plan`'s DDL builds, compared in the catalog.
+    let by_ddl = TestDb::new(&format!("cgd_{}", fixture.slug)).await;
+    by_ddl.apply(&fixture.ddl).await.map_err(|e| format!("PostgreSQL rejected the plan's DDL: {e}"))?;
+    let (expected, after_up) = (catalog(&by_ddl).await, catalog(&db).await);
+    by_ddl.pool.close().await;
+    if after_up != expected {
+        let missing: Vec<&String> = expected.iter().filter(|l| !after_up.contains(l)).collect();
+        let extra: Vec<&String> = after_up.iter().filter(|l| !expected.contains(l)).collect();
+        return Err(format!("after `up`, the schema differs from the plan's DDL\nonly from the DDL: {missing:#?}\nonly from the migrator: {extra:#?}"));
+    }
     run(bin, &db, &["down", "-n", "10000"])?;
     let left = leftovers(&db).await;
     if !left.is_empty() {
@@ -215,7 +232,7 @@ async fn corpus_codegen_every_fixture_migrator_compiles_and_migrates_up_and_down
     // Plan and generate, two fixtures at a time (CI has two cores).
     let work = Path::new(env!("CARGO_TARGET_TMPDIR")).join("corpus_codegen");
     let members_dir = work.join("members");
-    let outcomes: Vec<(String, Result<(Plan, sqlite2pg_codegen::Generated), String>)> = std::thread::scope(|s| {
+    let outcomes: Vec<(String, Outcome)> = std::thread::scope(|s| {
         let chunks: Vec<Vec<String>> = {
             let mut chunks = vec![Vec::new(), Vec::new()];
             for (i, f) in files.iter().enumerate() {
@@ -253,7 +270,7 @@ async fn corpus_codegen_every_fixture_migrator_compiles_and_migrates_up_and_down
             }
             Ok((plan, generated)) => {
                 let schema = &plan.schemas[0];
-                let fixture = Fixture { slug: slug(&file), tables: schema.tables.len(), views: schema.views.len(), file };
+                let fixture = Fixture { slug: slug(&file), tables: schema.tables.len(), views: schema.views.len(), ddl: ddl::render(&plan, ddl::DdlOptions::default()), file };
                 match write_member(&members_dir, &fixture, &generated.migrator) {
                     Ok(()) => fixtures.push(fixture),
                     Err(e) => {
