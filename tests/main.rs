@@ -7,6 +7,7 @@ mod bad_input;
 mod check;
 mod cli;
 mod codegen;
+mod codegen_discovery;
 mod copy;
 mod corpus;
 mod corpus_codegen;

@@ -7,7 +7,9 @@
 //! -> `Json` (`JsonBinary`), `timestamp` -> `DateTime`, `timestamptz` -> `DateTimeWithTimeZone`,
 //! `date`, `time`, `numeric(p,s)` -> `Decimal`, `double precision` -> `f64`, `bytea` -> `Vec<u8>`,
 //! `uuid` -> `Uuid`. Every PostgreSQL type the converter emits has a SeaORM type, so no column
-//! becomes `custom("")`. Composite UNIQUE keys get index names with a `-suffix`, the form
+//! becomes `custom("")`. Generated columns are left out and foreign keys always carry both
+//! actions (`NoAction` when unspecified), as sea-orm-cli sees them in the migrated database
+//! (tests/codegen_discovery.rs compares the two). Composite UNIQUE keys get index names with a `-suffix`, the form
 //! sea-orm-codegen reads as `unique_key`.
 
 use std::collections::BTreeMap;
@@ -178,7 +180,10 @@ fn create_statement(model: &Model<'_>, t: &TableModel<'_>) -> TableCreateStateme
     let key = t.entity_key_columns();
     let mut stmt = Table::create();
     stmt.table(t.name.fed.clone());
-    for (c, name) in t.plan.columns.iter().zip(&t.columns) {
+    // Generated columns (the tsvector replacing an FTS table) are left out, as `sea-orm-cli generate
+    // entity` leaves them out of what it discovers (sea-orm#3094): PostgreSQL rejects them in
+    // INSERT and UPDATE. `Entity::search` reaches the tsvector by name.
+    for (c, name) in t.plan.columns.iter().zip(&t.columns).filter(|(c, _)| c.generated.is_none()) {
         let mut def = ColumnDef::new_with_type(name.fed.clone(), column_type(c.pg_type));
         if c.nullable && !c.identity && !key.contains(&c.name) {
             def.null();
@@ -239,12 +244,10 @@ fn foreign_key(model: &Model<'_>, t: &TableModel<'_>, fk: &ForeignKeyPlan) -> Op
     for c in &fk.parent_columns {
         key.to_col(fed(parent, c));
     }
-    if let Some(a) = fk.on_delete.as_deref().and_then(action) {
-        key.on_delete(a);
-    }
-    if let Some(a) = fk.on_update.as_deref().and_then(action) {
-        key.on_update(a);
-    }
+    // PostgreSQL stores an action for both events (NO ACTION when none is given) and sea-schema
+    // reports both, so an unspecified action is written as `NoAction` too.
+    key.on_delete(fk.on_delete.as_deref().and_then(action).unwrap_or(ForeignKeyAction::NoAction));
+    key.on_update(fk.on_update.as_deref().and_then(action).unwrap_or(ForeignKeyAction::NoAction));
     Some(key.to_owned())
 }
 

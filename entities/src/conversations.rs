@@ -28,6 +28,7 @@ pub enum Relation {
         belongs_to = "super::users::Entity",
         from = "Column::CreatedBy",
         to = "super::users::Column::Id",
+        on_update = "NoAction",
         on_delete = "SetNull",
     )]
     Users,

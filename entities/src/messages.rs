@@ -24,13 +24,6 @@ pub struct Model {
     pub score: Option<f64>,
     #[sea_orm(column_type = "Decimal(Some((10, 2)))", nullable)]
     pub tip: Option<Decimal>,
-    #[sea_orm(
-        ignore,
-        column_type = "custom(\"tsvector\")",
-        select_as = "text",
-        nullable
-    )]
-    pub messages_fts: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
@@ -39,6 +32,7 @@ pub enum Relation {
         belongs_to = "super::conversations::Entity",
         from = "Column::ConversationId",
         to = "super::conversations::Column::Id",
+        on_update = "NoAction",
         on_delete = "Cascade",
     )]
     Conversations,
@@ -46,6 +40,7 @@ pub enum Relation {
         belongs_to = "Entity",
         from = "Column::ReplyToId",
         to = "Column::Id",
+        on_update = "NoAction",
         on_delete = "SetNull",
     )]
     SelfRef,
@@ -53,6 +48,7 @@ pub enum Relation {
         belongs_to = "super::users::Entity",
         from = "Column::SenderId",
         to = "super::users::Column::Id",
+        on_update = "NoAction",
         on_delete = "SetNull",
     )]
     Users,

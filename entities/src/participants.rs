@@ -23,6 +23,7 @@ pub enum Relation {
         belongs_to = "super::conversations::Entity",
         from = "Column::ConversationId",
         to = "super::conversations::Column::Id",
+        on_update = "NoAction",
         on_delete = "Cascade",
     )]
     Conversations,
@@ -30,6 +31,7 @@ pub enum Relation {
         belongs_to = "super::users::Entity",
         from = "Column::UserId",
         to = "super::users::Column::Id",
+        on_update = "NoAction",
         on_delete = "Cascade",
     )]
     Users,
