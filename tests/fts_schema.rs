@@ -82,7 +82,9 @@ async fn the_generated_entity_searches_like_match() {
         let mut stmt = sqlite.prepare("SELECT rowid FROM messages_fts WHERE messages_fts MATCH ?1 ORDER BY rowid").expect("prepare");
         let expected: Vec<i64> = stmt.query_map([query], |r| r.get(0)).expect("match").map(|r| r.expect("row")).collect();
         let translated = translate_match(query, &spec).expect("translates");
-        let found: Vec<i64> = entities::messages::Entity::search(&translated.tsquery)
+        // One call, the query as the application wrote it for SQLite.
+        let found: Vec<i64> = entities::messages::Entity::search_match(query)
+            .expect("translates")
             .select_only()
             .column(entities::messages::Column::Id)
             .order_by_asc(entities::messages::Column::Id)

@@ -102,6 +102,13 @@ fn search_helpers(model: &Model<'_>, t: &TableModel<'_>) -> TokenStream {
             f.weighted_columns.iter().map(|(c, w)| format!("{c}={w}")).collect::<Vec<_>>().join(" ")
         );
         let config = f.config.as_str();
+        let match_name = quote::format_ident!("{}_match", name);
+        let match_doc = format!(
+            " Rows matching an {} `MATCH` query as the application wrote it for SQLite, translated to a tsquery by `sqlite2pg_rewrite::fts::translate_match` (this crate needs the `sqlite2pg-rewrite` dependency). The error says why a query has no PostgreSQL equivalent.",
+            if f.module == sqlite2pg_converter::introspect::fts::FtsVersion::Fts5 { "FTS5" } else { "FTS3/4" }
+        );
+        // SQLite builds FTS3/4 with the enhanced query syntax (AND, NOT, parentheses).
+        let dialect = quote::format_ident!("{}", if f.module == sqlite2pg_converter::introspect::fts::FtsVersion::Fts5 { "Fts5" } else { "Fts34Enhanced" });
         let config_doc = format!(" The text search configuration of `{column}`.");
         let columns_doc = format!(" The FTS columns of `{}` in weight order (A, B, C, D).", f.source_name);
         let (config_const, columns_const) = if i == 0 {
@@ -121,6 +128,16 @@ fn search_helpers(model: &Model<'_>, t: &TableModel<'_>) -> TokenStream {
                         <Entity as sea_orm::EntityTrait>::find(),
                         sea_orm::sea_query::Expr::cust_with_values(#sql, [tsquery.to_string()]),
                     )
+                }
+
+                #[doc = #match_doc]
+                pub fn #match_name(query: &str) -> Result<sea_orm::Select<Entity>, sqlite2pg_rewrite::fts::FtsQueryError> {
+                    let spec = sqlite2pg_rewrite::fts::FtsQuerySpec::new(
+                        #columns_const.iter().map(|c| String::from(*c)).collect::<Vec<String>>(),
+                        #config_const,
+                        sqlite2pg_rewrite::fts::FtsDialect::#dialect,
+                    );
+                    Ok(Self::#name(&sqlite2pg_rewrite::fts::translate_match(query, &spec)?.tsquery))
                 }
             }
         });

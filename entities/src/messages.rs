@@ -85,4 +85,15 @@ impl Entity {
             ),
         )
     }
+    /// Rows matching an FTS5 `MATCH` query as the application wrote it for SQLite, translated to a tsquery by `sqlite2pg_rewrite::fts::translate_match` (this crate needs the `sqlite2pg-rewrite` dependency). The error says why a query has no PostgreSQL equivalent.
+    pub fn search_match(
+        query: &str,
+    ) -> Result<sea_orm::Select<Entity>, sqlite2pg_rewrite::fts::FtsQueryError> {
+        let spec = sqlite2pg_rewrite::fts::FtsQuerySpec::new(
+            FTS_COLUMNS.iter().map(|c| String::from(*c)).collect::<Vec<String>>(),
+            FTS_CONFIG,
+            sqlite2pg_rewrite::fts::FtsDialect::Fts5,
+        );
+        Ok(Self::search(&sqlite2pg_rewrite::fts::translate_match(query, &spec)?.tsquery))
+    }
 }

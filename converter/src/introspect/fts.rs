@@ -10,7 +10,7 @@ use sqlparser::tokenizer::Token;
 use super::ddl_scan::{Toks, is_kw, name_of};
 
 /// The FTS module version.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum FtsVersion {
     /// `fts3`

@@ -167,7 +167,7 @@ pub(crate) fn plan_full_text(
                 });
             }
             findings.push(finding(Grade::Info, object, format!("trigram {module} index -> pg_trgm GIN indexes on \"{table_name}\" ({}); LIKE/ILIKE and similarity queries use them", weighted.iter().map(|(c, _)| c.as_str()).collect::<Vec<_>>().join(", "))));
-            out.push(FullTextPlan { source_name: fts.name.clone(), table: table_name, column: None, config: choice.config, weighted_columns: weighted, trigram: true });
+            out.push(FullTextPlan { source_name: fts.name.clone(), table: table_name, column: None, config: choice.config, weighted_columns: weighted, trigram: true, module: fts.version });
             continue;
         }
         let mut column = fit(&fts.name);
@@ -211,7 +211,7 @@ pub(crate) fn plan_full_text(
             message.push_str(&format!("; prefix='{prefix}' needs no counterpart: tsquery prefixes (word:*) use the GIN index"));
         }
         findings.push(finding(Grade::Info, object, message));
-        out.push(FullTextPlan { source_name: fts.name.clone(), table: table_name, column: Some(column), config: choice.config, weighted_columns: weighted, trigram: false });
+        out.push(FullTextPlan { source_name: fts.name.clone(), table: table_name, column: Some(column), config: choice.config, weighted_columns: weighted, trigram: false, module: fts.version });
     }
 }
 

@@ -252,6 +252,8 @@ pub struct FullTextPlan {
     pub weighted_columns: Vec<(String, char)>,
     /// A trigram (pg_trgm) index instead of a tsvector.
     pub trigram: bool,
+    /// The FTS module it replaces (its MATCH syntax is what application queries are written in).
+    pub module: crate::introspect::fts::FtsVersion,
 }
 
 /// A view.
