@@ -96,3 +96,71 @@ async fn the_generated_entity_searches_like_match() {
         assert_eq!(found, expected, "{query} -> {}", translated.tsquery);
     }
 }
+
+/// Every FTS table of the shared fixtures: after the copy, queries drawn from its own text
+/// (each word, a prefix of it, each pair with AND and OR, a column filter, and a phrase of
+/// neighbouring words) find the same rows through `@@` as through SQLite's MATCH.
+#[tokio::test]
+async fn fixture_fts_tables_search_the_same_after_the_copy() {
+    use sqlite2pg_rewrite::fts::{FtsDialect, FtsQuerySpec, translate_match};
+
+    let dir = crate::support::fixtures_dir().expect("../shared/fixtures is missing: this test needs the shared fixtures");
+    let mut files: Vec<String> = std::fs::read_to_string(dir.join("expected_counts.tsv")).expect("counts").lines().filter_map(|l| l.split('\t').next().map(str::to_string)).collect();
+    files.dedup();
+    let mut checked = 0;
+    for file in files {
+        let path = dir.join(&file);
+        let plan = plan_files(std::slice::from_ref(&path), &PlanOptions::default()).expect("plan");
+        let schema = &plan.schemas[0];
+        if schema.full_text.is_empty() {
+            continue;
+        }
+        let db = TestDb::new(&format!("fixture_fts_{}", file.replace(['/', '.'], "_"))).await;
+        let work = Workdir::new();
+        copy(&plan, &db.options, &CopyOptions { create_schema: true, rejects: work.path().join("r.jsonl"), ..Default::default() }).await.expect("copy");
+        let sqlite = rusqlite::Connection::open_with_flags(&path, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY).expect("open");
+        for fts in schema.full_text.iter().filter(|f| !f.trigram) {
+            let table = schema.tables.iter().find(|t| t.name == fts.table).expect("content table");
+            let key = table.primary_key.first().cloned().unwrap_or_else(|| "rowid".into());
+            let source_columns: Vec<String> = fts.weighted_columns.iter().map(|(c, _)| table.columns.iter().find(|x| &x.name == c).map(|x| x.source_name.clone()).unwrap_or_default()).collect();
+            // Words of the indexed text, as unicode61 splits it.
+            let mut words = Vec::new();
+            let select = source_columns.iter().map(|c| format!("coalesce(\"{}\", '')", c.replace('"', "\"\""))).collect::<Vec<_>>().join(" || ' ' || ");
+            let mut stmt = sqlite.prepare(&format!("SELECT {select} FROM \"{}\"", table.source_name)).expect("text");
+            for text in stmt.query_map([], |r| r.get::<_, String>(0)).expect("rows").map(|r| r.expect("row")) {
+                let row_words: Vec<String> = text.split(|c: char| !c.is_alphanumeric()).filter(|w| w.len() > 1 && w.is_ascii()).map(str::to_lowercase).collect();
+                if let Some(pair) = row_words.windows(2).next() {
+                    words.push(format!("\"{} {}\"", pair[0], pair[1]));
+                }
+                words.extend(row_words);
+            }
+            words.sort();
+            words.dedup();
+            let mut queries: Vec<String> = words.clone();
+            queries.extend(words.iter().filter(|w| !w.starts_with('"') && w.len() > 3).map(|w| format!("{}*", &w[..3])));
+            let plain: Vec<&String> = words.iter().filter(|w| !w.starts_with('"')).collect();
+            for pair in plain.windows(2).take(20) {
+                queries.push(format!("{} AND {}", pair[0], pair[1]));
+                queries.push(format!("{} OR {}", pair[0], pair[1]));
+                queries.push(format!("{} NOT {}", pair[0], pair[1]));
+            }
+            let fts_columns: Vec<String> = schema.full_text.iter().filter(|f| f.source_name == fts.source_name).flat_map(|_| source_columns.clone()).collect();
+            if let (Some(first_col), Some(word)) = (fts_columns.first(), plain.first()) {
+                queries.push(format!("\"{}\" : {word}", first_col.replace('"', "\"\"")));
+            }
+            let spec = FtsQuerySpec::new(source_columns.clone(), &fts.config, FtsDialect::Fts5);
+            assert!(queries.len() >= 5, "{file}: too few queries drawn from {}", fts.source_name);
+            for query in &queries {
+                let mut m = sqlite.prepare(&format!("SELECT rowid FROM \"{}\" WHERE \"{}\" MATCH ?1 ORDER BY rowid", fts.source_name, fts.source_name)).expect("match");
+                let expected: Vec<i64> = m.query_map([query], |r| r.get(0)).expect("match").map(|r| r.expect("row")).collect();
+                let translated = translate_match(query, &spec).unwrap_or_else(|e| panic!("{file} {query}: {e}"));
+                let column = fts.column.clone().expect("tsvector column");
+                let sql = format!("SELECT \"{key}\"::bigint FROM \"{}\" WHERE \"{column}\" @@ {} ORDER BY 1", fts.table, translated.sql);
+                let found = sqlx::query_scalar::<_, i64>(sqlx::AssertSqlSafe(sql)).fetch_all(&db.pool).await.unwrap_or_else(|e| panic!("{file} {query}: {e}"));
+                assert_eq!(found, expected, "{file} {}: {query} -> {}", fts.source_name, translated.sql);
+                checked += 1;
+            }
+        }
+    }
+    assert!(checked >= 20, "only {checked} queries checked: the fixtures' FTS tables were not found");
+}
