@@ -22,7 +22,8 @@ async fn fts_tables_become_tsvector_columns_and_search_the_same() {
          CREATE VIRTUAL TABLE old_notes USING fts4(content TEXT, tokenize=porter);
          INSERT INTO old_notes(content) VALUES ('connected components'), ('connection pooling');
          CREATE VIRTUAL TABLE ghost USING fts5(a, content='');
-         INSERT INTO ghost(rowid, a) VALUES (1, 'invisible');",
+         INSERT INTO ghost(rowid, a) VALUES (1, 'invisible');
+         CREATE VIRTUAL TABLE packed USING fts4(body, compress=zip, uncompress=unzip, matchinfo=fts3);",
     );
     let plan = plan_files(std::slice::from_ref(&path), &PlanOptions::default()).expect("plan");
     let schema = &plan.schemas[0];
@@ -35,6 +36,8 @@ async fn fts_tables_become_tsvector_columns_and_search_the_same() {
     assert!(schema.table("notes").is_some(), "an FTS table with its own text becomes a table");
     assert!(schema.table("ghost").is_none());
     assert!(findings_about(schema, "FTS table \"ghost\"").iter().any(|f| f.grade == Grade::NeedsAttention && f.message.contains("contentless")));
+    assert!(schema.table("packed").is_none());
+    assert!(findings_about(schema, "FTS table \"packed\"").iter().any(|f| f.grade == Grade::NeedsAttention && f.message.contains("compress")));
     assert!(findings_about(schema, "trigger \"docs_ai\"").iter().any(|f| f.message.contains("dropped")));
     assert!(schema.indexes.iter().any(|i| i.method.as_deref() == Some("gin") && i.table == "docs"));
 

@@ -91,7 +91,8 @@ fn build_schema(db: &SourceDb, source: &SourceSchema, schema: String, options: &
     let mut needs_nocase = false;
 
     // FTS tables holding their own text become real tables, after the ordinary ones.
-    let own_content: Vec<SourceTable> = source.fts_tables.iter().filter(|f| f.content == FtsContent::Internal).map(fulltext::own_content_table).collect();
+    let own_content: Vec<SourceTable> =
+        source.fts_tables.iter().filter(|f| f.content == FtsContent::Internal && !fulltext::compressed(f)).map(fulltext::own_content_table).collect();
     let all_tables: Vec<&SourceTable> = source.tables.iter().chain(&own_content).collect();
 
     // Tables and columns: profile, decide, count values that break the decision.

@@ -74,6 +74,12 @@ END $$;"
     )
 }
 
+/// FTS4 `compress=`/`uncompress=`: the text is stored through application functions that are
+/// not in this process, so it cannot be read.
+pub(crate) fn compressed(fts: &FtsTable) -> bool {
+    fts.options.iter().any(|(k, _)| k == "compress" || k == "uncompress")
+}
+
 /// The real table an FTS table holding its own text becomes: its rowid and its columns, text.
 pub(crate) fn own_content_table(fts: &FtsTable) -> SourceTable {
     let mut columns = vec![SourceColumn { name: "rowid".into(), declared_type: "INTEGER".into(), not_null: true, default_sql: None, pk_position: 1, generated: None, collation: None }];
@@ -118,6 +124,13 @@ pub(crate) fn plan_full_text(
     for fts in fts_tables {
         let object = format!("FTS table \"{}\"", fts.name);
         let module = format!("{:?}", fts.version).to_ascii_lowercase();
+        if compressed(fts) && fts.content == FtsContent::Internal {
+            findings.push(finding(Grade::NeedsAttention, object, format!("{module} table with compress/uncompress: its text is stored through the application's own functions, which this tool cannot call; left out")));
+            continue;
+        }
+        if let Some((_, value)) = fts.options.iter().find(|(k, _)| k == "matchinfo") {
+            findings.push(finding(Grade::Info, object.clone(), format!("matchinfo={value} concerns SQLite's ranking helpers only; PostgreSQL ranks with ts_rank")));
+        }
         let content_name = match &fts.content {
             FtsContent::Contentless => {
                 findings.push(finding(Grade::NeedsAttention, object, format!("contentless {module} table: only an index is stored, the text cannot be recovered; left out")));
