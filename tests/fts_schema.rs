@@ -65,6 +65,15 @@ async fn fts_tables_become_tsvector_columns_and_search_the_same() {
         assert_eq!(rows, expected, "{fts_query}");
     }
     assert_eq!(db.int("SELECT count(*) FROM old_notes WHERE old_notes @@ to_tsquery('english', 'connect')").await, 2, "porter stemming in both");
+
+    // The documented difference: porter in SQLite indexes every word; PostgreSQL's english
+    // configuration drops stop words, so a stop word alone finds rows in SQLite and none here.
+    let in_sqlite: i64 = sqlite.query_row("SELECT count(*) FROM notes WHERE notes MATCH 'the'", [], |r| r.get(0)).expect("match");
+    assert_eq!(in_sqlite, 2);
+    assert_eq!(db.int("SELECT count(*) FROM notes WHERE notes @@ to_tsquery('sqlite_porter', 'the')").await, 0);
+    let spec = sqlite2pg_rewrite::fts::FtsQuerySpec::new(vec!["subject".to_string(), "text".to_string()], "sqlite_porter", sqlite2pg_rewrite::fts::FtsDialect::Fts5);
+    let translated = sqlite2pg_rewrite::fts::translate_match("the", &spec).expect("translates");
+    assert!(translated.notes.iter().any(|n| n.contains("stop")), "the translator warns about stemming and stop words: {:?}", translated.notes);
     let _: &Plan = &plan;
 }
 
