@@ -199,7 +199,7 @@ pub struct CopyArgs {
     #[arg(long)]
     pub truncate: bool,
     /// Rows per committed chunk.
-    #[arg(long, value_name = "N", default_value_t = 50_000, hide = true)]
+    #[arg(long, value_name = "N", default_value_t = 200_000, hide = true)]
     pub chunk_rows: usize,
 }
 

@@ -218,7 +218,10 @@ async fn a_live_wal_writer_does_not_disturb_the_snapshot() {
 fn resume_after_a_kill_gives_exact_equality() {
     let work = Workdir::new();
     let mut sql = String::from("CREATE TABLE big(id INTEGER PRIMARY KEY, body TEXT, n INTEGER); CREATE TABLE pairs(a INTEGER, b INTEGER, PRIMARY KEY (a, b)) WITHOUT ROWID; BEGIN;");
-    for i in 1..=60_000 {
+    // Big enough that a debug build on a busy machine is still mid-copy when the kill lands.
+    const ROWS: i64 = 120_000;
+    const BAD: i64 = ROWS / 9_999;
+    for i in 1..=ROWS {
         sql.push_str(&format!("INSERT INTO big VALUES ({i}, 'row {i} {}', {});", "x".repeat(40), if i % 9_999 == 0 { "'bad'".to_string() } else { i.to_string() }));
     }
     for i in 1..=3_000 {
@@ -229,7 +232,7 @@ fn resume_after_a_kill_gives_exact_equality() {
     let rt = tokio::runtime::Runtime::new().expect("runtime");
     let db = rt.block_on(TestDb::new("resume_after_a_kill"));
     let url = db.url();
-    let args = ["copy", "big.db", "--to", url.as_str(), "--create-schema", "--chunk-rows", "500", "--jobs", "2"];
+    let args = ["copy", "big.db", "--to", url.as_str(), "--create-schema", "--chunk-rows", "2000", "--jobs", "2"];
     let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_sqlite2pg")).args(args).current_dir(work.path()).stderr(std::process::Stdio::null()).spawn().expect("spawn");
     // Kill at a point that depends on the clock: some chunks committed, the copy not done.
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
@@ -243,19 +246,19 @@ fn resume_after_a_kill_gives_exact_equality() {
     child.kill().expect("kill");
     let _ = child.wait();
     let partial = rt.block_on(db.int("SELECT count(*) FROM big"));
-    assert!(partial < 60_000, "killed mid-copy ({partial} rows in)");
+    assert!(partial < ROWS, "killed mid-copy ({partial} rows in)");
 
     let refused = run_cli(&["copy", "big.db", "--to", url.as_str()], work.path());
     assert_eq!(refused.status.code(), Some(7), "a non-empty target is refused without --resume: {}", stderr(&refused));
 
-    let resumed = run_cli(&["copy", "big.db", "--to", url.as_str(), "--resume", "--chunk-rows", "500"], work.path());
+    let resumed = run_cli(&["copy", "big.db", "--to", url.as_str(), "--resume"], work.path());
     assert!(resumed.status.success(), "{}", stderr(&resumed));
     assert!(stderr(&resumed).contains("source rows = copied + rejected"));
-    assert_eq!(rt.block_on(db.int("SELECT count(*) FROM big")), 60_000 - 6, "every row once; the 6 bad ones rejected");
-    assert_eq!(rt.block_on(db.int("SELECT count(DISTINCT id) FROM big")), 60_000 - 6);
+    assert_eq!(rt.block_on(db.int("SELECT count(*) FROM big")), ROWS - BAD, "every row once; the bad ones rejected");
+    assert_eq!(rt.block_on(db.int("SELECT count(DISTINCT id) FROM big")), ROWS - BAD);
     assert_eq!(rt.block_on(db.int("SELECT count(*) FROM pairs")), 3_000);
     let rejected_lines = std::fs::read_to_string(work.path().join("sqlite2pg-rejects.jsonl")).expect("rejects").lines().count();
-    assert_eq!(rejected_lines, 6, "each reject written once across both runs");
+    assert_eq!(rejected_lines as i64, BAD, "each reject written once across both runs");
     let verified = run_cli(&["verify", "big.db", "--to", url.as_str()], work.path());
     assert!(verified.status.success(), "{}", crate::support::stdout(&verified));
 }

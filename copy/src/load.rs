@@ -70,7 +70,7 @@ impl Default for CopyOptions {
             create_schema: false,
             progress: false,
             open: OpenOptions::default(),
-            chunk_rows: 50_000,
+            chunk_rows: 200_000,
         }
     }
 }
@@ -160,7 +160,9 @@ pub async fn copy(plan: &Plan, target: &PgConnectOptions, options: &CopyOptions)
                 continue;
             }
             let spec = table_spec(schema, table, &state);
-            let (tx, rx) = mpsc::channel::<Chunk>(2);
+            // One chunk queued while the writer sends another: memory stays at about three chunks
+            // per active table, whatever the table's size.
+            let (tx, rx) = mpsc::channel::<Chunk>(1);
             senders.push(tx);
             let bar = bars.add(ProgressBar::new(table.rows));
             bar.set_style(ProgressStyle::with_template("{prefix:>24} {bar:30} {pos}/{len} rows {per_sec} eta {eta}").unwrap_or_else(|_| ProgressStyle::default_bar()));
@@ -173,7 +175,9 @@ pub async fn copy(plan: &Plan, target: &PgConnectOptions, options: &CopyOptions)
         let path = schema.source.clone();
         let open = options.open.clone();
         let policy = options.policy;
-        let limits = ChunkLimits { rows: options.chunk_rows.max(1), bytes: 8 << 20 };
+        // Each chunk is one COPY and one commit, and each costs a delayed-ACK wait on TCP (sqlx
+        // leaves Nagle's algorithm on): few, large chunks keep that off the critical path.
+        let limits = ChunkLimits { rows: options.chunk_rows.max(1), bytes: 16 << 20 };
         let count_tables: Vec<String> = schema.tables.iter().map(|t| t.source_name.clone()).collect();
         readers.push((si, path.display().to_string(), tokio::task::spawn_blocking(move || read_file(path, open, count_tables, specs, senders, policy, jobs, limits))));
     }
