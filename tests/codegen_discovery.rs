@@ -13,7 +13,7 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use sea_orm_codegen::{BannerVersion, BigIntegerType, DateTimeCrate, EntityFormat, EntityTransformer, EntityWriterContext, WithPrelude, WithSerde};
+use sea_orm_codegen::EntityTransformer;
 use sea_query::TableCreateStatement;
 use sea_schema::postgres::discovery::SchemaDiscovery;
 use sqlite2pg_converter::ddl;
@@ -59,27 +59,8 @@ async fn discovered_entities(db: &TestDb) -> BTreeMap<String, String> {
             t.write()
         })
         .collect();
-    // The context `codegen/src/entity.rs` builds for the default options and `--entities-lib`.
-    let context = EntityWriterContext::new(
-        EntityFormat::Compact,
-        WithPrelude::All,
-        WithSerde::None,
-        false,
-        DateTimeCrate::Chrono,
-        BigIntegerType::I64,
-        None,
-        true,
-        false,
-        false,
-        Vec::new(),
-        Vec::new(),
-        Vec::new(),
-        Vec::new(),
-        Vec::new(),
-        false,
-        true,
-        BannerVersion::Off,
-    );
+    // Exactly the context `generate` uses, for the default options and `--entities-lib`.
+    let context = sqlite2pg_codegen::entity::writer_context("public", &sqlite2pg_codegen::Options { entities_lib: true, ..Default::default() });
     let output = EntityTransformer::transform(statements).expect("transform").generate(&context);
     output.files.into_iter().map(|f| (f.name.clone(), normalise(&f.name, &f.content, false))).collect()
 }

@@ -29,38 +29,7 @@ use crate::{OutputFile, Overwrite};
 /// The entity files for the model.
 pub fn write(model: &Model<'_>, options: &Options) -> Result<Vec<OutputFile>> {
     let statements: Vec<TableCreateStatement> = model.tables.iter().filter(|t| t.entity_key.is_some()).map(|t| create_statement(model, t)).collect();
-    let context = EntityWriterContext::new(
-        match options.entity_format {
-            EntityFormat::Compact => sea_orm_codegen::EntityFormat::Compact,
-            EntityFormat::Expanded => sea_orm_codegen::EntityFormat::Expanded,
-            EntityFormat::Dense => sea_orm_codegen::EntityFormat::Dense,
-        },
-        WithPrelude::All,
-        match options.serde {
-            Serde::None => WithSerde::None,
-            Serde::Serialize => WithSerde::Serialize,
-            Serde::Deserialize => WithSerde::Deserialize,
-            Serde::Both => WithSerde::Both,
-        },
-        false,
-        match options.date_time {
-            DateTimeCrate::Chrono => sea_orm_codegen::DateTimeCrate::Chrono,
-            DateTimeCrate::Time => sea_orm_codegen::DateTimeCrate::Time,
-        },
-        BigIntegerType::I64,
-        (model.schema.schema != "public").then(|| model.schema.schema.clone()),
-        options.entities_lib,
-        false,
-        false,
-        Vec::new(),
-        Vec::new(),
-        Vec::new(),
-        Vec::new(),
-        Vec::new(),
-        false,
-        true,
-        BannerVersion::Off,
-    );
+    let context = writer_context(model.schema.schema.as_str(), options);
     let writer = EntityTransformer::transform(statements).map_err(|e| Error::SeaOrmCodegen { message: e.to_string() })?;
     let output = writer.generate(&context);
 
@@ -83,6 +52,43 @@ pub fn write(model: &Model<'_>, options: &Options) -> Result<Vec<OutputFile>> {
     }
     files.sort_by(|a, b| a.path.cmp(&b.path));
     Ok(files)
+}
+
+/// The sea-orm-codegen context for `options` and a schema: the one `write` uses, public so that
+/// a test can run sea-orm-codegen on a discovered schema with exactly the same settings.
+pub fn writer_context(schema: &str, options: &Options) -> EntityWriterContext {
+    EntityWriterContext::new(
+        match options.entity_format {
+            EntityFormat::Compact => sea_orm_codegen::EntityFormat::Compact,
+            EntityFormat::Expanded => sea_orm_codegen::EntityFormat::Expanded,
+            EntityFormat::Dense => sea_orm_codegen::EntityFormat::Dense,
+        },
+        WithPrelude::All,
+        match options.serde {
+            Serde::None => WithSerde::None,
+            Serde::Serialize => WithSerde::Serialize,
+            Serde::Deserialize => WithSerde::Deserialize,
+            Serde::Both => WithSerde::Both,
+        },
+        false,
+        match options.date_time {
+            DateTimeCrate::Chrono => sea_orm_codegen::DateTimeCrate::Chrono,
+            DateTimeCrate::Time => sea_orm_codegen::DateTimeCrate::Time,
+        },
+        BigIntegerType::I64,
+        (schema != "public").then(|| schema.to_string()),
+        options.entities_lib,
+        false,
+        false,
+        Vec::new(),
+        Vec::new(),
+        Vec::new(),
+        Vec::new(),
+        Vec::new(),
+        false,
+        true,
+        BannerVersion::Off,
+    )
 }
 
 /// `Entity::search(tsquery)` for each tsvector column that replaced an FTS table, so application

@@ -203,29 +203,32 @@ impl EpochUnit {
 impl SourceDb {
     /// Profile `table`: every row, or about `sample` rows spread evenly over the table.
     pub fn profile(&self, table: &SourceTable, sample: Option<u64>) -> Result<TableProfile> {
-        let quoted = crate::introspect::sqlite_quote(&table.name);
+        let quoted = crate::ident::quoted(&table.name);
         let context = format!("profiling table \"{}\"", table.name);
-        let rows: u64 = self
-            .conn()
-            .query_row(&format!("SELECT count(*) FROM {quoted}"), [], |r| r.get::<_, i64>(0))
-            .map_err(|e| self.error(&context, e))? as u64;
-        let columns: Vec<String> = table.columns.iter().map(|c| crate::introspect::sqlite_quote(&c.name)).collect();
+        // An exact pass counts the rows as it reads them; only sampling needs the count first.
+        let count = || -> Result<u64> {
+            self.conn()
+                .query_row(&format!("SELECT count(*) FROM {quoted}"), [], |r| r.get::<_, i64>(0))
+                .map(|n| n as u64)
+                .map_err(|e| self.error(&context, e))
+        };
+        let columns: Vec<String> = table.columns.iter().map(|c| crate::ident::quoted(&c.name)).collect();
         let mut profiles: Vec<ColumnProfile> = table.columns.iter().map(|c| ColumnProfile { name: c.name.clone(), ..Default::default() }).collect();
         if columns.is_empty() {
-            return Ok(TableProfile { table: table.name.clone(), rows, sampled_rows: None, columns: profiles });
+            return Ok(TableProfile { table: table.name.clone(), rows: count()?, sampled_rows: None, columns: profiles });
         }
         let select = format!("SELECT {} FROM {quoted}", columns.join(", "));
-        let (sql, sampling) = match sample {
-            Some(n) if n > 0 && rows > n => {
-                if table.without_rowid {
-                    (format!("{select} LIMIT {n}"), true)
-                } else {
-                    // Every k-th rowid: deterministic, and spread over the whole table.
-                    let k = rows.div_ceil(n);
-                    (format!("{select} WHERE rowid % {k} = 0"), true)
-                }
+        let total = match sample {
+            Some(n) if n > 0 => Some(count()?).filter(|&rows| rows > n),
+            _ => None,
+        };
+        let sql = match (total, sample) {
+            (Some(rows), Some(n)) if !table.without_rowid => {
+                // Every k-th rowid: deterministic, and spread over the whole table.
+                format!("{select} WHERE rowid % {} = 0", rows.div_ceil(n))
             }
-            _ => (select, false),
+            (Some(_), Some(n)) => format!("{select} LIMIT {n}"),
+            _ => select,
         };
         let mut stmt = self.conn().prepare(&sql).map_err(|e| self.error(&context, e))?;
         let mut cursor = stmt.query([]).map_err(|e| self.error(&context, e))?;
@@ -237,7 +240,11 @@ impl SourceDb {
                 profile.observe(value);
             }
         }
-        Ok(TableProfile { table: table.name.clone(), rows, sampled_rows: sampling.then_some(read), columns: profiles })
+        let (rows, sampled_rows) = match total {
+            Some(rows) => (rows, Some(read)),
+            None => (read, None),
+        };
+        Ok(TableProfile { table: table.name.clone(), rows, sampled_rows, columns: profiles })
     }
 }
 

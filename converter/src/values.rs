@@ -44,16 +44,15 @@ pub fn to_pg_text(value: ValueRef<'_>, target: PgType, epoch: Option<EpochUnit>)
         _ => None,
     };
     let owned = |s: String| Ok(Some(Cow::Owned(s)));
-    let fixed = |s: &str| -> Result<Option<Cow<'_, str>>, &'static str> { Ok(Some(Cow::Owned(s.to_string()))) };
     match (target, value) {
         (Bytea, ValueRef::Blob(b) | ValueRef::Text(b)) => owned(hex_bytea(b)),
         (Bytea, _) => Err("a number in a bytea column"),
         (_, ValueRef::Blob(_)) => Err("a blob in a column that is not bytea"),
-        (Boolean, ValueRef::Integer(0)) => fixed("f"),
-        (Boolean, ValueRef::Integer(1)) => fixed("t"),
+        (Boolean, ValueRef::Integer(0)) => Ok(Some(Cow::Borrowed("f"))),
+        (Boolean, ValueRef::Integer(1)) => Ok(Some(Cow::Borrowed("t"))),
         (Boolean, ValueRef::Integer(_)) => Err("an integer other than 0 or 1 in a boolean column"),
         (Boolean, ValueRef::Text(_)) => match text.and_then(|t| parse_bool_text(t.trim())) {
-            Some(b) => fixed(if b { "t" } else { "f" }),
+            Some(b) => Ok(Some(Cow::Borrowed(if b { "t" } else { "f" }))),
             None => Err("text that is not a boolean word"),
         },
         (Boolean, _) => Err("a real in a boolean column"),

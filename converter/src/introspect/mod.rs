@@ -16,5 +16,4 @@ mod schema;
 
 pub use ddl_scan::{tokenize_significant, tokens_to_sql};
 pub use open::{OpenOptions, SourceDb};
-pub(crate) use read::sqlite_quote;
 pub use schema::*;

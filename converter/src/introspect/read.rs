@@ -60,7 +60,7 @@ impl SourceDb {
                         shadow.push(r.name.to_ascii_lowercase());
                     }
                 }
-                let module_available = self.conn().prepare(&format!("SELECT * FROM {} LIMIT 0", sqlite_quote(&row.name))).is_ok();
+                let module_available = self.conn().prepare(&format!("SELECT * FROM {} LIMIT 0", crate::ident::quoted(&row.name))).is_ok();
                 schema.other_virtual_tables.push(VirtualTable { name: row.name.clone(), module, module_available, sql: sql.clone() });
             }
         }
@@ -294,9 +294,4 @@ fn view_body(sql: &str) -> Option<String> {
         end -= 1;
     }
     Some(toks.text(as_pos + 1, end))
-}
-
-/// A name quoted for SQLite.
-pub(crate) fn sqlite_quote(name: &str) -> String {
-    crate::ident::quoted(name)
 }

@@ -153,7 +153,7 @@ pub fn decide(column: &SourceColumn, profile: &ColumnProfile) -> ColumnDecision 
             if p.texts > 0 { d.warning(format!("{} text values will be stored as their bytes", p.texts)) } else { d }
         }
         DeclaredKind::SmallInt | DeclaredKind::Int4 | DeclaredKind::Integer => decide_integer(column, &decl, declared.kind, p),
-        DeclaredKind::Text => decide_text(&decl, p, Rule::Text).unwrap_or_else(|| ColumnDecision::new(PgType::Text, Rule::Text, format!("{decl}, {}", values_summary(p)))),
+        DeclaredKind::Text => decide_text(&decl, p).unwrap_or_else(|| ColumnDecision::new(PgType::Text, Rule::Text, format!("{decl}, {}", values_summary(p)))),
         DeclaredKind::None | DeclaredKind::Other => decide_from_values(column, &decl, p),
     }
 }
@@ -256,7 +256,7 @@ fn integer_type(kind: DeclaredKind, p: &ColumnProfile) -> PgType {
 }
 
 /// JSON, ISO-8601 or UUID detection on a text column.
-fn decide_text(decl: &str, p: &ColumnProfile, _rule: Rule) -> Option<ColumnDecision> {
+fn decide_text(decl: &str, p: &ColumnProfile) -> Option<ColumnDecision> {
     if p.all_json() {
         return Some(ColumnDecision::new(PgType::Jsonb, Rule::DetectedJson, format!("{decl}, all {} values are JSON objects or arrays", p.texts)));
     }
@@ -284,7 +284,7 @@ fn decide_from_values(column: &SourceColumn, decl: &str, p: &ColumnProfile) -> C
         return ColumnDecision::new(PgType::Double, Rule::FromValues, format!("{decl}, values are numbers ({} reals){}", p.reals, infinities(p)));
     }
     if p.texts == n {
-        return decide_text(decl, p, Rule::FromValues).unwrap_or_else(|| ColumnDecision::new(PgType::Text, Rule::FromValues, format!("{decl}, every value is text")));
+        return decide_text(decl, p).unwrap_or_else(|| ColumnDecision::new(PgType::Text, Rule::FromValues, format!("{decl}, every value is text")));
     }
     if p.blobs == n {
         return ColumnDecision::new(PgType::Bytea, Rule::FromValues, format!("{decl}, every value is a blob"));

@@ -335,7 +335,7 @@ fn is_clean(p: &ColumnProfile, t: PgType, epoch: bool) -> bool {
 
 /// Count the values of a column that break `pg_type`, keeping the first few with their keys.
 fn scan_violations(db: &SourceDb, t: &SourceTable, c: &SourceColumn, pg_type: PgType, epoch: Option<crate::profile::EpochUnit>) -> Result<Violations> {
-    use crate::introspect::sqlite_quote;
+    use crate::ident::quoted as sqlite_quote;
     let key_columns: Vec<String> = if !t.primary_key.is_empty() {
         t.primary_key.clone()
     } else if !t.without_rowid {
@@ -455,8 +455,8 @@ fn plan_foreign_keys(db: &SourceDb, source: &SourceSchema, t: &SourceTable, tabl
     // Rows whose parent is missing would make the copy fail on this key.
     let orphans: i64 = db
         .conn()
-        .prepare(&format!("SELECT count(*) FROM pragma_foreign_key_check({})", crate::introspect::sqlite_quote(&t.name).replace('"', "'")))
-        .and_then(|mut s| s.query_row([], |r| r.get(0)))
+        .prepare("SELECT count(*) FROM pragma_foreign_key_check(?1)")
+        .and_then(|mut s| s.query_row([&t.name], |r| r.get(0)))
         .unwrap_or(0);
     if orphans > 0 {
         findings.push(finding(Grade::NeedsAttention, object(&t.name, None), format!("{orphans} rows reference a parent row that does not exist (SQLite had foreign keys off)")));
