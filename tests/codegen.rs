@@ -2,6 +2,7 @@
 //! database generates, generation is deterministic, the migrator builds the schema the DDL
 //! builds (compared in the catalog) and undoes it, and the entities read and write every type.
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::sync::OnceLock;
@@ -264,4 +265,59 @@ async fn codegen_entities_write_and_read_every_type() {
     // A CHECK from SQLite holds through the entities.
     let bad = conversations::ActiveModel { kind: Set("broadcast".into()), created_at: Set(1), is_archived: Set(false), ..Default::default() }.insert(&conn).await;
     assert!(bad.is_err(), "CHECK (kind IN ...) kept");
+}
+
+/// Every file under `dir` with its contents.
+fn contents_under(dir: &Path) -> BTreeMap<PathBuf, String> {
+    files_under(dir).into_iter().map(|name| (name.clone(), std::fs::read_to_string(dir.join(&name)).unwrap_or_default())).collect()
+}
+
+#[test]
+fn generate_several_databases_gives_one_migrator_and_a_module_per_schema() {
+    let work = Workdir::new();
+    let shop = work.sqlite(
+        "shop.db",
+        "CREATE TABLE users (id INTEGER PRIMARY KEY, email TEXT NOT NULL UNIQUE, profile TEXT);
+         INSERT INTO users VALUES (1, 'a@example.com', '{\"plan\":\"pro\"}');
+         CREATE TABLE orders (id INTEGER PRIMARY KEY, user_id INTEGER NOT NULL REFERENCES users(id), total NUMERIC(10,2) NOT NULL);",
+    );
+    let blog = work.sqlite("blog.db", "CREATE TABLE users (id INTEGER PRIMARY KEY, name TEXT NOT NULL); CREATE TABLE posts (id INTEGER PRIMARY KEY, user_id INTEGER REFERENCES users(id), body TEXT);");
+    let (entities, migrator) = (work.path().join("out/entities"), work.path().join("out/migrator"));
+    let generate = || {
+        let o = run_cli(&["generate", &shop.to_string_lossy(), &blog.to_string_lossy(), "--entities", &entities.to_string_lossy(), "--migrator", &migrator.to_string_lossy(), "--serde", "both"], work.path());
+        assert!(o.status.success(), "generate failed: {}", stderr(&o));
+        stderr(&o)
+    };
+    let err = generate();
+
+    let top = std::fs::read_to_string(entities.join("mod.rs")).expect("entities/mod.rs");
+    assert!(top.contains("pub mod shop;") && top.contains("pub mod blog;"), "{top}");
+    let shop_users = std::fs::read_to_string(entities.join("shop/users.rs")).expect("shop/users.rs");
+    assert!(shop_users.contains("schema_name = \"shop\"") && shop_users.contains("Serialize"), "{shop_users}");
+    assert!(std::fs::read_to_string(entities.join("blog/users.rs")).expect("blog/users.rs").contains("schema_name = \"blog\""));
+    for name in ["src/m20000101_010000_create_schema_shop.rs", "src/m20000101_010001_shop_create_users.rs", "src/m20000101_020000_create_schema_blog.rs", "src/m20000101_020002_blog_create_posts.rs"] {
+        assert!(migrator.join(name).is_file(), "{name} missing: {:?}", files_under(&migrator));
+    }
+    let orders = std::fs::read_to_string(migrator.join("src/m20000101_010002_shop_create_orders.rs")).expect("orders migration");
+    assert!(orders.contains("crate::enter_schema(manager, \"shop\")"), "{orders}");
+    // What the entities' crate needs, from the types they use and the options.
+    assert!(err.contains("serde = { version = \"1\", features = [\"derive\"] }"), "{err}");
+    assert!(err.contains("\"with-json\"") && err.contains("\"with-rust_decimal\"") && err.contains("\"macros\""), "{err}");
+
+    // A table added to one database: the other schema's files stay byte for byte, nothing is
+    // renamed, and the new table is one more file.
+    let before_entities = contents_under(&entities);
+    let before_migrator = contents_under(&migrator);
+    rusqlite::Connection::open(&blog).expect("open blog").execute_batch("CREATE TABLE tags (id INTEGER PRIMARY KEY, label TEXT NOT NULL)").expect("add table");
+    generate();
+    let (after_entities, after_migrator) = (contents_under(&entities), contents_under(&migrator));
+    for (name, text) in before_entities.iter().filter(|(n, _)| n.starts_with("shop")) {
+        assert_eq!(after_entities.get(name), Some(text), "{} changed", name.display());
+    }
+    for (name, text) in before_migrator.iter().filter(|(n, _)| n.to_string_lossy().contains("_01")) {
+        assert_eq!(after_migrator.get(name), Some(text), "{} changed", name.display());
+    }
+    let added: Vec<&PathBuf> = after_migrator.keys().filter(|n| !before_migrator.contains_key(*n)).collect();
+    assert_eq!(added, vec![&PathBuf::from("src/m20000101_020003_blog_create_tags.rs")]);
+    assert!(before_migrator.keys().all(|n| after_migrator.contains_key(n)), "a migration was renamed or removed");
 }

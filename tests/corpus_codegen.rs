@@ -285,14 +285,19 @@ async fn corpus_codegen_every_fixture_migrator_compiles_and_migrates_up_and_down
     assert_eq!(slugs.len(), fixtures.len(), "two fixtures share a slug");
     // Members of an earlier run that are gone.
     for entry in std::fs::read_dir(&members_dir).into_iter().flatten().flatten() {
-        if !slugs.contains(entry.file_name().to_string_lossy().as_ref()) {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if !slugs.contains(name.as_str()) && name != SET_MEMBER {
             std::fs::remove_dir_all(entry.path()).ok();
         }
     }
 
+    // Several fixtures in one plan: one migrator and one entity tree for all their schemas.
+    let set = several_schemas_member(&dir, &members_dir);
+
     // One workspace, the repository's lock file and profiles.
     // The migrators themselves without debug info (a binary with it is ~100 MB, 24 of them).
-    let members: Vec<String> = fixtures.iter().map(|f| format!("\"members/{}\"", f.slug)).collect();
+    let mut members: Vec<String> = fixtures.iter().map(|f| format!("\"members/{}\"", f.slug)).collect();
+    members.push(format!("\"members/{SET_MEMBER}\""));
     let lean: String = fixtures.iter().map(|f| format!("\n[profile.dev.package.{}]\ndebug = false\nstrip = \"debuginfo\"\n", f.package())).collect();
     let manifest = format!("# Written by tests/corpus_codegen.rs: the generated migrator of every fixture.\n[workspace]\nmembers = [{}]\nresolver = \"3\"\n\n{}{lean}", members.join(", "), profiles_of_repo());
     write_if_changed(&work.join("Cargo.toml"), manifest.as_bytes());
@@ -307,6 +312,8 @@ async fn corpus_codegen_every_fixture_migrator_compiles_and_migrates_up_and_down
     for f in &fixtures {
         std::fs::remove_file(bin_of(f)).ok();
     }
+    let set_bin = target.join("debug").join(format!("migration_{SET_MEMBER}{}", std::env::consts::EXE_SUFFIX));
+    std::fs::remove_file(&set_bin).ok();
     let build_started = Instant::now();
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_string());
     let o = Command::new(cargo)
@@ -322,7 +329,7 @@ async fn corpus_codegen_every_fixture_migrator_compiles_and_migrates_up_and_down
     let new_lock = std::fs::read_to_string(work.join("Cargo.lock")).unwrap_or_default();
     let resolved: Vec<String> = locked_packages(&new_lock).difference(&locked_packages(&repo_lock)).cloned().collect();
     assert!(resolved.is_empty(), "the migrators' workspace resolved packages the repository's Cargo.lock does not hold: {resolved:?}");
-    if !o.status.success() && fixtures.iter().all(|f| bin_of(f).exists()) {
+    if !o.status.success() && fixtures.iter().all(|f| bin_of(f).exists()) && set_bin.exists() {
         panic!("cargo build of the migrators failed:\n{build_stderr}");
     }
 
@@ -341,6 +348,15 @@ async fn corpus_codegen_every_fixture_migrator_compiles_and_migrates_up_and_down
             }
         }
     }
+    // The several-schema migrator: up, check, down, fresh, refresh.
+    let set_result = match &set {
+        Err(e) => Err(e.clone()),
+        Ok(_) if !set_bin.exists() => Err(format!("the migrator and entities of several schemas do not compile:\n{}", diagnostics_about(&build_stderr, SET_MEMBER))),
+        Ok((plan, migrations)) => several_schemas_up_down_fresh(&set_bin, plan, *migrations).await,
+    };
+    if let Err(e) = set_result {
+        problems.insert(format!("several schemas ({})", SET_FILES.join(", ")), e);
+    }
     eprintln!(
         "corpus_codegen: {} of {} fixtures pass; plan+generate {:.1}s, cargo build {:.1}s, total {:.1}s",
         passed.len(),
@@ -351,4 +367,118 @@ async fn corpus_codegen_every_fixture_migrator_compiles_and_migrates_up_and_down
     );
     let report: Vec<String> = problems.iter().map(|(file, e)| format!("=== {file}\n{e}")).collect();
     assert!(problems.is_empty(), "{} of {} fixtures fail:\n{}", problems.len(), files.len(), report.join("\n"));
+}
+
+/// The member holding the migrator (and the entities) of several fixtures planned together.
+const SET_MEMBER: &str = "several_schemas";
+
+/// Fixtures planned together, one schema each: full-text search and odd names (datasette),
+/// triggers, views and CHECKs (sakila), views and triggers (Kodi), and two files with the same
+/// table names in two schemas (Chinook).
+const SET_FILES: [&str; 5] = ["datasette/fixtures.db", "sakila/sakila.db", "plaso/sqlite/MyVideos107.db", "chinook/Chinook_Sqlite.sqlite", "chinook/Chinook_Sqlite_AutoIncrementPKs.sqlite"];
+
+/// Plans `SET_FILES` together and writes one crate: the generated migrator, with the generated
+/// entities as its module `entities` (so `cargo build` proves both compile). `sea-orm` is added
+/// without features: the entities use the features sea-orm-migration already enables, so the
+/// shared build is reused.
+fn several_schemas_member(dir: &Path, members_dir: &Path) -> Result<(Plan, usize), String> {
+    let files: Vec<PathBuf> = SET_FILES.iter().map(|f| dir.join(f)).collect();
+    let plan = plan_files(&files, &PlanOptions::default()).map_err(|e| format!("plan: {e}"))?;
+    if plan.schemas.len() != SET_FILES.len() {
+        return Err(format!("{} files planned into {} schemas", SET_FILES.len(), plan.schemas.len()));
+    }
+    let generated = sqlite2pg_codegen::generate(&plan, &sqlite2pg_codegen::Options::default()).map_err(|e| format!("generate: {e}"))?;
+    let member = members_dir.join(SET_MEMBER);
+    let package = format!("migration_{SET_MEMBER}");
+    let mut wanted = BTreeSet::new();
+    for f in &generated.migrator {
+        let mut contents = f.contents.clone();
+        if f.path == Path::new("Cargo.toml") {
+            let deps = format!("[dependencies]\nsea-orm = {{ version = \"2.0.4\", default-features = false }}\nsqlite2pg-rewrite = {{ path = {:?} }}\n", root().join("rewrite").display().to_string());
+            contents = contents.replace("name = \"migration\"", &format!("name = \"{package}\"")).replacen("[dependencies]\n", &deps, 1);
+        } else if f.path == Path::new("src/main.rs") {
+            contents = contents.replace("migration::Migrator", &format!("{package}::Migrator"));
+        } else if f.path == Path::new("src/lib.rs") {
+            contents.push_str("\n/// The generated entities of every schema.\npub mod entities;\n");
+        }
+        write_if_changed(&member.join(&f.path), contents.as_bytes());
+        wanted.insert(member.join(&f.path));
+    }
+    for f in &generated.entities {
+        write_if_changed(&member.join("src/entities").join(&f.path), f.contents.as_bytes());
+        wanted.insert(member.join("src/entities").join(&f.path));
+    }
+    for path in walk(&member.join("src")) {
+        if !wanted.contains(&path) {
+            std::fs::remove_file(&path).ok();
+        }
+    }
+    // Each schema's entities are its own module and name their schema.
+    for schema in &plan.schemas {
+        let module = generated.entities.iter().find(|f| f.path.ends_with("mod.rs") && f.path.parent().is_some_and(|p| !p.as_os_str().is_empty()) && f.contents.contains(&format!("from {} ", schema.source.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default())));
+        if module.is_none() {
+            return Err(format!("no entity module for schema {}", schema.schema));
+        }
+        let qualified = generated.entities.iter().filter(|f| f.contents.contains(&format!("schema_name = \"{}\"", schema.schema))).count();
+        if qualified == 0 {
+            return Err(format!("no entity names schema {}", schema.schema));
+        }
+    }
+    let migrations = generated.migrator.iter().filter(|f| f.path.file_name().is_some_and(|n| n.to_string_lossy().starts_with("m20000101_"))).count();
+    Ok((plan, migrations))
+}
+
+/// Every `.rs` file under `dir`.
+fn walk(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            out.extend(walk(&path));
+        } else if path.extension().is_some_and(|e| e == "rs") {
+            out.push(path);
+        }
+    }
+    out
+}
+
+/// `sqlite2pg check`'s comparison of a database with the plan: the drifts, if any.
+async fn drifts(plan: &Plan, db: &TestDb) -> Result<(), String> {
+    let target = sqlite2pg_copy::resolve_target(Some(&url_of(db))).map_err(|e| e.to_string())?;
+    let report = sqlite2pg_verify::check_schema(plan, &target).await.map_err(|e| e.to_string())?;
+    if report.ok {
+        return Ok(());
+    }
+    Err(sqlite2pg_verify::render_schema_text(&report))
+}
+
+/// The plan's schemas that exist in the database.
+async fn schemas_present(plan: &Plan, db: &TestDb) -> Result<Vec<String>, String> {
+    let names: Vec<String> = plan.schemas.iter().map(|s| s.schema.clone()).collect();
+    let rows: Vec<(String,)> = sqlx::query_as("SELECT nspname::text FROM pg_namespace WHERE nspname = ANY($1) ORDER BY 1").bind(&names).fetch_all(&db.pool).await.map_err(|e| e.to_string())?;
+    Ok(rows.into_iter().map(|r| r.0).collect())
+}
+
+/// The several-schema migrator against one database: `up` builds exactly the plan (every
+/// schema), `down` removes every schema, `fresh` and `refresh` build the plan again.
+async fn several_schemas_up_down_fresh(bin: &Path, plan: &Plan, migrations: usize) -> Result<(), String> {
+    let db = TestDb::new("cg_several_schemas").await;
+    run(bin, &db, &["up"])?;
+    drifts(plan, &db).await.map_err(|d| format!("after `up`, the schemas differ from the plan:\n{d}"))?;
+    run(bin, &db, &["down", "-n", "10000"])?;
+    let left = schemas_present(plan, &db).await?;
+    if !left.is_empty() {
+        return Err(format!("after `down`, schemas left: {left:?}"));
+    }
+    run(bin, &db, &["up"])?;
+    run(bin, &db, &["fresh"])?;
+    drifts(plan, &db).await.map_err(|d| format!("after `fresh`, the schemas differ from the plan:\n{d}"))?;
+    run(bin, &db, &["refresh"])?;
+    drifts(plan, &db).await.map_err(|d| format!("after `refresh`, the schemas differ from the plan:\n{d}"))?;
+    let applied = sqlx::query_as::<_, (i64,)>("SELECT count(*) FROM seaql_migrations").fetch_one(&db.pool).await.map_err(|e| e.to_string())?.0;
+    if applied as usize != migrations {
+        return Err(format!("after `refresh`, {applied} migrations recorded; the migrator has {migrations}"));
+    }
+    db.pool.close().await;
+    Ok(())
 }

@@ -10,13 +10,15 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {
-    /// The plan has several schemas; generation takes one database at a time.
-    #[error("code generation takes one database at a time; the plan has {count} schemas ({names})")]
-    SeveralSchemas {
-        /// How many.
+    /// More objects than migration stamps can number.
+    #[error("{count} {what}: migration stamps number at most {max}")]
+    TooMany {
+        /// What there are too many of.
+        what: String,
+        /// How many there are.
         count: usize,
-        /// Their names.
-        names: String,
+        /// The most there may be.
+        max: usize,
     },
     /// The plan has no schema.
     #[error("the plan has no schema to generate code for")]

@@ -9,10 +9,17 @@
 //! database keeps its UNIQUE; the finding says so). Otherwise the table gets no entity (its
 //! migration still creates it) and a warning names it. Generated code always compiles.
 //!
-//! Migration stamps are positions, never the clock: `m20000101_000000_create_collation`,
+//! Migration stamps are positions, never the clock. One schema: `m20000101_000000_create_collation`
+//! (or `_prepare_schema` when it also creates the schema or text search configurations),
 //! `m20000101_{position:06}_create_<table>` in creation order from 1, then
 //! `m20000101_800000_close_foreign_key_cycles` and `m20000101_900000_create_views_and_triggers`.
 //! A table added at the end of the creation order adds one file and changes no other name.
+//!
+//! Several schemas (several SQLite files, one schema each) share one migrator: schema number
+//! `k` (from 1, in plan order) owns the stamps `m20000101_kk0000` to `m20000101_kk9999`:
+//! `kk0000_create_schema_<schema>`, `kk{position:04}_<schema>_create_<table>`,
+//! `kk8000_<schema>_close_foreign_key_cycles`, `kk9000_<schema>_create_views_and_triggers`.
+//! Adding a table to one schema renames nothing in the others.
 
 use std::collections::BTreeSet;
 
@@ -29,6 +36,8 @@ pub const STAMP_DATE: &str = "20000101";
 pub struct Model<'a> {
     /// The schema plan.
     pub schema: &'a SchemaPlan,
+    /// Where the schema sits when several share the generated code; `None` for a single schema.
+    pub slot: Option<SchemaSlot>,
     /// The SQLite file's name (no folders: output must not depend on where the file is).
     pub source: String,
     /// Tables in creation order.
@@ -38,6 +47,20 @@ pub struct Model<'a> {
     /// What the user should know about the generated code.
     pub findings: Vec<Finding>,
 }
+
+/// A schema's place among several.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SchemaSlot {
+    /// Its number, from 1 in plan order: the first two digits of its migration stamps.
+    pub number: usize,
+    /// Its Rust module name (the entity folder, the word in its migration names).
+    pub module: RustName,
+}
+
+/// The most schemas one migrator numbers (two stamp digits).
+pub const MAX_SCHEMAS: usize = 99;
+/// The most tables one schema of several numbers (positions below the cycles' stamp 8000).
+pub const MAX_TABLES_IN_SET: usize = 7999;
 
 /// A table and its Rust names.
 #[derive(Debug, Clone)]
@@ -89,8 +112,9 @@ pub struct MigrationModel {
 /// What a migration does.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum MigrationKind {
-    /// `CREATE COLLATION` for `COLLATE NOCASE` columns.
-    Collation,
+    /// Prepares the schema: creates it (when not `public`), the collation for `COLLATE NOCASE`
+    /// columns and the text search configurations.
+    Prepare,
     /// Create one table (index into [`Model::tables`]) with its keys, checks and indexes.
     Table(usize),
     /// Add the foreign keys that close cycles.
@@ -99,23 +123,34 @@ pub enum MigrationKind {
     ViewsAndTriggers,
 }
 
-/// Build the model of a plan with exactly one schema.
-pub fn build(plan: &Plan) -> Result<Model<'_>> {
-    let schema = match plan.schemas.as_slice() {
-        [one] => one,
-        [] => return Err(Error::NoSchema),
+/// Build the model of every schema of a plan, in plan order.
+pub fn build(plan: &Plan) -> Result<Vec<Model<'_>>> {
+    match plan.schemas.as_slice() {
+        [] => Err(Error::NoSchema),
+        [one] => Ok(vec![build_schema(one, None)?]),
         many => {
-            return Err(Error::SeveralSchemas { count: many.len(), names: many.iter().map(|s| s.schema.as_str()).collect::<Vec<_>>().join(", ") });
+            if many.len() > MAX_SCHEMAS {
+                return Err(Error::TooMany { what: "schemas in one migrator".into(), count: many.len(), max: MAX_SCHEMAS });
+            }
+            let names: Vec<&str> = many.iter().map(|s| s.schema.as_str()).collect();
+            let modules = name_all(&names, Kind::Table).ok_or_else(|| Error::Naming { object: "the plan's schemas".into(), name: names.join(", ") })?;
+            many.iter().zip(modules).enumerate().map(|(i, (schema, module))| build_schema(schema, Some(SchemaSlot { number: i + 1, module }))).collect()
         }
-    };
+    }
+}
+
+/// The model of one schema, alone (`slot` `None`) or one of several.
+fn build_schema(schema: &SchemaPlan, slot: Option<SchemaSlot>) -> Result<Model<'_>> {
     let source = schema.source.file_name().map_or_else(|| schema.source.display().to_string(), |n| n.to_string_lossy().into_owned());
     let mut findings = Vec::new();
-
     let table_sql: Vec<&str> = schema.tables.iter().map(|t| t.name.as_str()).collect();
     let table_names = name_all(&table_sql, Kind::Table).ok_or_else(|| Error::Naming { object: format!("schema {}", schema.schema), name: table_sql.join(", ") })?;
     let mut tables = Vec::with_capacity(schema.tables.len());
     for (plan_table, name) in schema.tables.iter().zip(table_names) {
-        let object = format!("table \"{}\"", plan_table.source_name);
+        let object = match &slot {
+            Some(_) => format!("table \"{}\".\"{}\"", schema.schema, plan_table.source_name),
+            None => format!("table \"{}\"", plan_table.source_name),
+        };
         let col_sql: Vec<&str> = plan_table.columns.iter().map(|c| c.name.as_str()).collect();
         let columns = name_all(&col_sql, Kind::Column).ok_or_else(|| Error::Naming { object: object.clone(), name: col_sql.join(", ") })?;
         if name.renamed() {
@@ -141,10 +176,30 @@ pub fn build(plan: &Plan) -> Result<Model<'_>> {
         tables.push(TableModel { plan: plan_table, name, columns, entity_key });
     }
 
+    let migrations = migrations(schema, slot.as_ref(), &tables)?;
+    Ok(Model { schema, slot, source, tables, migrations, findings })
+}
+
+
+/// The migrations of a schema, in the order they run, with their stamps (see the module doc).
+fn migrations(schema: &SchemaPlan, slot: Option<&SchemaSlot>, tables: &[TableModel<'_>]) -> Result<Vec<MigrationModel>> {
+    if slot.is_some() && tables.len() > MAX_TABLES_IN_SET {
+        return Err(Error::TooMany { what: format!("tables in schema {} (one migrator of several schemas)", schema.schema), count: tables.len(), max: MAX_TABLES_IN_SET });
+    }
+    // Stamp and name of the n-th migration kind of this schema.
+    let module = |position: usize, what: &str| match slot {
+        None => format!("m{STAMP_DATE}_{position:06}_{what}"),
+        Some(s) => format!("m{STAMP_DATE}_{:02}{position:04}_{}_{what}", s.number, s.module.snake),
+    };
     let mut migrations = Vec::new();
-    if schema.needs_nocase_collation || !schema.text_search_setup.is_empty() {
-        let what = if schema.text_search_setup.is_empty() { "create_collation" } else { "prepare_schema" };
-        migrations.push(MigrationModel { module: format!("m{STAMP_DATE}_000000_{what}"), kind: MigrationKind::Collation });
+    let needs_prepare = schema.schema != "public" || schema.needs_nocase_collation || !schema.text_search_setup.is_empty();
+    if needs_prepare {
+        let name = match slot {
+            Some(s) => format!("m{STAMP_DATE}_{:02}0000_create_schema_{}", s.number, s.module.snake),
+            None if schema.schema == "public" && schema.text_search_setup.is_empty() => module(0, "create_collation"),
+            None => module(0, "prepare_schema"),
+        };
+        migrations.push(MigrationModel { module: name, kind: MigrationKind::Prepare });
     }
     let mut words = BTreeSet::new();
     for (i, t) in tables.iter().enumerate() {
@@ -155,15 +210,16 @@ pub fn build(plan: &Plan) -> Result<Model<'_>> {
             word = format!("{base}_{n}");
             n += 1;
         }
-        migrations.push(MigrationModel { module: format!("m{STAMP_DATE}_{:06}_create_{word}", i + 1), kind: MigrationKind::Table(i) });
+        migrations.push(MigrationModel { module: module(i + 1, &format!("create_{word}")), kind: MigrationKind::Table(i) });
     }
+    let (cycles, views) = if slot.is_some() { (8000, 9000) } else { (800_000, 900_000) };
     if !schema.deferred_foreign_keys.is_empty() {
-        migrations.push(MigrationModel { module: format!("m{STAMP_DATE}_800000_close_foreign_key_cycles"), kind: MigrationKind::CloseCycles });
+        migrations.push(MigrationModel { module: module(cycles, "close_foreign_key_cycles"), kind: MigrationKind::CloseCycles });
     }
     if !schema.views.is_empty() || !schema.triggers.is_empty() {
-        migrations.push(MigrationModel { module: format!("m{STAMP_DATE}_900000_create_views_and_triggers"), kind: MigrationKind::ViewsAndTriggers });
+        migrations.push(MigrationModel { module: module(views, "create_views_and_triggers"), kind: MigrationKind::ViewsAndTriggers });
     }
-    Ok(Model { schema, source, tables, migrations, findings })
+    Ok(migrations)
 }
 
 /// The key an entity can use: the primary key, else the first UNIQUE over non-null columns.

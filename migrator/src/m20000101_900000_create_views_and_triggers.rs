@@ -16,10 +16,6 @@ impl MigrationTrait for Migration {
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
         manager
             .get_connection()
-            .execute_unprepared("SET LOCAL search_path TO public")
-            .await?;
-        manager
-            .get_connection()
             .execute_unprepared(
                 r#"CREATE VIEW conversation_summaries AS
 SELECT "c"."id", "c"."title", count("m"."id") AS "message_count", max("m"."sent_at") AS "last_sent_at" FROM "conversations" AS "c" LEFT JOIN "messages" AS "m" ON "m"."conversation_id" = "c"."id" AND NOT "m"."is_deleted" GROUP BY "c"."id", "c"."title""#,
@@ -28,7 +24,7 @@ SELECT "c"."id", "c"."title", count("m"."id") AS "message_count", max("m"."sent_
         manager
             .get_connection()
             .execute_unprepared(
-                r#"CREATE OR REPLACE FUNCTION "users_touch_updated_at_fn"() RETURNS trigger LANGUAGE plpgsql SET search_path FROM CURRENT AS $$
+                r#"CREATE OR REPLACE FUNCTION "users_touch_updated_at_fn"() RETURNS trigger LANGUAGE plpgsql SET search_path TO public AS $$
 BEGIN
   UPDATE "users" SET "updated_at" = CURRENT_TIMESTAMP WHERE "id" = NEW."id";
   RETURN NULL;
