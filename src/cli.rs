@@ -97,9 +97,17 @@ pub enum Command {
         /// Copy options.
         #[command(flatten)]
         copy: CopyArgs,
-        /// Verification report format.
+        /// Verification report format (also of the drift report when `--migrator`'s schema
+        /// differs from the plan).
         #[arg(long, value_enum, default_value_t = VerifyFormat::Text)]
         format: VerifyFormat,
+        /// Create the schema with this migrator instead of the plan's DDL: the crate folder
+        /// `generate --migrator` wrote (run with `cargo run -- up`) or its compiled binary (run
+        /// with `up`). It gets the target in `DATABASE_URL` (and no `DATABASE_SCHEMA`: generated
+        /// migrations name their schemas); then the live schema is checked against the plan,
+        /// and on drift nothing is copied (exit 9). A failing migrator exits 10.
+        #[arg(long, value_name = "PATH")]
+        migrator: Option<PathBuf>,
     },
     /// Generate SeaORM entities and a sea-orm-migration migrator crate from the plan.
     Generate(GenerateArgs),

@@ -2,9 +2,12 @@
 //!
 //! Exit codes (also in the README): 0 done; 1 unexpected failure; 2 usage error; 3 a database
 //! is missing, not SQLite, or corrupt; 4 a database is locked; 5 the configuration is wrong;
-//! 8 `inspect --fail-on` found findings of that grade.
+//! 6 PostgreSQL cannot be reached; 7 the target's tables are missing or hold rows; 8 `inspect
+//! --fail-on` found findings of that grade; 9 differences or schema drift; 10 `migrate
+//! --migrator`'s migrator failed.
 
 mod cli;
+mod migrator;
 
 use std::io::Write;
 use std::path::Path;
@@ -16,6 +19,7 @@ use sqlite2pg_converter::config::Config;
 use sqlite2pg_converter::introspect::OpenOptions;
 use sqlite2pg_converter::plan::{Grade, Plan, PlanOptions, plan_files};
 use sqlite2pg_converter::{ddl, report};
+use sqlite2pg_copy::PgConnectOptions;
 
 use cli::{Command, CopyArgs, FailOn, InspectFormat, Input, OnBadValue, Opts, PlanFormat, VerifyFormat};
 
@@ -35,6 +39,7 @@ fn main() -> ExitCode {
                 .map(|e| e.exit_code())
                 .or_else(|| e.downcast_ref::<sqlite2pg_copy::CopyError>().map(|e| e.exit_code()))
                 .or_else(|| e.downcast_ref::<sqlite2pg_verify::VerifyError>().map(|e| e.exit_code()))
+                .or_else(|| e.downcast_ref::<migrator::MigratorError>().map(|e| e.exit_code()))
                 .unwrap_or(1);
             // Causes are appended unless the message already quotes them (driver errors often do).
             let mut message = e.to_string();
@@ -114,23 +119,29 @@ fn run(opts: Opts) -> anyhow::Result<ExitCode> {
             let plan = plan(&input)?;
             let target = sqlite2pg_copy::resolve_target(target.to.as_deref())?;
             let report = runtime()?.block_on(sqlite2pg_verify::check_schema(&plan, &target))?;
-            let text = match format {
-                VerifyFormat::Text => sqlite2pg_verify::render_schema_text(&report),
-                VerifyFormat::Json => serde_json::to_string_pretty(&report)? + "\n",
-                VerifyFormat::Markdown => sqlite2pg_verify::render_schema_markdown(&report),
-            };
-            write_stdout(&text)?;
+            write_stdout(&render_schema(&report, format)?)?;
             Ok(if report.ok { ExitCode::SUCCESS } else { ExitCode::from(EXIT_MISMATCH) })
         }
-        Command::Migrate { input, target, copy, format } => {
+        Command::Migrate { input, target, copy, format, migrator } => {
+            // Checked before planning: a mistyped path should not cost a profiling pass.
+            let migrator = migrator.as_deref().map(migrator::Migrator::new).transpose()?;
             let plan = plan(&input)?;
-            let target = sqlite2pg_copy::resolve_target(target.to.as_deref())?;
-            let options = copy_options(&input, &copy, true);
+            let resolved = sqlite2pg_copy::resolve_target(target.to.as_deref())?;
             let rt = runtime()?;
-            let summary = rt.block_on(sqlite2pg_copy::copy(&plan, &target, &options))?;
+            if let Some(migrator) = &migrator {
+                let drift = migrate_schema(&rt, migrator, &plan, target.to.as_deref(), &resolved)?;
+                if !drift.ok {
+                    write_stdout(&render_schema(&drift, format)?)?;
+                    eprintln!("sqlite2pg: the schema the migrator built differs from the plan ({} drifts); nothing was copied", drift.drifts.len());
+                    return Ok(ExitCode::from(EXIT_MISMATCH));
+                }
+            }
+            // With a migrator the tables exist and were checked: never add the plan's DDL to them.
+            let options = copy_options(&input, &copy, migrator.is_none());
+            let summary = rt.block_on(sqlite2pg_copy::copy(&plan, &resolved, &options))?;
             print_copy_summary(&summary, &options)?;
             let verify_options = sqlite2pg_verify::VerifyOptions { rejects: Some(options.rejects.clone()), open: open_options(&input), ..Default::default() };
-            let report = rt.block_on(sqlite2pg_verify::verify(&plan, &target, &verify_options))?;
+            let report = rt.block_on(sqlite2pg_verify::verify(&plan, &resolved, &verify_options))?;
             write_stdout(&render_verify(&report, format)?)?;
             Ok(if report.ok { ExitCode::SUCCESS } else { ExitCode::from(EXIT_MISMATCH) })
         }
@@ -166,6 +177,10 @@ fn run(opts: Opts) -> anyhow::Result<ExitCode> {
                 eprintln!("{}: {}: {}", f.grade, f.object, f.message);
             }
             eprintln!("sqlite2pg: {} files written, {} kept, {} stale removed", summary.written.len(), summary.kept.len(), summary.removed.len());
+            eprintln!("sqlite2pg: the crate holding the entities needs, besides a sea-orm driver and runtime feature:");
+            for line in &generated.entity_dependencies {
+                eprintln!("  {line}");
+            }
             Ok(ExitCode::SUCCESS)
         }
     }
@@ -240,6 +255,28 @@ copied {rows} rows in {:.2} s", summary.seconds);
     }
     eprint!("{text}");
     Ok(())
+}
+
+/// `migrate --migrator`: the migrator's `up` on the target, then the live schema compared with
+/// the plan (as `check`). The connection is tried first, so a wrong password or an unreachable
+/// server is our own error (exit 6, no secret in it) rather than whatever the migrator prints.
+fn migrate_schema(rt: &tokio::runtime::Runtime, migrator: &migrator::Migrator, plan: &Plan, to: Option<&str>, target: &PgConnectOptions) -> anyhow::Result<sqlite2pg_verify::SchemaReport> {
+    let probe = rt.block_on(sqlite2pg_copy::connect(target, 1))?;
+    rt.block_on(probe.close());
+    migrator.up(&sqlite2pg_copy::target_url(to, target))?;
+    let report = rt.block_on(sqlite2pg_verify::check_schema(plan, target))?;
+    if report.ok {
+        eprintln!("sqlite2pg: the migrator {} built the plan's schema", migrator.path().display());
+    }
+    Ok(report)
+}
+
+fn render_schema(report: &sqlite2pg_verify::SchemaReport, format: VerifyFormat) -> anyhow::Result<String> {
+    Ok(match format {
+        VerifyFormat::Text => sqlite2pg_verify::render_schema_text(report),
+        VerifyFormat::Json => serde_json::to_string_pretty(report)? + "\n",
+        VerifyFormat::Markdown => sqlite2pg_verify::render_schema_markdown(report),
+    })
 }
 
 fn render_verify(report: &sqlite2pg_verify::VerifyReport, format: VerifyFormat) -> anyhow::Result<String> {

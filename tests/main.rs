@@ -16,5 +16,6 @@ mod fts_query;
 mod fts_schema;
 mod introspection;
 mod mapping;
+mod migrate_migrator;
 mod schema;
 mod tidy;

@@ -24,4 +24,6 @@ mod target;
 
 pub use error::CopyError;
 pub use load::{BadValuePolicy, CopyOptions, CopySummary, TableSummary, copy};
-pub use target::{connect, describe, resolve_target};
+/// The target's connection options, as [`resolve_target`] gives them.
+pub use sqlx::postgres::PgConnectOptions;
+pub use target::{connect, describe, redact, resolve_target, target_url};

@@ -4,19 +4,31 @@ use std::str::FromStr;
 use std::time::Duration;
 
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
-use sqlx::{Connection, Executor, PgConnection, PgPool};
+use sqlx::{ConnectOptions, Connection, Executor, PgConnection, PgPool};
 
 use crate::error::CopyError;
 
 /// The target from `--to`, else `DATABASE_URL`, else the `PG*` variables (`PGHOST`, `PGPORT`,
 /// `PGUSER`, `PGPASSWORD`, `PGDATABASE`, `PGSSLMODE`, ...).
 pub fn resolve_target(to: Option<&str>) -> Result<PgConnectOptions, CopyError> {
-    let url = to.map(str::to_string).or_else(|| std::env::var("DATABASE_URL").ok().filter(|u| !u.is_empty()));
-    match url {
+    match given_url(to) {
         Some(url) => PgConnectOptions::from_str(&url).map_err(|e| CopyError::BadUrl(redact(&e.to_string(), &url))),
         None if ["PGHOST", "PGDATABASE", "PGSERVICE"].iter().any(|v| std::env::var_os(v).is_some()) => Ok(PgConnectOptions::new()),
         None => Err(CopyError::NoTarget),
     }
+}
+
+/// The URL `--to` or `DATABASE_URL` gave, as given.
+fn given_url(to: Option<&str>) -> Option<String> {
+    to.map(str::to_string).or_else(|| std::env::var("DATABASE_URL").ok().filter(|u| !u.is_empty()))
+}
+
+/// The target as a URL for another program (a migrator reads `DATABASE_URL`): the URL as given
+/// when there was one, so every parameter reaches it unchanged, else one built from the `PG*`
+/// variables [`resolve_target`] read. It holds the password: pass it through the environment,
+/// never on a command line, and [`redact`] whatever the other program prints.
+pub fn target_url(to: Option<&str>, options: &PgConnectOptions) -> String {
+    given_url(to).unwrap_or_else(|| options.to_url_lossy().to_string())
 }
 
 /// `host:port/database as user`: enough to recognise the target, never the password.
@@ -24,14 +36,22 @@ pub fn describe(options: &PgConnectOptions) -> String {
     format!("{}:{}/{} as {}", options.get_host(), options.get_port(), options.get_database().unwrap_or("(default database)"), options.get_username())
 }
 
-/// Remove a URL's password from a message that might quote it.
-fn redact(message: &str, url: &str) -> String {
-    let password = url.split_once("://").and_then(|(_, rest)| rest.split_once('@')).and_then(|(userinfo, _)| userinfo.split_once(':')).map(|(_, p)| p);
+/// Remove a URL's password from a message that might quote it, as written in the URL or
+/// percent-decoded (the form a program that parsed the URL would print).
+pub fn redact(message: &str, url: &str) -> String {
+    // The userinfo ends at the last '@' before the path: a raw '@' may sit in a password.
+    let authority = url.split_once("://").map(|(_, rest)| rest.split(['/', '?']).next().unwrap_or(rest));
+    let password = authority.and_then(|a| a.rsplit_once('@')).and_then(|(userinfo, _)| userinfo.split_once(':')).map(|(_, p)| p);
     match password {
-        Some(p) if !p.is_empty() => message.replace(p, "***"),
+        Some(p) if !p.is_empty() => {
+            let decoded = percent_encoding::percent_decode_str(p).decode_utf8_lossy();
+            let message = message.replace(p, "***");
+            if decoded.is_empty() || decoded == p { message } else { message.replace(decoded.as_ref(), "***") }
+        }
         _ => message.to_string(),
     }
 }
+
 
 /// A pool whose sessions run in UTC: SQLite's times are UTC, and `timestamptz` input without a
 /// zone is read in the session's time zone.
@@ -63,5 +83,9 @@ mod tests {
         assert_eq!(redact("bad url postgres://u:s3cret@h/db", "postgres://u:s3cret@h/db"), "bad url postgres://u:***@h/db");
         let o = PgConnectOptions::from_str("postgres://u:s3cret@h:5433/db").expect("url");
         assert_eq!(describe(&o), "h:5433/db as u");
+        assert_eq!(redact("url postgres://u:p%40ss@h/db, password p@ss", "postgres://u:p%40ss@h/db"), "url postgres://u:***@h/db, password ***");
+        assert_eq!(redact("p@ss:word", "postgres://u:p@ss:word@h/db"), "***", "a raw '@' in the password");
+        assert_eq!(redact("no password here", "postgres://u@h/db"), "no password here");
+        assert_eq!(target_url(Some("postgres://u:s3cret@h/db?sslmode=require"), &o), "postgres://u:s3cret@h/db?sslmode=require", "the URL as given");
     }
 }
