@@ -307,6 +307,7 @@ fn plan(input: &Input) -> anyhow::Result<Plan> {
         schema: input.schema.clone(),
         open: OpenOptions { lock_timeout: Duration::from_secs_f64(input.lock_timeout) },
         config,
+        jobs: 0,
     };
     Ok(plan_files(&input.databases, &options)?)
 }

@@ -97,3 +97,41 @@ fn sampling_is_marked_and_deterministic() {
     assert_eq!(serde_json::to_string(&a).expect("json"), serde_json::to_string(&b).expect("json"));
     assert!(!plan_one(&path).sampled);
 }
+
+/// Profiling with several connections, a large table read in rowid ranges, gives exactly the
+/// profile of one pass: every count, range, maximum and first example.
+#[test]
+fn parallel_profiling_equals_one_pass() {
+    use sqlite2pg_converter::profile::ProfileJob;
+    let work = Workdir::new();
+    // Rowids with gaps and a negative one; values whose first example, min and max fall in
+    // different ranges.
+    let path = work.sqlite(
+        "big.db",
+        "CREATE TABLE t (id INTEGER PRIMARY KEY, flag INTEGER, doc TEXT, score REAL, bin BLOB, mixed);
+         WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 300000)
+         INSERT INTO t SELECT i * 3,
+             i % 2,
+             CASE WHEN i % 1000 = 7 THEN 'not json ' || i ELSE json_object('k', i, 'when', '2024-01-0' || (i % 9 + 1)) END,
+             CASE WHEN i = 250000 THEN 1e300 WHEN i % 5 = 0 THEN NULL ELSE i / 7.0 END,
+             CASE WHEN i % 100000 = 99999 THEN x'00ff10' ELSE NULL END,
+             CASE i % 4 WHEN 0 THEN i WHEN 1 THEN 'text ' || i WHEN 2 THEN i * 0.5 ELSE NULL END
+         FROM n;
+         INSERT INTO t VALUES (-5, 7, '[1,2]', -1e10, x'01', 'first');
+         CREATE TABLE small (a TEXT); INSERT INTO small VALUES ('x'), (NULL);",
+    );
+    let db = SourceDb::open(&path, &OpenOptions::default()).expect("open");
+    let schema = db.introspect().expect("introspect");
+    let jobs: Vec<ProfileJob<'_>> = schema.tables.iter().map(|table| ProfileJob { table, splittable: true }).collect();
+    let one = db.profile_all(&jobs, None, 1).expect("one pass");
+    let four = db.profile_all(&jobs, None, 4).expect("four connections");
+    let as_json = |p| serde_json::to_string_pretty(p).expect("json");
+    assert_eq!(one.iter().map(|p| p.rows).collect::<Vec<_>>(), vec![300_001, 2]);
+    assert_eq!(as_json(&one), as_json(&four));
+    // The pass really was split, and the split profile holds what only some ranges saw.
+    let t = &four[0];
+    let score = &t.columns[3];
+    assert_eq!((score.real_min, score.real_max), (Some(-1e10), Some(1e300)));
+    assert_eq!(t.columns[4].blobs, 4);
+    assert_eq!(t.columns[1].examples.integer.as_deref(), Some("7"), "the first example in rowid order (rowid -5)");
+}

@@ -6,6 +6,9 @@
 //! Exact by default; with a sample size it reads an evenly spread, deterministic subset and says
 //! so, so the same database always gives the same plan.
 
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Mutex, PoisonError};
+
 use rusqlite::types::ValueRef;
 use serde::Serialize;
 
@@ -200,9 +203,122 @@ impl EpochUnit {
     }
 }
 
+/// Tables spanning fewer rowids than this are profiled in one piece.
+const SPLIT_ROWIDS: i64 = 1 << 16;
+
+/// A table to profile, and whether its rows may be read in rowid ranges by several
+/// connections (an ordinary rowid table, not a virtual one).
+#[derive(Debug, Clone, Copy)]
+pub struct ProfileJob<'a> {
+    /// The table.
+    pub table: &'a SourceTable,
+    /// Whether rowid ranges may be read apart.
+    pub splittable: bool,
+}
+
 impl SourceDb {
+    /// Profile every table, in order, with up to `workers` connections (0: one per core).
+    ///
+    /// Exact profiles are split into tasks, whole small tables and rowid ranges of large ones,
+    /// that worker threads take in turn, each on a read-only connection of its own; the
+    /// pieces of a table are merged in rowid order, so the profile equals one pass's, examples
+    /// included. Sampling, and a single worker, read through this connection only.
+    ///
+    /// Each connection reads its own snapshot. While this connection's read transaction lasts,
+    /// a rollback-journal database cannot change, so they all agree; in WAL mode a writer can
+    /// commit between them, and a table may then be profiled in a later state than
+    /// `sqlite_master` was read in. Profiles only inform decisions: `copy` and `verify` each
+    /// read every row from one snapshot of their own, and values a decision does not fit are
+    /// rejected and reported, never lost.
+    pub fn profile_all(&self, jobs: &[ProfileJob<'_>], sample: Option<u64>, workers: usize) -> Result<Vec<TableProfile>> {
+        let workers = if workers == 0 { std::thread::available_parallelism().map_or(1, |n| n.get()) } else { workers };
+        if workers <= 1 || sample.is_some_and(|n| n > 0) {
+            return jobs.iter().map(|j| self.profile(j.table, sample)).collect();
+        }
+        // Tasks in table order, then rowid order: the order pieces are merged in.
+        let mut tasks: Vec<(usize, Option<(i64, i64)>)> = Vec::new();
+        for (i, job) in jobs.iter().enumerate() {
+            let ranges = if job.splittable { self.rowid_ranges(job.table, workers)? } else { Vec::new() };
+            if ranges.is_empty() {
+                tasks.push((i, None));
+            } else {
+                tasks.extend(ranges.into_iter().map(|r| (i, Some(r))));
+            }
+        }
+        let (path, open_options) = (self.path(), self.open_options());
+        let next = AtomicUsize::new(0);
+        let results: Mutex<Vec<Option<Result<TableProfile>>>> = Mutex::new((0..tasks.len()).map(|_| None).collect());
+        std::thread::scope(|scope| {
+            for _ in 0..workers.min(tasks.len()) {
+                scope.spawn(|| {
+                    // A worker that cannot open a connection takes no task; whatever no worker
+                    // read is read below through this connection.
+                    let Ok(db) = SourceDb::open(path, &open_options) else { return };
+                    loop {
+                        let n = next.fetch_add(1, Ordering::Relaxed);
+                        let Some(&(i, range)) = tasks.get(n) else { break };
+                        let piece = db.profile_piece(jobs[i].table, range);
+                        if let Ok(mut r) = results.lock() {
+                            r[n] = Some(piece);
+                        }
+                    }
+                });
+            }
+        });
+        let results = results.into_inner().unwrap_or_else(PoisonError::into_inner);
+        let mut profiles: Vec<Option<TableProfile>> = (0..jobs.len()).map(|_| None).collect();
+        for (&(i, range), piece) in tasks.iter().zip(results) {
+            let piece = match piece {
+                Some(p) => p?,
+                None => self.profile_piece(jobs[i].table, range)?,
+            };
+            match &mut profiles[i] {
+                Some(done) => done.absorb(piece),
+                slot => *slot = Some(piece),
+            }
+        }
+        profiles.into_iter().zip(jobs).map(|(p, j)| p.map_or_else(|| self.profile(j.table, None), Ok)).collect()
+    }
+
+    /// Up to `2 * workers` rowid ranges covering the table, or none when it is small, has no
+    /// rowid, or a column named like the rowid hides it.
+    fn rowid_ranges(&self, table: &SourceTable, workers: usize) -> Result<Vec<(i64, i64)>> {
+        let hidden = table.columns.iter().any(|c| ["rowid", "_rowid_", "oid"].iter().any(|r| c.name.eq_ignore_ascii_case(r)));
+        if table.without_rowid || hidden || table.columns.is_empty() {
+            return Ok(Vec::new());
+        }
+        let sql = format!("SELECT min(rowid), max(rowid) FROM {}", crate::ident::quoted(&table.name));
+        let context = format!("profiling table \"{}\"", table.name);
+        let (lo, hi): (Option<i64>, Option<i64>) = self.conn().query_row(&sql, [], |r| Ok((r.get(0)?, r.get(1)?))).map_err(|e| self.error(&context, e))?;
+        let (Some(lo), Some(hi)) = (lo, hi) else { return Ok(Vec::new()) };
+        let span = i128::from(hi) - i128::from(lo) + 1;
+        let pieces = (span / i128::from(SPLIT_ROWIDS)).clamp(1, 2 * workers as i128);
+        if pieces < 2 {
+            return Ok(Vec::new());
+        }
+        let step = (span + pieces - 1) / pieces;
+        let mut ranges = Vec::new();
+        let mut start = i128::from(lo);
+        while start <= i128::from(hi) {
+            let end = (start + step - 1).min(i128::from(hi));
+            // Both ends lie within [lo, hi], so they fit in an i64.
+            ranges.push((start as i64, end as i64));
+            start = end + 1;
+        }
+        Ok(ranges)
+    }
+
     /// Profile `table`: every row, or about `sample` rows spread evenly over the table.
     pub fn profile(&self, table: &SourceTable, sample: Option<u64>) -> Result<TableProfile> {
+        self.read_profile(table, sample, None)
+    }
+
+    /// Profile the rows of `table` whose rowid lies in `range` (every row when `None`).
+    fn profile_piece(&self, table: &SourceTable, range: Option<(i64, i64)>) -> Result<TableProfile> {
+        self.read_profile(table, None, range)
+    }
+
+    fn read_profile(&self, table: &SourceTable, sample: Option<u64>, range: Option<(i64, i64)>) -> Result<TableProfile> {
         let quoted = crate::ident::quoted(&table.name);
         let context = format!("profiling table \"{}\"", table.name);
         // An exact pass counts the rows as it reads them; only sampling needs the count first.
@@ -228,7 +344,10 @@ impl SourceDb {
                 format!("{select} WHERE rowid % {} = 0", rows.div_ceil(n))
             }
             (Some(_), Some(n)) => format!("{select} LIMIT {n}"),
-            _ => select,
+            _ => match range {
+                Some((lo, hi)) => format!("{select} WHERE rowid BETWEEN {lo} AND {hi}"),
+                None => select,
+            },
         };
         let mut stmt = self.conn().prepare(&sql).map_err(|e| self.error(&context, e))?;
         let mut cursor = stmt.query([]).map_err(|e| self.error(&context, e))?;
@@ -248,7 +367,102 @@ impl SourceDb {
     }
 }
 
+impl TableProfile {
+    /// Add the profile of the rows that follow (a later rowid range of the same exact pass).
+    fn absorb(&mut self, later: TableProfile) {
+        self.rows += later.rows;
+        for (mine, theirs) in self.columns.iter_mut().zip(later.columns) {
+            mine.absorb(theirs);
+        }
+    }
+}
+
+/// The smaller (or larger) of two optional values.
+fn pick<T: PartialOrd + Copy>(a: Option<T>, b: Option<T>, smaller: bool) -> Option<T> {
+    match (a, b) {
+        (Some(x), Some(y)) => Some(if (y < x) == smaller { y } else { x }),
+        (x, None) => x,
+        (None, y) => y,
+    }
+}
+
 impl ColumnProfile {
+    /// Add the statistics of the values that follow. Every field is named, so a field added to
+    /// the profile cannot be forgotten here.
+    fn absorb(&mut self, later: ColumnProfile) {
+        let ColumnProfile {
+            name: _,
+            nulls,
+            integers,
+            reals,
+            texts,
+            blobs,
+            int_min,
+            int_max,
+            ints_not_01,
+            ints_beyond_2_53,
+            epoch: EpochMagnitudes { seconds, millis, micros },
+            real_min,
+            real_max,
+            reals_infinite,
+            reals_fractional,
+            max_int_digits,
+            max_frac_digits,
+            text_max_chars,
+            text_max_bytes,
+            text_invalid_utf8,
+            text_nul,
+            text_json,
+            text_json_any,
+            text_bool,
+            text_uuid,
+            text_numeric,
+            text_integer,
+            dates: DateShapes { date, datetime, datetime_zone, time, sub_microsecond },
+            blob_max_bytes,
+            examples: Examples { integer, real, text, blob },
+        } = later;
+        self.nulls += nulls;
+        self.integers += integers;
+        self.reals += reals;
+        self.texts += texts;
+        self.blobs += blobs;
+        self.int_min = pick(self.int_min, int_min, true);
+        self.int_max = pick(self.int_max, int_max, false);
+        self.ints_not_01 += ints_not_01;
+        self.ints_beyond_2_53 += ints_beyond_2_53;
+        self.epoch.seconds += seconds;
+        self.epoch.millis += millis;
+        self.epoch.micros += micros;
+        self.real_min = pick(self.real_min, real_min, true);
+        self.real_max = pick(self.real_max, real_max, false);
+        self.reals_infinite += reals_infinite;
+        self.reals_fractional += reals_fractional;
+        self.max_int_digits = self.max_int_digits.max(max_int_digits);
+        self.max_frac_digits = self.max_frac_digits.max(max_frac_digits);
+        self.text_max_chars = self.text_max_chars.max(text_max_chars);
+        self.text_max_bytes = self.text_max_bytes.max(text_max_bytes);
+        self.text_invalid_utf8 += text_invalid_utf8;
+        self.text_nul += text_nul;
+        self.text_json += text_json;
+        self.text_json_any += text_json_any;
+        self.text_bool += text_bool;
+        self.text_uuid += text_uuid;
+        self.text_numeric += text_numeric;
+        self.text_integer += text_integer;
+        self.dates.date += date;
+        self.dates.datetime += datetime;
+        self.dates.datetime_zone += datetime_zone;
+        self.dates.time += time;
+        self.dates.sub_microsecond += sub_microsecond;
+        self.blob_max_bytes = self.blob_max_bytes.max(blob_max_bytes);
+        // The first example seen in rowid order: this piece's, else the later one's.
+        self.examples.integer = self.examples.integer.take().or(integer);
+        self.examples.real = self.examples.real.take().or(real);
+        self.examples.text = self.examples.text.take().or(text);
+        self.examples.blob = self.examples.blob.take().or(blob);
+    }
+
     /// Account for one stored value.
     pub fn observe(&mut self, value: ValueRef<'_>) {
         match value {

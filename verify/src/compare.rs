@@ -477,11 +477,7 @@ fn source_has_orphans(plan: &Plan, schema: &str, table: &str) -> Result<bool, Ve
     let Some(s) = plan.schemas.iter().find(|s| s.schema == schema) else { return Ok(false) };
     let Some(t) = s.tables.iter().find(|t| t.name == table) else { return Ok(false) };
     let db = SourceDb::open(&s.source, &OpenOptions::default())?;
-    let n: i64 = db
-        .conn()
-        .query_row("SELECT count(*) FROM pragma_foreign_key_check(?1)", [&t.source_name], |r| r.get(0))
-        .map_err(|e| db.error(format!("checking foreign keys of table \"{}\"", t.source_name), e))?;
-    Ok(n > 0)
+    Ok(db.foreign_key_orphans(&t.source_name)? > 0)
 }
 
 async fn check_foreign_keys(pool: &PgPool, plan: &Plan) -> Result<Vec<String>, VerifyError> {

@@ -87,6 +87,27 @@ impl SourceDb {
         &self.conn
     }
 
+    /// Rows of `table` whose parent row is missing (SQLite had foreign keys off), by
+    /// `pragma_foreign_key_check`.
+    ///
+    /// The check looks every child row's parent up in the parent's b-tree. With SQLite's
+    /// default 2 MB page cache the child's pages stream through the cache and push the
+    /// parent's out, so every lookup reads its pages again through the kernel; a 32 MB cache
+    /// for the check keeps them (a third of the time of `inspect` on a 1M-row child table).
+    pub fn foreign_key_orphans(&self, table: &str) -> Result<u64> {
+        let context = format!("checking the foreign keys of table \"{table}\"");
+        self.conn.execute_batch("PRAGMA cache_size = -32768").map_err(|e| self.error(&context, e))?;
+        let orphans = self.conn.query_row("SELECT count(*) FROM pragma_foreign_key_check(?1)", [table], |r| r.get::<_, i64>(0));
+        // Back to the default, which frees the pages.
+        self.conn.execute_batch("PRAGMA cache_size = -2000").map_err(|e| self.error(&context, e))?;
+        orphans.map(|n| n as u64).map_err(|e| self.error(&context, e))
+    }
+
+    /// The options this database was opened with (to open another connection to it).
+    pub fn open_options(&self) -> OpenOptions {
+        OpenOptions { lock_timeout: self.lock_timeout }
+    }
+
     /// The path this database was opened from.
     pub fn path(&self) -> &Path {
         &self.path

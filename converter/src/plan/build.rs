@@ -15,7 +15,7 @@ use crate::ident::fit;
 use crate::introspect::fts::FtsContent;
 use crate::introspect::{IndexOrigin, IndexTarget, OpenOptions, SourceColumn, SourceDb, SourceSchema, SourceTable, tokenize_significant};
 use crate::mapping::{self, ColumnDecision, PgType, Rule, defaults};
-use crate::profile::{ColumnProfile, TableProfile};
+use crate::profile::{ColumnProfile, ProfileJob, TableProfile};
 use crate::values::violation;
 
 /// How many values that break a column's type are shown as examples.
@@ -32,6 +32,8 @@ pub struct PlanOptions {
     pub open: OpenOptions,
     /// User overrides.
     pub config: Config,
+    /// Connections profiling in parallel (0: one per core).
+    pub jobs: usize,
 }
 
 /// Plan the conversion of `paths`: one file goes to `public` (or `options.schema`); several go
@@ -97,10 +99,11 @@ fn build_schema(db: &SourceDb, source: &SourceSchema, schema: String, options: &
 
     // Tables and columns: profile, decide, count values that break the decision.
     let mut tables = Vec::with_capacity(all_tables.len());
-    for t in &all_tables {
-        let profile = db.profile(t, options.sample)?;
+    let jobs: Vec<ProfileJob<'_>> = all_tables.iter().map(|t| ProfileJob { table: t, splittable: !own_content.iter().any(|o| o.name == t.name) }).collect();
+    let profiles = db.profile_all(&jobs, options.sample, options.jobs)?;
+    for (t, profile) in all_tables.iter().zip(&profiles) {
         sampled |= profile.sampled_rows.is_some();
-        let mut plan = plan_table(db, source, t, &profile, options, &mut findings, &mut needs_nocase)?;
+        let mut plan = plan_table(db, source, t, profile, options, &mut findings, &mut needs_nocase)?;
         if own_content.iter().any(|o| o.name == t.name) {
             fulltext::force_text(&mut plan);
         }
@@ -453,11 +456,7 @@ fn plan_foreign_keys(db: &SourceDb, source: &SourceSchema, t: &SourceTable, tabl
         ));
     }
     // Rows whose parent is missing would make the copy fail on this key.
-    let orphans: i64 = db
-        .conn()
-        .prepare("SELECT count(*) FROM pragma_foreign_key_check(?1)")
-        .and_then(|mut s| s.query_row([&t.name], |r| r.get(0)))
-        .unwrap_or(0);
+    let orphans = db.foreign_key_orphans(&t.name)?;
     if orphans > 0 {
         findings.push(finding(Grade::NeedsAttention, object(&t.name, None), format!("{orphans} rows reference a parent row that does not exist (SQLite had foreign keys off)")));
     }
