@@ -26,14 +26,14 @@ fn root() -> &'static Path {
 }
 
 /// Column 1 of expected_counts.tsv, each file once, in order.
-fn fixture_files(dir: &Path) -> Vec<String> {
+pub(crate) fn fixture_files(dir: &Path) -> Vec<String> {
     let text = std::fs::read_to_string(dir.join("expected_counts.tsv")).expect("expected_counts.tsv");
     let files: BTreeSet<String> = text.lines().filter_map(|l| l.split('\t').next()).map(str::trim).filter(|f| !f.is_empty() && !f.starts_with('#') && dir.join(f).is_file()).map(String::from).collect();
     files.into_iter().collect()
 }
 
 /// A name for the fixture usable as a package, crate, binary and database name.
-fn slug(file: &str) -> String {
+pub(crate) fn slug(file: &str) -> String {
     let s: String = file.to_ascii_lowercase().chars().map(|c| if c.is_ascii_alphanumeric() { c } else { '_' }).collect();
     s.split('_').filter(|p| !p.is_empty()).collect::<Vec<_>>().join("_")
 }

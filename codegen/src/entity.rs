@@ -9,16 +9,17 @@
 //! `uuid` -> `Uuid`. Every PostgreSQL type the converter emits has a SeaORM type, so no column
 //! becomes `custom("")`. Generated columns are left out and foreign keys always carry both
 //! actions (`NoAction` when unspecified), as sea-orm-cli sees them in the migrated database
-//! (tests/codegen_discovery.rs compares the two). Composite UNIQUE keys get index names with a `-suffix`, the form
-//! sea-orm-codegen reads as `unique_key`.
+//! (tests/codegen_discovery.rs compares the two). Unique indexes (UNIQUE constraints and
+//! `CREATE UNIQUE INDEX`) carry the names PostgreSQL gives them, which sea-orm-codegen writes as
+//! `unique_key`, and foreign keys come in the order of their PostgreSQL names.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use proc_macro2::{Group, Literal, TokenStream, TokenTree};
 use sea_orm_codegen::{BannerVersion, BigIntegerType, EntityTransformer, EntityWriterContext, WithPrelude, WithSerde};
 use sea_query::{ColumnDef, ColumnType, ForeignKey, ForeignKeyAction, Index, StringLen, Table, TableCreateStatement};
 use sqlite2pg_converter::mapping::PgType;
-use sqlite2pg_converter::plan::ForeignKeyPlan;
+use sqlite2pg_converter::plan::{ForeignKeyPlan, IndexPlan};
 
 use crate::error::{Error, Result};
 use crate::format::{one_line, rust_file};
@@ -73,7 +74,8 @@ fn schema_modules(modules: &[(String, &Model<'_>)], options: &Options) -> Result
 
 /// The entity files of one schema.
 fn write_schema(model: &Model<'_>, options: &Options) -> Result<Vec<OutputFile>> {
-    let statements: Vec<TableCreateStatement> = model.tables.iter().filter(|t| t.entity_key.is_some()).map(|t| create_statement(model, t)).collect();
+    let names = AutoNames::of(model);
+    let statements: Vec<TableCreateStatement> = model.tables.iter().enumerate().filter(|(_, t)| t.entity_key.is_some()).map(|(i, _)| create_statement(model, i, &names)).collect();
     let context = writer_context(model.schema.schema.as_str(), options);
     let writer = EntityTransformer::transform(statements).map_err(|e| Error::SeaOrmCodegen { message: e.to_string() })?;
     let output = writer.generate(&context);
@@ -243,8 +245,83 @@ fn replace_strings(tokens: TokenStream, renames: &BTreeMap<String, String>) -> T
         .collect()
 }
 
-/// The table as sea-orm-codegen reads it: fed names, PostgreSQL types, keys and relations.
-fn create_statement(model: &Model<'_>, t: &TableModel<'_>) -> TableCreateStatement {
+/// The names PostgreSQL chooses for what the DDL leaves unnamed, found as PostgreSQL finds them
+/// (`ChooseRelationName`, `ChooseConstraintName`: 63-byte truncation, a number appended on a
+/// clash with a name taken in the schema), following the DDL's order of creation. sea-schema
+/// reports a UNIQUE constraint under its index name (which sea-orm-codegen writes as
+/// `unique_key`) and a table's foreign keys ordered by name (which orders and numbers the
+/// `Relation` variants), so the entities use the same names and order.
+struct AutoNames {
+    /// Per table (model order), the index name of each of its `uniques`.
+    uniques: Vec<Vec<String>>,
+    /// Per table, the name of each of its `foreign_keys`.
+    foreign_keys: Vec<Vec<String>>,
+    /// The name of each of the schema's `deferred_foreign_keys`.
+    deferred: Vec<String>,
+}
+
+impl AutoNames {
+    fn of(model: &Model<'_>) -> AutoNames {
+        use crate::names::{pg_choose_name, pg_name_addition};
+        // Relations (tables, sequences, indexes) and constraints of the schema, as created so far.
+        let mut relations: BTreeSet<String> = BTreeSet::new();
+        let mut constraints: BTreeSet<String> = BTreeSet::new();
+        let mut names = AutoNames { uniques: Vec::new(), foreign_keys: Vec::new(), deferred: Vec::new() };
+        for t in &model.tables {
+            let p = t.plan;
+            for c in p.columns.iter().filter(|c| c.identity) {
+                let seq = pg_choose_name(&p.name, Some(&c.name), "seq", |n| relations.contains(n));
+                relations.insert(seq);
+            }
+            relations.insert(p.name.clone());
+            constraints.extend(p.checks.iter().filter_map(|c| c.name.clone()));
+            let mut index = |name2: Option<&str>, label: &str| {
+                let name = pg_choose_name(&p.name, name2, label, |n| relations.contains(n) || constraints.contains(n));
+                relations.insert(name.clone());
+                constraints.insert(name.clone());
+                name
+            };
+            if !p.primary_key.is_empty() {
+                index(None, "pkey");
+            }
+            names.uniques.push(p.uniques.iter().map(|u| index(Some(&pg_name_addition(u)), "key")).collect());
+            let fks = p
+                .foreign_keys
+                .iter()
+                .map(|fk| {
+                    let name = pg_choose_name(&p.name, Some(&pg_name_addition(&fk.columns)), "fkey", |n| constraints.contains(n));
+                    constraints.insert(name.clone());
+                    name
+                })
+                .collect();
+            names.foreign_keys.push(fks);
+        }
+        for d in &model.schema.deferred_foreign_keys {
+            let name = pg_choose_name(&d.table, Some(&pg_name_addition(&d.foreign_key.columns)), "fkey", |n| constraints.contains(n));
+            constraints.insert(name.clone());
+            names.deferred.push(name);
+        }
+        names
+    }
+}
+
+/// The plain columns (PostgreSQL names) of a unique index over columns only; `None` when a part
+/// is an expression.
+fn index_columns(t: &TableModel<'_>, index: &IndexPlan) -> Option<Vec<String>> {
+    index
+        .parts
+        .iter()
+        .map(|part| {
+            // A part is the quoted column, maybe with ` COLLATE ...` and ` DESC`, or `(expr)`.
+            t.plan.columns.iter().find(|c| part.strip_prefix(&sqlite2pg_converter::ident::quote(&c.name)).is_some_and(|rest| rest.is_empty() || rest.starts_with(' '))).map(|c| c.name.clone())
+        })
+        .collect()
+}
+
+/// The table (index `i` of the model's tables) as sea-orm-codegen reads it: fed names,
+/// PostgreSQL types, keys, unique indexes and relations.
+fn create_statement(model: &Model<'_>, i: usize, names: &AutoNames) -> TableCreateStatement {
+    let t = &model.tables[i];
     let key = t.entity_key_columns();
     let mut stmt = Table::create();
     stmt.table(t.name.fed.clone());
@@ -273,23 +350,34 @@ fn create_statement(model: &Model<'_>, t: &TableModel<'_>) -> TableCreateStateme
         }
         stmt.primary_key(&mut pk);
     }
-    for unique in &t.plan.uniques {
-        if unique.as_slice() == key {
+    // Unique indexes as sea-schema lists them, in creation order: the UNIQUE constraints (but
+    // the one an entity without a primary key uses as its key), then the unique indexes over
+    // columns without a predicate (sea-orm-cli drops partial ones too). A unique index with an
+    // expression part is left out: sea-schema would report its plain columns alone as unique.
+    let mut key_unique_left = matches!(t.entity_key, Some(crate::model::EntityKey::Unique(_)));
+    let mut uniques: Vec<(String, Vec<String>)> = Vec::new();
+    for (unique, name) in t.plan.uniques.iter().zip(&names.uniques[i]) {
+        if key_unique_left && unique.as_slice() == key {
+            key_unique_left = false;
             continue;
         }
+        uniques.push((name.clone(), unique.clone()));
+    }
+    let indexes = model.schema.indexes.iter().filter(|x| x.table == t.plan.name && x.unique && x.predicate.is_none() && x.method.is_none());
+    uniques.extend(indexes.filter_map(|x| Some((x.name.clone(), index_columns(t, x)?))));
+    for (name, columns) in uniques {
         let mut index = Index::create();
-        index.unique();
-        if unique.len() > 1 {
-            let key_name: Vec<&str> = unique.iter().map(|c| t.column(c).map_or(c.as_str(), |n| n.snake.as_str())).collect();
-            index.name(format!("{}-{}", t.name.snake, key_name.join("_")));
-        }
-        for c in unique {
+        index.unique().name(name);
+        for c in &columns {
             index.col(fed(t, c));
         }
         stmt.index(&mut index);
     }
-    let deferred = model.deferred_of(&t.plan.name).map(|d| &d.foreign_key);
-    for fk in t.plan.foreign_keys.iter().chain(deferred) {
+    // Foreign keys in the order of their PostgreSQL names, as sea-schema lists them.
+    let deferred = model.schema.deferred_foreign_keys.iter().zip(&names.deferred).filter(|(d, _)| d.table == t.plan.name).map(|(d, n)| (n, &d.foreign_key));
+    let mut fks: Vec<(&String, &ForeignKeyPlan)> = names.foreign_keys[i].iter().zip(&t.plan.foreign_keys).chain(deferred).collect();
+    fks.sort_by(|a, b| a.0.cmp(b.0));
+    for (_, fk) in fks {
         if let Some(mut key) = foreign_key(model, t, fk) {
             stmt.foreign_key(&mut key);
         }

@@ -475,16 +475,9 @@ fn index_tokens(index: &IndexPlan) -> TokenStream {
 }
 
 /// PostgreSQL's default name for a foreign key (`table_col_fkey`), shortened as PostgreSQL does
-/// past 63 bytes (the longer part is cut first).
+/// past 63 bytes (the longer part is cut first, at a character boundary).
 fn default_fk_name(table: &str, columns: &[String]) -> String {
-    let mut cols = columns.join("_");
-    let mut table = table.to_string();
-    let avail = 63 - "fkey".len() - 2;
-    while table.len() + cols.len() > avail {
-        let longer = if table.len() > cols.len() { &mut table } else { &mut cols };
-        longer.pop();
-    }
-    format!("{table}_{cols}_fkey")
+    crate::names::pg_object_name(table, Some(&crate::names::pg_name_addition(columns)), "fkey")
 }
 
 fn cycles(model: &Model<'_>) -> (Vec<String>, TokenStream, TokenStream) {

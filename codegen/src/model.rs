@@ -23,7 +23,7 @@
 
 use std::collections::BTreeSet;
 
-use sqlite2pg_converter::plan::{DeferredForeignKey, Finding, Grade, Plan, SchemaPlan, TablePlan};
+use sqlite2pg_converter::plan::{Finding, Grade, Plan, SchemaPlan, TablePlan};
 
 use crate::error::{Error, Result};
 use crate::names::{Kind, RustName, module_word, name_all};
@@ -232,11 +232,6 @@ fn entity_key(table: &TablePlan) -> Option<EntityKey> {
 }
 
 impl Model<'_> {
-    /// The deferred foreign keys of one table (PostgreSQL name).
-    pub fn deferred_of<'s>(&'s self, table: &'s str) -> impl Iterator<Item = &'s DeferredForeignKey> + 's {
-        self.schema.deferred_foreign_keys.iter().filter(move |d| d.table == table)
-    }
-
     /// A table by PostgreSQL name.
     pub fn table(&self, pg_name: &str) -> Option<&TableModel<'_>> {
         self.tables.iter().find(|t| t.plan.name == pg_name)

@@ -147,6 +147,64 @@ pub fn module_word(sql: &str) -> String {
     if out.is_empty() { "table".to_string() } else { out }
 }
 
+/// The longest identifier PostgreSQL keeps, in bytes (`NAMEDATALEN - 1`).
+const PG_NAME_MAX: usize = 63;
+
+/// PostgreSQL's `makeObjectName`: `name1_name2_label`, `name1` and `name2` shortened (the
+/// longer one first, at a character boundary) so that the whole fits in 63 bytes.
+pub fn pg_object_name(name1: &str, name2: Option<&str>, label: &str) -> String {
+    let overhead = label.len() + 1 + usize::from(name2.is_some());
+    let available = PG_NAME_MAX.saturating_sub(overhead);
+    let (mut n1, mut n2) = (name1.len(), name2.map_or(0, str::len));
+    while n1 + n2 > available {
+        if n1 > n2 {
+            n1 -= 1;
+        } else {
+            n2 -= 1;
+        }
+    }
+    let clip = |s: &str, n: usize| -> String {
+        let end = (0..=n.min(s.len())).rev().find(|&i| s.is_char_boundary(i)).unwrap_or(0);
+        s[..end].to_string()
+    };
+    let mut out = clip(name1, n1);
+    if let Some(name2) = name2 {
+        out.push('_');
+        out.push_str(&clip(name2, n2));
+    }
+    out.push('_');
+    out.push_str(label);
+    out
+}
+
+/// PostgreSQL's `ChooseIndexNameAddition` / `ChooseForeignKeyConstraintNameAddition`: the
+/// column names joined by `_`, cut off once past 63 bytes.
+pub fn pg_name_addition<S: AsRef<str>>(columns: &[S]) -> String {
+    let mut out = String::new();
+    for c in columns {
+        if !out.is_empty() {
+            out.push('_');
+        }
+        out.push_str(c.as_ref());
+        if out.len() > PG_NAME_MAX {
+            break;
+        }
+    }
+    out
+}
+
+/// PostgreSQL's `ChooseRelationName` / `ChooseConstraintName`: [`pg_object_name`] with the
+/// label, then `label1`, `label2`, ... until `taken` says the name is free.
+pub fn pg_choose_name(name1: &str, name2: Option<&str>, label: &str, taken: impl Fn(&str) -> bool) -> String {
+    let mut name = pg_object_name(name1, name2, label);
+    let mut pass = 0;
+    while taken(&name) {
+        pass += 1;
+        name = pg_object_name(name1, name2, &format!("{label}{pass}"));
+    }
+    name
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -184,5 +242,20 @@ mod tests {
         assert_eq!(snakes, ["user_id", "user_id_2", "user_id_3"]);
         let feds: BTreeSet<&str> = names.iter().map(|n| n.fed.as_str()).collect();
         assert_eq!(feds.len(), 3);
+    }
+
+    #[test]
+    fn postgresql_default_names_are_reproduced() {
+        assert_eq!(pg_object_name("policies", Some(&pg_name_addition(&["bundle_id", "uuid"])), "key"), "policies_bundle_id_uuid_key");
+        assert_eq!(pg_object_name("t", None, "pkey"), "t_pkey");
+        // Names PostgreSQL 15 gave (`pg_constraint.conname`) for a 40-byte table with a foreign
+        // key on a 40-byte column and a UNIQUE over a column of 31 `é` (62 bytes) and `c`: both
+        // parts shortened, the longer first, `é` never cut in half.
+        let (table, column) = ("a".repeat(40), "b".repeat(40));
+        assert_eq!(pg_object_name(&table, Some(&pg_name_addition(&[&column])), "fkey"), format!("{}_{}_fkey", "a".repeat(29), "b".repeat(28)));
+        let addition = pg_name_addition(&["é".repeat(31), "c".to_string()]);
+        assert_eq!(pg_object_name(&table, Some(&addition), "key"), format!("{}_{}_key", "a".repeat(29), "é".repeat(14)));
+        // Two unnamed foreign keys on `t (a)`: `t_a_fkey`, `t_a_fkey1`.
+        assert_eq!(pg_choose_name("t", Some("a"), "fkey", |n| n == "t_a_fkey"), "t_a_fkey1");
     }
 }
