@@ -257,6 +257,8 @@ fn resume_after_a_kill_gives_exact_equality() {
     assert_eq!(rt.block_on(db.int("SELECT count(*) FROM big")), ROWS - BAD, "every row once; the bad ones rejected");
     assert_eq!(rt.block_on(db.int("SELECT count(DISTINCT id) FROM big")), ROWS - BAD);
     assert_eq!(rt.block_on(db.int("SELECT count(*) FROM pairs")), 3_000);
+    // The large table went in two rowid ranges, each resumed on its own.
+    assert_eq!(rt.block_on(db.int("SELECT count(*) FROM sqlite2pg.copy_progress WHERE table_name = 'big' AND done AND rowid_from IS NOT NULL")), 2, "big was split into two parts");
     let rejected_lines = std::fs::read_to_string(work.path().join("sqlite2pg-rejects.jsonl")).expect("rejects").lines().count();
     assert_eq!(rejected_lines as i64, BAD, "each reject written once across both runs");
     let verified = run_cli(&["verify", "big.db", "--to", url.as_str()], work.path());

@@ -287,10 +287,7 @@ impl SourceDb {
         if table.without_rowid || hidden || table.columns.is_empty() {
             return Ok(Vec::new());
         }
-        let sql = format!("SELECT min(rowid), max(rowid) FROM {}", crate::ident::quoted(&table.name));
-        let context = format!("profiling table \"{}\"", table.name);
-        let (lo, hi): (Option<i64>, Option<i64>) = self.conn().query_row(&sql, [], |r| Ok((r.get(0)?, r.get(1)?))).map_err(|e| self.error(&context, e))?;
-        let (Some(lo), Some(hi)) = (lo, hi) else { return Ok(Vec::new()) };
+        let Some((lo, hi)) = self.rowid_bounds(&table.name)? else { return Ok(Vec::new()) };
         let span = i128::from(hi) - i128::from(lo) + 1;
         let pieces = (span / i128::from(SPLIT_ROWIDS)).clamp(1, 2 * workers as i128);
         if pieces < 2 {
@@ -306,6 +303,14 @@ impl SourceDb {
             start = end + 1;
         }
         Ok(ranges)
+    }
+
+    /// The smallest and largest rowid of a rowid table; `None` when it is empty.
+    pub fn rowid_bounds(&self, table: &str) -> Result<Option<(i64, i64)>> {
+        let sql = format!("SELECT min(rowid), max(rowid) FROM {}", crate::ident::quoted(table));
+        let context = format!("reading the rowids of table \"{table}\"");
+        let (lo, hi): (Option<i64>, Option<i64>) = self.conn().query_row(&sql, [], |r| Ok((r.get(0)?, r.get(1)?))).map_err(|e| self.error(&context, e))?;
+        Ok(lo.zip(hi))
     }
 
     /// Profile `table`: every row, or about `sample` rows spread evenly over the table.

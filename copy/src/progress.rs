@@ -12,11 +12,14 @@ CREATE SCHEMA IF NOT EXISTS sqlite2pg;
 CREATE TABLE IF NOT EXISTS sqlite2pg.copy_progress (
     schema_name text NOT NULL,
     table_name text NOT NULL,
+    part integer NOT NULL DEFAULT 0,
+    rowid_from bigint,
+    rowid_to bigint,
     last_rowid bigint,
     rows_copied bigint NOT NULL DEFAULT 0,
     rows_rejected bigint NOT NULL DEFAULT 0,
     done boolean NOT NULL DEFAULT false,
-    PRIMARY KEY (schema_name, table_name)
+    PRIMARY KEY (schema_name, table_name, part)
 );
 CREATE TABLE IF NOT EXISTS sqlite2pg.copy_saved (
     schema_name text NOT NULL,
@@ -27,9 +30,19 @@ CREATE TABLE IF NOT EXISTS sqlite2pg.copy_saved (
     PRIMARY KEY (schema_name, table_name, kind, name)
 );";
 
-/// One table's recorded progress.
+/// One table's recorded progress, over all its parts.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Progress {
+    pub rows_copied: i64,
+    pub rows_rejected: i64,
+}
+
+/// One part of a table: a rowid range (the whole table when `rowids` is `None`) loaded by a
+/// writer of its own, in rowid order, resumable after `last_rowid`.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub(crate) struct Part {
+    pub part: i32,
+    pub rowids: Option<(i64, i64)>,
     pub last_rowid: Option<i64>,
     pub rows_copied: i64,
     pub rows_rejected: i64,
@@ -40,14 +53,53 @@ pub(crate) async fn ensure(pool: &PgPool) -> Result<(), CopyError> {
     sqlx::raw_sql(SETUP).execute(pool).await.map(|_| ()).map_err(CopyError::pg("creating the sqlite2pg.copy_progress table"))
 }
 
+/// The table's progress summed over its parts; `None` when nothing is recorded.
 pub(crate) async fn load(pool: &PgPool, schema: &str, table: &str) -> Result<Option<Progress>, CopyError> {
-    let row = sqlx::query("SELECT last_rowid, rows_copied, rows_rejected, done FROM sqlite2pg.copy_progress WHERE schema_name = $1 AND table_name = $2")
-        .bind(schema)
-        .bind(table)
-        .fetch_optional(pool)
-        .await
-        .map_err(CopyError::pg(format!("reading the progress of {schema}.{table}")))?;
-    Ok(row.map(|r| Progress { last_rowid: r.get(0), rows_copied: r.get(1), rows_rejected: r.get(2), done: r.get(3) }))
+    let parts = parts(pool, schema, table).await?;
+    if parts.is_empty() {
+        return Ok(None);
+    }
+    Ok(Some(Progress {
+        rows_copied: parts.iter().map(|p| p.rows_copied).sum(),
+        rows_rejected: parts.iter().map(|p| p.rows_rejected).sum(),
+    }))
+}
+
+/// The recorded parts of a table, in order.
+pub(crate) async fn parts(pool: &PgPool, schema: &str, table: &str) -> Result<Vec<Part>, CopyError> {
+    let rows = sqlx::query(
+        "SELECT part, rowid_from, rowid_to, last_rowid, rows_copied, rows_rejected, done FROM sqlite2pg.copy_progress WHERE schema_name = $1 AND table_name = $2 ORDER BY part",
+    )
+    .bind(schema)
+    .bind(table)
+    .fetch_all(pool)
+    .await
+    .map_err(CopyError::pg(format!("reading the progress of {schema}.{table}")))?;
+    Ok(rows
+        .into_iter()
+        .map(|r| {
+            let (from, to): (Option<i64>, Option<i64>) = (r.get(1), r.get(2));
+            Part { part: r.get(0), rowids: from.zip(to), last_rowid: r.get(3), rows_copied: r.get(4), rows_rejected: r.get(5), done: r.get(6) }
+        })
+        .collect())
+}
+
+/// Record how a table is split, before any of its rows are loaded, so that `--resume` reads
+/// the same ranges.
+pub(crate) async fn record_parts(pool: &PgPool, schema: &str, table: &str, parts: &[Part]) -> Result<(), CopyError> {
+    let mut tx = pool.begin().await.map_err(CopyError::pg("recording how a table is split"))?;
+    for p in parts {
+        sqlx::query("INSERT INTO sqlite2pg.copy_progress (schema_name, table_name, part, rowid_from, rowid_to) VALUES ($1, $2, $3, $4, $5)")
+            .bind(schema)
+            .bind(table)
+            .bind(p.part)
+            .bind(p.rowids.map(|r| r.0))
+            .bind(p.rowids.map(|r| r.1))
+            .execute(&mut *tx)
+            .await
+            .map_err(CopyError::pg(format!("recording the parts of {schema}.{table}")))?;
+    }
+    tx.commit().await.map_err(CopyError::pg("recording how a table is split"))
 }
 
 pub(crate) async fn reset(pool: &PgPool, schema: &str, table: &str) -> Result<(), CopyError> {
@@ -60,15 +112,17 @@ pub(crate) async fn reset(pool: &PgPool, schema: &str, table: &str) -> Result<()
         .map_err(CopyError::pg(format!("resetting the progress of {schema}.{table}")))
 }
 
-/// Add a committed chunk to the table's progress, inside the chunk's transaction.
-pub(crate) async fn advance(conn: &mut PgConnection, schema: &str, table: &str, last_rowid: Option<i64>, copied: i64, rejected: i64, done: bool) -> Result<(), CopyError> {
+/// Add a committed chunk to its part's progress, inside the chunk's transaction.
+#[allow(clippy::too_many_arguments)]
+pub(crate) async fn advance(conn: &mut PgConnection, schema: &str, table: &str, part: i32, last_rowid: Option<i64>, copied: i64, rejected: i64, done: bool) -> Result<(), CopyError> {
     sqlx::query(
-        "INSERT INTO sqlite2pg.copy_progress AS p (schema_name, table_name, last_rowid, rows_copied, rows_rejected, done) VALUES ($1, $2, $3, $4, $5, $6)
-         ON CONFLICT (schema_name, table_name) DO UPDATE SET last_rowid = coalesce(EXCLUDED.last_rowid, p.last_rowid),
+        "INSERT INTO sqlite2pg.copy_progress AS p (schema_name, table_name, part, last_rowid, rows_copied, rows_rejected, done) VALUES ($1, $2, $3, $4, $5, $6, $7)
+         ON CONFLICT (schema_name, table_name, part) DO UPDATE SET last_rowid = coalesce(EXCLUDED.last_rowid, p.last_rowid),
              rows_copied = p.rows_copied + EXCLUDED.rows_copied, rows_rejected = p.rows_rejected + EXCLUDED.rows_rejected, done = EXCLUDED.done",
     )
     .bind(schema)
     .bind(table)
+    .bind(part)
     .bind(last_rowid)
     .bind(copied)
     .bind(rejected)

@@ -33,6 +33,8 @@ pub(crate) struct TableSpec {
     pub rowid: bool,
     /// Resume after this rowid.
     pub after_rowid: Option<i64>,
+    /// Read only this rowid range (one part of a split table), inclusive.
+    pub rowids: Option<(i64, i64)>,
     pub columns: Vec<ColumnSpec>,
     /// Indexes into `columns` of the primary key (for naming rejected rows).
     pub key: Vec<usize>,
@@ -99,8 +101,15 @@ pub(crate) fn read_file(
         select.extend(t.columns.iter().map(|c| sqlite2pg_converter::ident::quoted(&c.source_name)));
         let mut sql = format!("SELECT {} FROM {}", select.join(", "), sqlite2pg_converter::ident::quoted(&t.source_table));
         if t.rowid {
+            let mut conditions = Vec::new();
             if let Some(after) = t.after_rowid {
-                sql.push_str(&format!(" WHERE rowid > {after}"));
+                conditions.push(format!("rowid > {after}"));
+            }
+            if let Some((from, to)) = t.rowids {
+                conditions.push(format!("rowid BETWEEN {from} AND {to}"));
+            }
+            if !conditions.is_empty() {
+                sql.push_str(&format!(" WHERE {}", conditions.join(" AND ")));
             }
             sql.push_str(" ORDER BY rowid");
         }
