@@ -135,3 +135,31 @@ fn parallel_profiling_equals_one_pass() {
     assert_eq!(t.columns[4].blobs, 4);
     assert_eq!(t.columns[1].examples.integer.as_deref(), Some("7"), "the first example in rowid order (rowid -5)");
 }
+
+/// The orphan count of one key, by a NOT EXISTS query, equals SQLite's own check: composite
+/// keys, NULLs (never checked), values of another storage class compared with the parent's
+/// affinity, NOCASE parents.
+#[test]
+fn orphans_are_counted_as_sqlite_counts_them() {
+    let work = Workdir::new();
+    let path = work.sqlite(
+        "fk.db",
+        "PRAGMA foreign_keys = OFF;
+         CREATE TABLE parent (a INTEGER, b TEXT COLLATE NOCASE, PRIMARY KEY (a, b));
+         INSERT INTO parent VALUES (1, 'x'), (2, 'y'), (5, 'Z');
+         CREATE TABLE child (id INTEGER PRIMARY KEY, pa INTEGER, pb TEXT, FOREIGN KEY (pa, pb) REFERENCES parent (a, b));
+         INSERT INTO child VALUES (1, 1, 'x'), (2, 1, 'y'), (3, NULL, 'q'), (4, 2, NULL), (5, '5', 'z'), (6, 9, 'x'), (7, '2', 'Y');
+         CREATE TABLE one (id INTEGER PRIMARY KEY, name TEXT UNIQUE);
+         INSERT INTO one VALUES (5, 'five');
+         CREATE TABLE many (id INTEGER PRIMARY KEY, one_id TEXT REFERENCES one (id), one_name TEXT REFERENCES one (name));
+         INSERT INTO many VALUES (1, '5', 'five'), (2, '6', 'FIVE'), (3, 5, NULL), (4, 'x', 'five');",
+    );
+    let db = SourceDb::open(&path, &OpenOptions::default()).expect("open");
+    let composite = db.orphans("child", &["pa", "pb"], "parent", &["a", "b"]).expect("count");
+    assert_eq!(composite, db.foreign_key_orphans("child").expect("pragma"));
+    assert_eq!(composite, 2, "rows 2 and 6; NULLs are not checked; '5' meets 5 by affinity, 'z' meets 'Z' by NOCASE");
+    let by_id = db.orphans("many", &["one_id"], "one", &["id"]).expect("count");
+    let by_name = db.orphans("many", &["one_name"], "one", &["name"]).expect("count");
+    assert_eq!((by_id, by_name), (2, 1), "'6' and 'x' have no parent; 'FIVE' is not 'five' (BINARY)");
+    assert_eq!(by_id + by_name, db.foreign_key_orphans("many").expect("pragma"));
+}

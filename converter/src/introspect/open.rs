@@ -87,20 +87,39 @@ impl SourceDb {
         &self.conn
     }
 
-    /// Rows of `table` whose parent row is missing (SQLite had foreign keys off), by
-    /// `pragma_foreign_key_check`.
-    ///
-    /// The check looks every child row's parent up in the parent's b-tree. With SQLite's
-    /// default 2 MB page cache the child's pages stream through the cache and push the
-    /// parent's out, so every lookup reads its pages again through the kernel; a 32 MB cache
-    /// for the check keeps them (a third of the time of `inspect` on a 1M-row child table).
+    /// Rows of `table` whose parent row is missing (SQLite had foreign keys off), over all its
+    /// foreign keys, by `pragma_foreign_key_check`.
     pub fn foreign_key_orphans(&self, table: &str) -> Result<u64> {
         let context = format!("checking the foreign keys of table \"{table}\"");
-        self.conn.execute_batch("PRAGMA cache_size = -32768").map_err(|e| self.error(&context, e))?;
-        let orphans = self.conn.query_row("SELECT count(*) FROM pragma_foreign_key_check(?1)", [table], |r| r.get::<_, i64>(0));
-        // Back to the default, which frees the pages.
-        self.conn.execute_batch("PRAGMA cache_size = -2000").map_err(|e| self.error(&context, e))?;
-        orphans.map(|n| n as u64).map_err(|e| self.error(&context, e))
+        self.conn
+            .query_row("SELECT count(*) FROM pragma_foreign_key_check(?1)", [table], |r| r.get::<_, i64>(0))
+            .map(|n| n as u64)
+            .map_err(|e| self.error(&context, e))
+    }
+
+    /// Rows of `child` whose `columns` are all non-NULL (SQLite checks no other rows) and match
+    /// no row of `parent` on `parent_columns`: what `pragma_foreign_key_check` counts for one
+    /// key, compared as SQLite compares a key (the parent column's affinity and collation
+    /// decide).
+    ///
+    /// The pragma walks the child table in rowid order and looks every row's parent up: on a
+    /// large child, parent pages are read again and again through the kernel. As a `NOT EXISTS`
+    /// query SQLite can walk an index of the child's key columns instead, so the lookups come in
+    /// key order and hit the pages the last one read (a third of `inspect`'s time on a 1M-row
+    /// child table, before).
+    pub fn orphans(&self, child: &str, columns: &[&str], parent: &str, parent_columns: &[&str]) -> Result<u64> {
+        use crate::ident::quoted;
+        let present: Vec<String> = columns.iter().map(|c| format!("c.{} IS NOT NULL", quoted(c))).collect();
+        let matched: Vec<String> = columns.iter().zip(parent_columns).map(|(c, p)| format!("p.{} = c.{}", quoted(p), quoted(c))).collect();
+        let sql = format!(
+            "SELECT count(*) FROM {} AS c WHERE {} AND NOT EXISTS (SELECT 1 FROM {} AS p WHERE {})",
+            quoted(child),
+            present.join(" AND "),
+            quoted(parent),
+            matched.join(" AND ")
+        );
+        let context = format!("counting rows of table \"{child}\" without a parent in \"{parent}\"");
+        self.conn.query_row(&sql, [], |r| r.get::<_, i64>(0)).map(|n| n as u64).map_err(|e| self.error(&context, e))
     }
 
     /// The options this database was opened with (to open another connection to it).

@@ -441,6 +441,17 @@ fn plan_foreign_keys(db: &SourceDb, source: &SourceSchema, t: &SourceTable, tabl
             ));
             continue;
         }
+        // Rows whose parent is missing would break this key in PostgreSQL.
+        let child_source: Vec<&str> = child_cols.iter().map(|c| c.source_name.as_str()).collect();
+        let parent_source_cols: Vec<&str> = parent_cols.iter().map(|c| c.source_name.as_str()).collect();
+        match db.orphans(&t.name, &child_source, &parent_source.name, &parent_source_cols) {
+            Ok(0) => {}
+            Ok(n) => {
+                let rows = if n == 1 { "1 row references".to_string() } else { format!("{n} rows reference") };
+                findings.push(finding(Grade::NeedsAttention, obj, format!("{what}: {rows} a parent row that does not exist (SQLite had foreign keys off)")));
+            }
+            Err(e) => findings.push(finding(Grade::Warning, obj, format!("{what}: rows without a parent could not be counted: {e}"))),
+        }
         let action = |a: &str| if a.eq_ignore_ascii_case("NO ACTION") { None } else { Some(a.to_ascii_uppercase()) };
         out.push((
             parent_index,
@@ -454,11 +465,6 @@ fn plan_foreign_keys(db: &SourceDb, source: &SourceSchema, t: &SourceTable, tabl
                 initially_deferred: fk.initially_deferred,
             },
         ));
-    }
-    // Rows whose parent is missing would make the copy fail on this key.
-    let orphans = db.foreign_key_orphans(&t.name)?;
-    if orphans > 0 {
-        findings.push(finding(Grade::NeedsAttention, object(&t.name, None), format!("{orphans} rows reference a parent row that does not exist (SQLite had foreign keys off)")));
     }
     Ok(out)
 }
