@@ -239,12 +239,18 @@ pub async fn copy(plan: &Plan, target: &PgConnectOptions, options: &CopyOptions)
     // slower, now it does not.
     let invalid_foreign_keys = restore(&pool, &schemas, jobs).await?;
     tracing::info!(seconds = started.elapsed().as_secs_f64(), "keys, indexes and foreign keys rebuilt");
-    for schema in &plan.schemas {
-        for table in &schema.tables {
-            continue_identity(&pool, schema, table).await?;
-            let sql = format!("ANALYZE {}", qualified(&schema.schema, &table.name));
-            sqlx::raw_sql(AssertSqlSafe(sql)).execute(&pool).await.map_err(CopyError::pg(format!("analyzing {}", table.name)))?;
-        }
+    // Tables are analyzed side by side, `jobs` at a time (each ANALYZE samples one table).
+    {
+        use futures_util::stream::{self, StreamExt, TryStreamExt};
+        let finish = plan.schemas.iter().flat_map(|schema| schema.tables.iter().map(move |table| (schema, table))).map(|(schema, table)| {
+            let pool = &pool;
+            async move {
+                continue_identity(pool, schema, table).await?;
+                let sql = format!("ANALYZE {}", qualified(&schema.schema, &table.name));
+                sqlx::raw_sql(AssertSqlSafe(sql)).execute(pool).await.map(|_| ()).map_err(CopyError::pg(format!("analyzing {}", table.name)))
+            }
+        });
+        stream::iter(finish).buffer_unordered(jobs).try_collect::<Vec<()>>().await?;
     }
 
     tracing::info!(seconds = started.elapsed().as_secs_f64(), "identities continued, tables analyzed");
