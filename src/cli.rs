@@ -209,6 +209,19 @@ pub struct CopyArgs {
     /// Rows per committed chunk.
     #[arg(long, value_name = "N", default_value_t = 200_000, hide = true)]
     pub chunk_rows: usize,
+    /// COPY's format: binary for every table whose column types allow it (all but numeric),
+    /// text otherwise (`auto`), or text for every table (`text`).
+    #[arg(long, value_enum, default_value_t = CopyFormat::Auto)]
+    pub copy_format: CopyFormat,
+}
+
+/// `--copy-format`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum CopyFormat {
+    /// Binary where every column's type allows it.
+    Auto,
+    /// Text everywhere.
+    Text,
 }
 
 /// `--on-bad-value`.

@@ -233,6 +233,7 @@ fn copy_options(input: &Input, copy: &CopyArgs, create_schema: bool) -> sqlite2p
         progress: true,
         open: open_options(input),
         chunk_rows: copy.chunk_rows,
+        binary: copy.copy_format == cli::CopyFormat::Auto,
     }
 }
 

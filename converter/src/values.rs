@@ -195,6 +195,120 @@ pub fn iso_text_fits(text: &str, target: PgType) -> bool {
     )
 }
 
+
+/// An ISO date (`YYYY-MM-DD`, nothing else) as days since 1970-01-01.
+pub fn iso_date_days(text: &str) -> Option<i64> {
+    (text.len() == 10).then(|| days_since_1970(text.as_bytes())).flatten()
+}
+
+/// An ISO time of day (`HH:MM[:SS[.f]]`, no zone) as microseconds since midnight, as
+/// PostgreSQL reads it: fractions past microseconds rounded half to even, and a 60th second
+/// running into the next minute (`23:59:60` is `24:00:00`).
+pub fn iso_time_micros(text: &str) -> Option<i64> {
+    match time_of_day(text.as_bytes())? {
+        (micros, None) => Some(micros),
+        _ => None,
+    }
+}
+
+/// An ISO date or date-time as microseconds since 1970-01-01, as PostgreSQL reads it for
+/// `timestamptz` (`apply_zone`: a zone offset is applied, none means UTC, the copy sessions'
+/// time zone) or `timestamp` (a zone is ignored, as PostgreSQL ignores it).
+pub fn iso_timestamp_micros(text: &str, apply_zone: bool) -> Option<i64> {
+    timestamp_micros(text.as_bytes(), apply_zone)
+}
+
+/// `YYYY-MM-DD` at the start of `b` as days since 1970-01-01.
+fn days_since_1970(b: &[u8]) -> Option<i64> {
+    if b.len() < 10 || b[4] != b'-' || b[7] != b'-' {
+        return None;
+    }
+    let (y, m, d) = (field_digits(&b[0..4])?, field_digits(&b[5..7])?, field_digits(&b[8..10])?);
+    Some(days_from_civil(y, m, d))
+}
+
+/// (year, month, day) -> days since 1970-01-01 in the proleptic Gregorian calendar (Howard
+/// Hinnant's `days_from_civil`, the inverse of `civil_from_days`).
+pub fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = y.div_euclid(400);
+    let yoe = y.rem_euclid(400);
+    let mp = (m + 9) % 12;
+    let doy = (153 * mp + 2) / 5 + d - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
+}
+
+fn field_digits(b: &[u8]) -> Option<i64> {
+    if b.is_empty() || !b.iter().all(u8::is_ascii_digit) {
+        return None;
+    }
+    std::str::from_utf8(b).ok()?.parse().ok()
+}
+
+/// `HH:MM[:SS[.f+]][ ][zone]` as microseconds since midnight, and the zone's offset east of UTC
+/// in seconds when there is one. A 60th second runs into the next minute, as in PostgreSQL.
+fn time_of_day(b: &[u8]) -> Option<(i64, Option<i64>)> {
+    if b.len() < 5 || b[2] != b':' {
+        return None;
+    }
+    let (h, m) = (field_digits(&b[0..2])?, field_digits(&b[3..5])?);
+    let mut micros = (h * 60 + m) * 60 * 1_000_000;
+    let mut i = 5;
+    if b.len() >= 8 && b[5] == b':' {
+        micros += field_digits(&b[6..8])? * 1_000_000;
+        i = 8;
+        if b.len() > 8 && b[8] == b'.' {
+            let n = b[9..].iter().take_while(|c| c.is_ascii_digit()).count();
+            if n == 0 {
+                return None;
+            }
+            // PostgreSQL reads the fraction with strtod and rounds it to microseconds with
+            // rint (ties to even): the same double operations give the same microsecond.
+            let fraction: f64 = std::str::from_utf8(&b[8..9 + n]).ok()?.parse::<f64>().ok()?;
+            micros += (fraction * 1_000_000.0).round_ties_even() as i64;
+            i = 9 + n;
+        }
+    }
+    let rest = &b[i..];
+    let rest = rest.strip_prefix(b" ").unwrap_or(rest);
+    let zone = match rest {
+        [] => None,
+        b"Z" | b"z" => Some(0),
+        [sign, hh @ ..] if *sign == b'+' || *sign == b'-' => {
+            let (zh, zm) = match hh {
+                [h1, h2] => (field_digits(&[*h1, *h2])?, 0),
+                [h1, h2, b':', m1, m2] | [h1, h2, m1, m2] => (field_digits(&[*h1, *h2])?, field_digits(&[*m1, *m2])?),
+                _ => return None,
+            };
+            let offset = (zh * 60 + zm) * 60;
+            Some(if *sign == b'-' { -offset } else { offset })
+        }
+        _ => return None,
+    };
+    Some((micros, zone))
+}
+
+/// A date or date-time text as microseconds since 1970-01-01 UTC. With `apply_zone` (timestamptz)
+/// a zone offset is subtracted and a missing one means UTC, the copy sessions' time zone;
+/// without it (timestamp) a zone is ignored, as PostgreSQL ignores it for `timestamp`.
+fn timestamp_micros(b: &[u8], apply_zone: bool) -> Option<i64> {
+    let days = days_since_1970(b)?;
+    let midnight = days.checked_mul(86_400_000_000)?;
+    if b.len() == 10 {
+        return Some(midnight);
+    }
+    if b[10] != b' ' && b[10] != b'T' {
+        return None;
+    }
+    let (micros, zone) = time_of_day(&b[11..])?;
+    let local = midnight.checked_add(micros)?;
+    match zone {
+        Some(offset) if apply_zone => local.checked_sub(offset * 1_000_000),
+        _ => Some(local),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -235,4 +349,30 @@ mod tests {
         assert_eq!(ts.as_deref(), Some("2020-09-13 12:26:40.123000+00"));
         assert_eq!(epoch_to_timestamp(-1, EpochUnit::Seconds), "1969-12-31 23:59:59.000000+00");
     }
+
+    #[test]
+    fn iso_temporal_values_as_postgresql_reads_them() {
+        let t = |s: &str, tz: bool| iso_timestamp_micros(s, tz).map(|m| m - 946_684_800_000_000);
+        assert_eq!(t("2000-01-01", true), Some(0));
+        assert_eq!(t("2000-01-01 00:00:01.5", false), Some(1_500_000));
+        assert_eq!(t("1999-12-31T23:59:59.999999", false), Some(-1));
+        assert_eq!(t("2000-01-01 02:00:00+02:00", true), Some(0));
+        assert_eq!(t("2000-01-01 02:00:00+02:00", false), Some(7_200_000_000), "timestamp ignores the zone");
+        assert_eq!(t("2000-01-01 00:00:00-0530", true), Some(19_800_000_000));
+        assert_eq!(t("2000-01-01 00:00:00Z", true), Some(0));
+        assert_eq!(t("2000-01-01 23:59:60", false), Some(86_400_000_000), "a 60th second runs over");
+        assert_eq!(t("2000-01-01 00:00:00.0000005", false), Some(0), "ties to even");
+        assert_eq!(t("2000-01-01 00:00:00.0000015", false), Some(2));
+        assert_eq!(t("2000-01-01 00:00:00.0000025", false), Some(2));
+        assert_eq!(t("2024-02-29 12:00", false), Some((8_825 * 86_400 + 43_200) * 1_000_000));
+        assert_eq!(days_since_1970(b"1970-01-01"), Some(0));
+        assert_eq!(days_since_1970(b"0001-01-01"), Some(-719_162));
+        assert_eq!(iso_date_days("2000-01-02"), Some(10_958));
+        assert_eq!(iso_date_days("2000-01-02 00:00"), None);
+        assert_eq!(iso_time_micros("23:59:60"), Some(86_400_000_000));
+        assert_eq!(iso_time_micros("23:59:59.9999995"), Some(86_400_000_000));
+        assert_eq!(iso_time_micros("10:11"), Some(36_660_000_000));
+        assert_eq!(iso_time_micros("10:11+02"), None);
+    }
+
 }

@@ -18,6 +18,7 @@ use tokio::sync::mpsc;
 
 use sqlite2pg_converter::ident::quoted;
 
+use crate::encode::{Format, binary_capable};
 use crate::error::CopyError;
 use crate::progress::{self, Part, Saved};
 use crate::reader::{Chunk, ChunkLimits, ColumnSpec, Reject, TableSpec, read_file};
@@ -57,6 +58,9 @@ pub struct CopyOptions {
     pub open: OpenOptions,
     /// Rows per COPY chunk (each chunk commits with its progress).
     pub chunk_rows: usize,
+    /// Use COPY's binary format for tables whose every column type has a binary encoder
+    /// (`false`: text format for every table).
+    pub binary: bool,
 }
 
 impl Default for CopyOptions {
@@ -71,6 +75,7 @@ impl Default for CopyOptions {
             progress: false,
             open: OpenOptions::default(),
             chunk_rows: 200_000,
+            binary: true,
         }
     }
 }
@@ -92,6 +97,8 @@ pub struct TableSummary {
     pub bytes: u64,
     /// Seconds spent in this run.
     pub seconds: f64,
+    /// Whether its rows went in COPY's binary format (else text).
+    pub binary: bool,
 }
 
 /// The outcome of a copy.
@@ -170,13 +177,13 @@ pub async fn copy(plan: &Plan, target: &PgConnectOptions, options: &CopyOptions)
             bar.set_prefix(table.name.clone());
             bar.set_position(parts.iter().map(|p| (p.rows_copied + p.rows_rejected) as u64).sum());
             for part in parts.iter().filter(|p| !p.done) {
-                let spec = table_spec(schema, table, part);
+                let spec = table_spec(schema, table, part, options.binary);
                 // One chunk queued while the writer sends another: memory stays at about three
                 // chunks per part being read, whatever the table's size.
                 let (tx, rx) = mpsc::channel::<Chunk>(1);
                 senders.push(tx);
                 let atomic = !spec.rowid;
-                let target = WriteTarget { schema: schema.schema.clone(), table: table.name.clone(), part: part.part, copy_sql: copy_statement(schema, table) };
+                let target = WriteTarget { schema: schema.schema.clone(), table: table.name.clone(), part: part.part, copy_sql: copy_statement(schema, table, spec.format) };
                 writers.push(tokio::spawn(write_table(pool.clone(), target, rx, atomic, rejects.clone(), bar.clone(), plain_log)));
                 specs.push(spec);
             }
@@ -270,6 +277,7 @@ pub async fn copy(plan: &Plan, target: &PgConnectOptions, options: &CopyOptions)
             rejected: state.rows_rejected as u64,
             bytes,
             seconds,
+            binary: table_format(table, options.binary) == Format::Binary,
         });
     }
     let rejects_written = rejects.lock().map(|r| r.written).unwrap_or(0);
@@ -520,7 +528,7 @@ async fn split(schema: &SchemaPlan, table: &TablePlan, options: &CopyOptions, jo
         .collect())
 }
 
-fn table_spec(schema: &SchemaPlan, table: &TablePlan, part: &Part) -> TableSpec {
+fn table_spec(schema: &SchemaPlan, table: &TablePlan, part: &Part, binary: bool) -> TableSpec {
     let columns: Vec<ColumnSpec> = table
         .columns
         .iter()
@@ -535,14 +543,22 @@ fn table_spec(schema: &SchemaPlan, table: &TablePlan, part: &Part) -> TableSpec 
         rowid: !table.without_rowid,
         after_rowid: if table.without_rowid { None } else { part.last_rowid },
         rowids: if table.without_rowid { None } else { part.rowids },
+        format: table_format(table, binary),
         columns,
         key,
     }
 }
 
-fn copy_statement(schema: &SchemaPlan, table: &TablePlan) -> String {
+/// Binary when asked for and every copied column's type has a binary encoder.
+fn table_format(table: &TablePlan, binary: bool) -> Format {
+    let capable = table.columns.iter().filter(|c| c.generated.is_none()).all(|c| binary_capable(c.pg_type));
+    if binary && capable { Format::Binary } else { Format::Text }
+}
+
+fn copy_statement(schema: &SchemaPlan, table: &TablePlan, format: Format) -> String {
     let cols: Vec<String> = table.columns.iter().filter(|c| c.generated.is_none()).map(|c| quoted(&c.name)).collect();
-    format!("COPY {} ({}) FROM STDIN", qualified(&schema.schema, &table.name), cols.join(", "))
+    let with = if format == Format::Binary { " WITH (FORMAT binary)" } else { "" };
+    format!("COPY {} ({}) FROM STDIN{with}", qualified(&schema.schema, &table.name), cols.join(", "))
 }
 
 /// Where a writer's chunks go.

@@ -11,7 +11,7 @@ use sqlite2pg_converter::profile::EpochUnit;
 use sqlite2pg_converter::values::to_pg_text;
 use tokio::sync::mpsc::{self, error::TrySendError};
 
-use crate::encode::{NULL, push_escaped};
+use crate::encode::{BINARY_HEADER, BINARY_TRAILER, Format, NULL, push_binary_field, push_binary_null, push_escaped, push_tuple_start};
 use crate::load::BadValuePolicy;
 
 /// How to read one column.
@@ -38,6 +38,8 @@ pub(crate) struct TableSpec {
     pub columns: Vec<ColumnSpec>,
     /// Indexes into `columns` of the primary key (for naming rejected rows).
     pub key: Vec<usize>,
+    /// How the chunks are encoded.
+    pub format: Format,
 }
 
 /// A value that could not go across as it was.
@@ -187,14 +189,17 @@ fn read_chunk(db: &SourceDb, t: &TableSpec, rows: &mut rusqlite::Rows<'_>, polic
             chunk.last_rowid = Some(row.get::<_, i64>(0).map_err(|e| db.error(context(), e))?);
         }
         line.clear();
+        if t.format == Format::Binary {
+            push_tuple_start(&mut line, t.columns.len());
+        }
         let mut row_rejected = false;
         let mut notes: Vec<Reject> = Vec::new();
         for (c, spec) in t.columns.iter().enumerate() {
-            if c > 0 {
+            if c > 0 && t.format == Format::Text {
                 line.push(b'\t');
             }
             let value = row.get_ref(c + offset).map_err(|e| db.error(context(), e))?;
-            match encode_value(value, spec, policy, &mut line) {
+            match encode_value(value, spec, policy, t.format, &mut line) {
                 Ok(None) => {}
                 Ok(Some((reason, action))) => notes.push(reject(t, row, offset, spec, value, reason, action)),
                 Err(reason) => {
@@ -207,50 +212,56 @@ fn read_chunk(db: &SourceDb, t: &TableSpec, rows: &mut rusqlite::Rows<'_>, polic
         if row_rejected {
             chunk.rejected_rows += 1;
         } else {
-            line.push(b'\n');
+            if t.format == Format::Text {
+                line.push(b'\n');
+            } else if chunk.rows == 0 {
+                chunk.data.extend_from_slice(BINARY_HEADER);
+            }
             chunk.data.extend_from_slice(&line);
             chunk.rows += 1;
         }
+    }
+    if t.format == Format::Binary && chunk.rows > 0 {
+        chunk.data.extend_from_slice(BINARY_TRAILER);
     }
     Ok(chunk)
 }
 
 /// Encode one value. `Ok(Some)` when it was coerced (and how), `Err` when its row is rejected.
-fn encode_value(value: ValueRef<'_>, spec: &ColumnSpec, policy: BadValuePolicy, out: &mut Vec<u8>) -> Result<Option<(&'static str, &'static str)>, &'static str> {
-    if matches!(value, ValueRef::Null) {
-        if !spec.nullable {
-            return Err("NULL in a NOT NULL column");
-        }
-        out.extend_from_slice(NULL);
-        return Ok(None);
+fn encode_value(value: ValueRef<'_>, spec: &ColumnSpec, policy: BadValuePolicy, format: Format, out: &mut Vec<u8>) -> Result<Option<(&'static str, &'static str)>, &'static str> {
+    if matches!(value, ValueRef::Null) && !spec.nullable {
+        return Err("NULL in a NOT NULL column");
     }
-    match to_pg_text(value, spec.pg_type, spec.epoch) {
-        Ok(Some(text)) => {
-            push_escaped(out, &text);
-            Ok(None)
-        }
-        Ok(None) => {
-            out.extend_from_slice(NULL);
-            Ok(None)
-        }
+    let (converted, note) = match to_pg_text(value, spec.pg_type, spec.epoch) {
+        Ok(text) => (text, None),
         Err(reason) => match (policy, value) {
             (BadValuePolicy::Lossy, ValueRef::Text(bytes)) if spec.pg_type.is_text() || spec.pg_type == PgType::Jsonb => {
                 let lossy = String::from_utf8_lossy(bytes).replace('\0', "");
                 match to_pg_text(ValueRef::Text(lossy.as_bytes()), spec.pg_type, spec.epoch) {
-                    Ok(Some(text)) => {
-                        push_escaped(out, &text);
-                        Ok(Some((reason, "lossy UTF-8")))
-                    }
-                    _ => Err(reason),
+                    Ok(Some(text)) => (Some(std::borrow::Cow::Owned(text.into_owned())), Some((reason, "lossy UTF-8"))),
+                    _ => return Err(reason),
                 }
             }
-            (BadValuePolicy::Null, _) if spec.nullable => {
-                out.extend_from_slice(NULL);
-                Ok(Some((reason, "coerced to NULL")))
-            }
-            _ => Err(reason),
+            (BadValuePolicy::Null, _) if spec.nullable => (None, Some((reason, "coerced to NULL"))),
+            _ => return Err(reason),
         },
+    };
+    match (format, converted) {
+        (Format::Text, Some(text)) => push_escaped(out, &text),
+        (Format::Text, None) => out.extend_from_slice(NULL),
+        (Format::Binary, Some(text)) => {
+            // A coerced value is not the stored one: encode it from its text alone.
+            let stored = if note.is_some() { ValueRef::Text(text.as_bytes()) } else { value };
+            let epoch = if note.is_some() { None } else { spec.epoch };
+            if push_binary_field(out, stored, spec.pg_type, epoch, &text).is_none() {
+                // to_pg_text only gives shapes the binary encoder knows: a bug, never a
+                // silent loss; the row is rejected and reported like any other.
+                return Err("sqlite2pg could not encode this value in COPY's binary format (a bug: please report it; `--copy-format text` copies it)");
+            }
+        }
+        (Format::Binary, None) => push_binary_null(out),
     }
+    Ok(note)
 }
 
 fn reject(t: &TableSpec, row: &rusqlite::Row<'_>, offset: usize, spec: &ColumnSpec, value: ValueRef<'_>, reason: &str, action: &'static str) -> Reject {
