@@ -318,6 +318,54 @@ fn resume_after_a_kill_gives_exact_equality() {
     assert!(verified.status.success(), "{}", crate::support::stdout(&verified));
 }
 
+/// A reader that fails half-way (a corrupt page near the end of the table) stops the copy,
+/// and no part it did not finish is taken as done: once the file is whole again, `--resume`
+/// copies exactly the missing rows.
+#[test]
+fn a_reader_failing_half_way_leaves_its_parts_to_resume() {
+    let work = Workdir::new();
+    let mut sql = String::from("CREATE TABLE big(id INTEGER PRIMARY KEY, body TEXT); BEGIN;");
+    const ROWS: i64 = 30_000;
+    for i in 1..=ROWS {
+        sql.push_str(&format!("INSERT INTO big VALUES ({i}, 'row {i} {}');", "z".repeat(100)));
+    }
+    sql.push_str("COMMIT;");
+    let path = work.sqlite("big.db", &sql);
+    let healthy = std::fs::read(&path).expect("read");
+    // The reviewed plan, made while the file is whole (planning reads every row).
+    let planned = run_cli(&["plan", "big.db", "--format", "json", "-o", "plan.json"], work.path());
+    assert!(planned.status.success(), "{}", stderr(&planned));
+    let mut bytes = healthy.clone();
+    let page = 4096;
+    // A leaf page (type 0x0D) in the middle of the table: the first and last rowids (read to
+    // split the table) stay readable, the reader meets the page half-way through.
+    let pages = bytes.len() / page;
+    let victim = (pages * 2 / 5..pages).find(|&p| bytes[p * page] == 0x0D).expect("a table leaf page");
+    for b in bytes[victim * page..(victim + 1) * page].iter_mut() {
+        *b = 0xA5;
+    }
+    std::fs::write(&path, &bytes).expect("corrupt a page");
+
+    let rt = tokio::runtime::Runtime::new().expect("runtime");
+    let db = rt.block_on(TestDb::new("reader_failing_half_way"));
+    let url = db.url();
+    let failed = run_cli(&["copy", "--plan", "plan.json", "--to", url.as_str(), "--create-schema", "--chunk-rows", "1000", "--jobs", "2"], work.path());
+    assert!(!failed.status.success(), "a corrupt page stops the copy");
+    assert!(stderr(&failed).contains("corrupt"), "{}", stderr(&failed));
+    let undone = rt.block_on(db.int("SELECT count(*) FROM sqlite2pg.copy_progress WHERE table_name = 'big' AND NOT done"));
+    assert!(undone >= 1, "the part the reader did not finish is not done: {}", stderr(&failed));
+    let partial = rt.block_on(db.int("SELECT count(*) FROM big"));
+    assert!(partial < ROWS, "{partial} rows in after the failure");
+
+    std::fs::write(&path, &healthy).expect("the file whole again");
+    let resumed = run_cli(&["copy", "--plan", "plan.json", "--to", url.as_str(), "--resume", "--jobs", "3"], work.path());
+    assert!(resumed.status.success(), "{}", stderr(&resumed));
+    assert_eq!(rt.block_on(db.int("SELECT count(*) FROM big")), ROWS);
+    assert_eq!(rt.block_on(db.int("SELECT count(DISTINCT id) FROM big")), ROWS);
+    let verified = run_cli(&["verify", "--plan", "plan.json", "--to", url.as_str()], work.path());
+    assert!(verified.status.success(), "{}", crate::support::stdout(&verified));
+}
+
 #[tokio::test]
 async fn bad_targets_fail_clearly() {
     let work = Workdir::new();

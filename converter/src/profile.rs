@@ -307,10 +307,14 @@ impl SourceDb {
 
     /// The smallest and largest rowid of a rowid table; `None` when it is empty.
     pub fn rowid_bounds(&self, table: &str) -> Result<Option<(i64, i64)>> {
-        let sql = format!("SELECT min(rowid), max(rowid) FROM {}", crate::ident::quoted(table));
+        // Two queries: SQLite answers a lone min() or max() of the rowid from one end of the
+        // b-tree, but scans the whole table for both in one query.
         let context = format!("reading the rowids of table \"{table}\"");
-        let (lo, hi): (Option<i64>, Option<i64>) = self.conn().query_row(&sql, [], |r| Ok((r.get(0)?, r.get(1)?))).map_err(|e| self.error(&context, e))?;
-        Ok(lo.zip(hi))
+        let end = |f: &str| -> Result<Option<i64>> {
+            let sql = format!("SELECT {f}(rowid) FROM {}", crate::ident::quoted(table));
+            self.conn().query_row(&sql, [], |r| r.get(0)).map_err(|e| self.error(&context, e))
+        };
+        Ok(end("min")?.zip(end("max")?))
     }
 
     /// Profile `table`: every row, or about `sample` rows spread evenly over the table.

@@ -196,7 +196,8 @@ pub async fn copy(plan: &Plan, target: &PgConnectOptions, options: &CopyOptions)
         readers.push((si, path.display().to_string(), tokio::task::spawn_blocking(move || read_file(path, open, count_tables, specs, senders, policy, jobs, limits))));
     }
 
-    let mut first_error: Option<CopyError> = None;
+    // A reader's error is the cause when both fail: its writers then stop for want of data.
+    let mut writer_error: Option<CopyError> = None;
     let mut run_stats: BTreeMap<(String, String), (u64, f64)> = BTreeMap::new();
     for writer in writers {
         match writer.await {
@@ -207,13 +208,14 @@ pub async fn copy(plan: &Plan, target: &PgConnectOptions, options: &CopyOptions)
                 stats.1 = stats.1.max(seconds);
             }
             Ok(Err(e)) => {
-                first_error.get_or_insert(e);
+                writer_error.get_or_insert(e);
             }
             Err(e) => {
-                first_error.get_or_insert(CopyError::Reader(format!("a writer task: {e}")));
+                writer_error.get_or_insert(CopyError::Reader(format!("a writer task: {e}")));
             }
         }
     }
+    let mut first_error: Option<CopyError> = None;
     let mut snapshot_rows: BTreeMap<(usize, usize), u64> = BTreeMap::new();
     for (si, name, reader) in readers {
         match reader.await {
@@ -230,7 +232,7 @@ pub async fn copy(plan: &Plan, target: &PgConnectOptions, options: &CopyOptions)
             }
         }
     }
-    if let Some(e) = first_error {
+    if let Some(e) = first_error.or(writer_error) {
         // Keys and triggers stay set aside: `--resume` restores them when it finishes.
         return Err(e);
     }
@@ -407,9 +409,9 @@ async fn set_aside(pool: &PgPool, plan: &Plan) -> Result<(), CopyError> {
 }
 
 /// Restore what [`set_aside`] saved: keys, then indexes, then foreign keys (`NOT VALID`, then
-/// validated; left NOT VALID and reported when existing rows break them), then triggers. Within
-/// each step, up to `jobs` objects are built at once (keys one table at a time, since ADD
-/// CONSTRAINT locks its table).
+/// validated; left NOT VALID and reported when existing rows break them), then triggers. Keys,
+/// indexes and triggers are built up to `jobs` at once (keys and triggers one table at a time,
+/// since ALTER TABLE locks its table); foreign keys one by one (each also locks its parent).
 async fn restore(pool: &PgPool, schemas: &[String], jobs: usize) -> Result<Vec<String>, CopyError> {
     use futures_util::stream::{self, StreamExt, TryStreamExt};
     let saved = progress::saved(pool, schemas).await?;
@@ -423,8 +425,11 @@ async fn restore(pool: &PgPool, schemas: &[String], jobs: usize) -> Result<Vec<S
                 _ => groups.push(vec![s.clone()]),
             }
         }
+        // Foreign keys one at a time: adding one locks its table and the parent, so two added
+        // at once across a cycle (A -> B, B -> A) can deadlock.
+        let at_once = if kind == "foreign_key" { 1 } else { jobs.max(1) };
         let results: Vec<Vec<String>> = stream::iter(groups.into_iter().map(|group| restore_group(pool, group)))
-            .buffer_unordered(jobs.max(1))
+            .buffer_unordered(at_once)
             .try_collect()
             .await?;
         invalid.extend(results.into_iter().flatten());
@@ -585,7 +590,12 @@ async fn write_table(
     // Tables without a rowid cannot resume mid-way: they load in one transaction.
     let mut open_tx = None;
     let mut pending_rejects: Vec<Reject> = Vec::new();
+    let mut read_to_the_end = false;
     while let Some(chunk) = rx.recv().await {
+        if chunk.end {
+            read_to_the_end = true;
+            break;
+        }
         let mut tx = match open_tx.take() {
             Some(tx) => tx,
             None => pool.begin().await.map_err(CopyError::pg(&context))?,
@@ -605,6 +615,12 @@ async fn write_table(
             write_rejects(&rejects, &mut pending_rejects)?;
         }
         bar.inc(chunk.rows + chunk.rejected_rows);
+    }
+    if !read_to_the_end {
+        // The reader stopped early (it failed, and says why): this part is not done, and an
+        // open transaction (a table without rowid) rolls back when dropped.
+        drop(open_tx);
+        return Err(CopyError::Reader(format!("{schema}.{table}: the reader stopped before the end of the table")));
     }
     let mut tx = match open_tx.take() {
         Some(tx) => tx,

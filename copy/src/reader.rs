@@ -63,6 +63,9 @@ pub(crate) struct Chunk {
     pub rejected_rows: u64,
     pub rejects: Vec<Reject>,
     pub last_rowid: Option<i64>,
+    /// The part is read to its end: the writer may mark it done. A channel closed without this
+    /// means the reader stopped early.
+    pub end: bool,
 }
 
 /// Chunk limits.
@@ -86,14 +89,6 @@ pub(crate) fn read_file(
     limits: ChunkLimits,
 ) -> Result<Vec<u64>, sqlite2pg_converter::Error> {
     let db = SourceDb::open(&path, &open)?;
-    let mut counts = Vec::with_capacity(count_tables.len());
-    for t in &count_tables {
-        let n: i64 = db
-            .conn()
-            .query_row(&format!("SELECT count(*) FROM {}", sqlite2pg_converter::ident::quoted(t)), [], |r| r.get(0))
-            .map_err(|e| db.error(format!("counting table \"{t}\""), e))?;
-        counts.push(n as u64);
-    }
     let mut statements = Vec::with_capacity(tables.len());
     for t in &tables {
         let mut select: Vec<String> = Vec::new();
@@ -141,19 +136,22 @@ pub(crate) fn read_file(
                 continue;
             };
             if pending.is_none() {
-                let chunk = read_chunk(&db, &tables[*i], rows, policy, limits)?;
-                if chunk.rows == 0 && chunk.rejected_rows == 0 {
-                    // The table is read: closing its channel tells the writer it is complete.
-                    senders[*i] = None;
-                    finished.push(slot);
-                    progressed = true;
-                    continue;
-                }
+                let mut chunk = read_chunk(&db, &tables[*i], rows, policy, limits)?;
+                // Nothing more to read: an explicit end, so that a channel closed by a failing
+                // reader is never taken for a complete table.
+                chunk.end = chunk.rows == 0 && chunk.rejected_rows == 0;
                 *pending = Some(chunk);
             }
             if let Some(chunk) = pending.take() {
+                let end = chunk.end;
                 match sender.try_send(chunk) {
-                    Ok(()) => progressed = true,
+                    Ok(()) => {
+                        progressed = true;
+                        if end {
+                            senders[*i] = None;
+                            finished.push(slot);
+                        }
+                    }
                     Err(TrySendError::Full(chunk)) => *pending = Some(chunk),
                     // The writer stopped (it failed and reports why): stop reading this table.
                     Err(TrySendError::Closed(_)) => {
@@ -170,10 +168,24 @@ pub(crate) fn read_file(
             // Every active writer is busy: wait for the first one to take its chunk.
             if let Some((i, _, pending)) = active.iter_mut().find(|(_, _, p)| p.is_some())
                 && let (Some(chunk), Some(sender)) = (pending.take(), senders[*i].as_ref())
-                    && sender.blocking_send(chunk).is_err() {
-                        senders[*i] = None;
-                    }
+            {
+                let end = chunk.end;
+                // Sent the end (the slot is dropped on the next pass), or the writer stopped.
+                if sender.blocking_send(chunk).is_err() || end {
+                    senders[*i] = None;
+                }
+            }
         }
+    }
+    // Counted after reading, in the same read transaction (the same snapshot), so that a
+    // failure comes where the reading meets it.
+    let mut counts = Vec::with_capacity(count_tables.len());
+    for t in &count_tables {
+        let n: i64 = db
+            .conn()
+            .query_row(&format!("SELECT count(*) FROM {}", sqlite2pg_converter::ident::quoted(t)), [], |r| r.get(0))
+            .map_err(|e| db.error(format!("counting table \"{t}\""), e))?;
+        counts.push(n as u64);
     }
     Ok(counts)
 }
