@@ -366,6 +366,28 @@ fn a_reader_failing_half_way_leaves_its_parts_to_resume() {
     assert!(verified.status.success(), "{}", crate::support::stdout(&verified));
 }
 
+/// A database that an earlier sqlite2pg copied into keeps its copy state table of the earlier
+/// shape (one row per table, no parts): it is upgraded in place, and its rows stay readable.
+#[tokio::test]
+async fn copy_state_of_an_earlier_version_is_upgraded() {
+    let work = Workdir::new();
+    let path = work.sqlite("small.db", "CREATE TABLE t(id INTEGER PRIMARY KEY, v TEXT); INSERT INTO t VALUES (1, 'a'), (2, 'b');");
+    let plan = plan(&path);
+    let db = TestDb::new("copy_state_upgraded").await;
+    db.must_apply(
+        "CREATE SCHEMA sqlite2pg;
+         CREATE TABLE sqlite2pg.copy_progress (schema_name text NOT NULL, table_name text NOT NULL, last_rowid bigint,
+             rows_copied bigint NOT NULL DEFAULT 0, rows_rejected bigint NOT NULL DEFAULT 0, done boolean NOT NULL DEFAULT false,
+             PRIMARY KEY (schema_name, table_name));
+         INSERT INTO sqlite2pg.copy_progress VALUES ('elsewhere', 'old', 10, 10, 0, true);",
+    )
+    .await;
+    let summary = copy(&plan, &db.options, &options(&work)).await.expect("copy over an earlier state table");
+    assert!(summary.balanced() && summary.tables[0].copied == 2);
+    assert_eq!(db.int("SELECT count(*) FROM sqlite2pg.copy_progress WHERE table_name = 'old' AND part = 0 AND done").await, 1);
+    assert_eq!(db.text("SELECT string_agg(a.attname, ',' ORDER BY a.attnum) FROM pg_index i JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = ANY(i.indkey) WHERE i.indrelid = 'sqlite2pg.copy_progress'::regclass AND i.indisprimary").await.as_deref(), Some("schema_name,table_name,part"));
+}
+
 #[tokio::test]
 async fn bad_targets_fail_clearly() {
     let work = Workdir::new();

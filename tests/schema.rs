@@ -211,6 +211,10 @@ async fn several_files_go_to_one_schema_each() {
     assert_eq!(db.column_type("Analytics", "users", "score").await, "double precision");
     db.must_apply("SET search_path TO public; INSERT INTO \"Analytics\".users(id) VALUES (1)").await;
     assert_eq!(db.text("SELECT score::text FROM \"Analytics\".users").await.as_deref(), Some("0"), "trigger function resolves its table whatever the caller's search_path");
+    // Schemas a file may not take: public, the copy state's, PostgreSQL's.
+    let reserved: Vec<_> = ["public.db", "sqlite2pg.db", "pg_data.db"].iter().map(|n| work.sqlite(n, "CREATE TABLE t(id INTEGER PRIMARY KEY);")).collect();
+    let plan = plan_many(&reserved);
+    assert_eq!(plan.schemas.iter().map(|s| s.schema.as_str()).collect::<Vec<_>>(), ["db_public", "db_sqlite2pg", "db_pg_data"]);
 }
 
 #[tokio::test]

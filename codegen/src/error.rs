@@ -20,6 +20,14 @@ pub enum Error {
         /// The most there may be.
         max: usize,
     },
+    /// Writing failed half-way and some previous files could not be put back.
+    #[error("{cause}; some previous files could not be put back: their copies are in {kept}")]
+    UndoFailed {
+        /// Why writing failed.
+        cause: Box<Error>,
+        /// The staging folders kept, holding the previous files.
+        kept: String,
+    },
     /// The plan has no schema.
     #[error("the plan has no schema to generate code for")]
     NoSchema,

@@ -180,7 +180,6 @@ fn build_schema(schema: &SchemaPlan, slot: Option<SchemaSlot>) -> Result<Model<'
     Ok(Model { schema, slot, source, tables, migrations, findings })
 }
 
-
 /// The migrations of a schema, in the order they run, with their stamps (see the module doc).
 fn migrations(schema: &SchemaPlan, slot: Option<&SchemaSlot>, tables: &[TableModel<'_>]) -> Result<Vec<MigrationModel>> {
     if slot.is_some() && tables.len() > MAX_TABLES_IN_SET {

@@ -4,10 +4,13 @@
 //! (same file system, so a rename is atomic); only when all are written are they renamed into
 //! place, each file it replaces (or removes as stale) first moved aside into the temporary
 //! folder. A failure at any point, while writing or while renaming, leaves every previous file
-//! as it was (renames done are undone) and removes the temporary folders. (A process killed
-//! half-way through the renames leaves the previous files in `.<folder>.sqlite2pg-<pid>`.) Generated files of an earlier run that the new run no longer produces
-//! (a dropped table) are removed, recognised by their first line ([`crate::BANNER_PREFIX`]);
-//! files without it are never touched.
+//! as it was (renames done are undone) and removes the temporary folders; should an undo fail,
+//! the folder holding the previous file is kept and the error names it. (A process killed
+//! half-way through the renames leaves the previous files in `.<folder>.sqlite2pg-<pid>`.)
+//!
+//! Generated files of an earlier run that the new run no longer produces (a dropped table) are
+//! removed, recognised by their first line ([`crate::BANNER_PREFIX`]); files without it are
+//! never touched.
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -50,9 +53,17 @@ pub fn write_file_sets(sets: &[(&Path, &[OutputFile])]) -> Result<WriteSummary> 
     }
     let mut done: Vec<Step> = Vec::new();
     if let Err(e) = apply(&staged, &mut done, &mut summary) {
-        // Undo in reverse order, so every previous file is back where it was.
+        // Undo in reverse order, every step even after one fails, so every previous file that
+        // can be is back where it was.
+        let mut undone = true;
         for step in done.iter().rev() {
-            step.undo();
+            undone &= step.undo();
+        }
+        if !undone {
+            // A previous file could not be put back: its copy is in the staging folder, which
+            // is kept and named rather than removed.
+            let kept: Vec<String> = staged.iter().map(|s| s.temp.display().to_string()).collect();
+            return Err(Error::UndoFailed { cause: Box::new(e), kept: kept.join(", ") });
         }
         for s in &staged {
             let _ = fs::remove_dir_all(&s.temp);
@@ -78,14 +89,11 @@ enum Step {
 }
 
 impl Step {
-    fn undo(&self) {
+    /// Take the step back; whether that worked (a file never created needs no removal).
+    fn undo(&self) -> bool {
         match self {
-            Step::Created { path } => {
-                let _ = fs::remove_file(path);
-            }
-            Step::Replaced { path, backup } => {
-                let _ = fs::rename(backup, path);
-            }
+            Step::Created { path } => fs::remove_file(path).is_ok() || !path.is_file(),
+            Step::Replaced { path, backup } => fs::rename(backup, path).is_ok(),
         }
     }
 }

@@ -206,6 +206,11 @@ impl EpochUnit {
 /// Tables spanning fewer rowids than this are profiled in one piece.
 const SPLIT_ROWIDS: i64 = 1 << 16;
 
+/// Whether a column named like the rowid hides it from `rowid` in SQL.
+fn hides_rowid(table: &SourceTable) -> bool {
+    table.columns.iter().any(|c| ["rowid", "_rowid_", "oid"].iter().any(|r| c.name.eq_ignore_ascii_case(r)))
+}
+
 /// A table to profile, and whether its rows may be read in rowid ranges by several
 /// connections (an ordinary rowid table, not a virtual one).
 #[derive(Debug, Clone, Copy)]
@@ -283,8 +288,7 @@ impl SourceDb {
     /// Up to `2 * workers` rowid ranges covering the table, or none when it is small, has no
     /// rowid, or a column named like the rowid hides it.
     fn rowid_ranges(&self, table: &SourceTable, workers: usize) -> Result<Vec<(i64, i64)>> {
-        let hidden = table.columns.iter().any(|c| ["rowid", "_rowid_", "oid"].iter().any(|r| c.name.eq_ignore_ascii_case(r)));
-        if table.without_rowid || hidden || table.columns.is_empty() {
+        if table.without_rowid || hides_rowid(table) || table.columns.is_empty() {
             return Ok(Vec::new());
         }
         let Some((lo, hi)) = self.rowid_bounds(&table.name)? else { return Ok(Vec::new()) };
@@ -355,6 +359,9 @@ impl SourceDb {
             (Some(_), Some(n)) => format!("{select} LIMIT {n}"),
             _ => match range {
                 Some((lo, hi)) => format!("{select} WHERE rowid BETWEEN {lo} AND {hi}"),
+                // In rowid order, as the pieces of a parallel pass are merged: SQLite could
+                // otherwise walk a covering index, and the first example would depend on it.
+                None if !table.without_rowid && !hides_rowid(table) => format!("{select} ORDER BY rowid"),
                 None => select,
             },
         };

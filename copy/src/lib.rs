@@ -1,12 +1,15 @@
 //! The copy: streams every table of a [`Plan`](sqlite2pg_converter::plan::Plan) from its SQLite
 //! file into PostgreSQL with `COPY`, converting each value as the plan says.
 //!
+//! - A large rowid table is split into `jobs` parts (rowid ranges, recorded before loading), so
+//!   PostgreSQL parses it on several cores; every other table is one part.
 //! - One reader thread per SQLite file holds one read transaction, so the whole copy sees one
-//!   snapshot of the source, and the file is never written. It interleaves up to `jobs` tables,
-//!   converting values and encoding them as `COPY` text in chunks.
-//! - One writer task per table sends chunks over its own connection. Each chunk commits together
-//!   with its progress row in `sqlite2pg.copy_progress`, so an interrupted copy resumes
-//!   (`resume`) with no duplicates and no loss.
+//!   snapshot of the source, and the file is never written. It interleaves up to `jobs` parts,
+//!   converting values and encoding them as `COPY` binary (or text, for tables with `numeric`
+//!   columns) in chunks of at most 4 MB, and ends each part with an explicit end marker.
+//! - One writer task per part sends chunks over a pooled connection. Each chunk commits together
+//!   with its part's progress row in `sqlite2pg.copy_progress`, so an interrupted copy resumes
+//!   (`resume`) with no duplicates and no loss; a part is done only after its end marker.
 //! - Foreign keys are dropped before the load and restored after it (`NOT VALID` first, then
 //!   validated), and user triggers are disabled meanwhile, so any schema shape loads in any
 //!   order. Both are recorded in PostgreSQL so an interrupted run restores them on resume.

@@ -21,6 +21,14 @@ CREATE TABLE IF NOT EXISTS sqlite2pg.copy_progress (
     done boolean NOT NULL DEFAULT false,
     PRIMARY KEY (schema_name, table_name, part)
 );
+-- A state table from before tables were split into parts: the same table, one part each.
+ALTER TABLE sqlite2pg.copy_progress ADD COLUMN IF NOT EXISTS part integer NOT NULL DEFAULT 0,
+    ADD COLUMN IF NOT EXISTS rowid_from bigint, ADD COLUMN IF NOT EXISTS rowid_to bigint;
+DO $$ BEGIN
+    IF NOT EXISTS (SELECT 1 FROM pg_constraint WHERE conrelid = 'sqlite2pg.copy_progress'::regclass AND contype = 'p' AND array_length(conkey, 1) = 3) THEN
+        ALTER TABLE sqlite2pg.copy_progress DROP CONSTRAINT IF EXISTS copy_progress_pkey, ADD PRIMARY KEY (schema_name, table_name, part);
+    END IF;
+END $$;
 CREATE TABLE IF NOT EXISTS sqlite2pg.copy_saved (
     schema_name text NOT NULL,
     table_name text NOT NULL,

@@ -52,7 +52,6 @@ pub fn redact(message: &str, url: &str) -> String {
     }
 }
 
-
 /// A pool whose sessions run in UTC: SQLite's times are UTC, and `timestamptz` input without a
 /// zone is read in the session's time zone.
 pub async fn connect(options: &PgConnectOptions, max_connections: u32) -> Result<PgPool, CopyError> {

@@ -477,8 +477,13 @@ fn source_has_orphans(plan: &Plan, schema: &str, table: &str) -> Result<bool, Ve
     let Some(s) = plan.schemas.iter().find(|s| s.schema == schema) else { return Ok(false) };
     let Some(t) = s.tables.iter().find(|t| t.name == table) else { return Ok(false) };
     let db = SourceDb::open(&s.source, &OpenOptions::default())?;
-    // A key SQLite cannot check (a "foreign key mismatch") explains nothing.
-    Ok(db.foreign_key_orphans(&t.source_name).is_ok_and(|n| n > 0))
+    match db.foreign_key_orphans(&t.source_name) {
+        Ok(n) => Ok(n > 0),
+        // A key SQLite cannot check (a "foreign key mismatch") explains nothing; any other
+        // failure to read the source is an error.
+        Err(e) if e.to_string().contains("foreign key mismatch") => Ok(false),
+        Err(e) => Err(e.into()),
+    }
 }
 
 async fn check_foreign_keys(pool: &PgPool, plan: &Plan) -> Result<Vec<String>, VerifyError> {

@@ -110,7 +110,10 @@ impl SourceDb {
     pub fn orphans(&self, child: &str, columns: &[&str], parent: &str, parent_columns: &[&str]) -> Result<u64> {
         use crate::ident::quoted;
         let present: Vec<String> = columns.iter().map(|c| format!("c.{} IS NOT NULL", quoted(c))).collect();
-        let matched: Vec<String> = columns.iter().zip(parent_columns).map(|(c, p)| format!("p.{} = c.{}", quoted(p), quoted(c))).collect();
+        // `+c.x` has no affinity, so the comparison applies the parent column's affinity to the
+        // child value, as SQLite's foreign key check does (`p.x = c.x` would apply a numeric
+        // child's affinity to the parent instead).
+        let matched: Vec<String> = columns.iter().zip(parent_columns).map(|(c, p)| format!("p.{} = +c.{}", quoted(p), quoted(c))).collect();
         let sql = format!(
             "SELECT count(*) FROM {} AS c WHERE {} AND NOT EXISTS (SELECT 1 FROM {} AS p WHERE {})",
             quoted(child),

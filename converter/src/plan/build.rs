@@ -64,7 +64,12 @@ fn schema_names(paths: &[PathBuf], single: Option<&str>) -> Vec<String> {
         .iter()
         .map(|p| {
             let stem = p.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_else(|| "db".into());
-            let base = fit(&stem);
+            // Schemas that are not a file's to take get a `db_` prefix: `public` (a migrator's
+            // `fresh` drops the schemas it creates, and a file's schema must be one it creates),
+            // sqlite2pg's copy state, and PostgreSQL's own.
+            let lower = stem.to_ascii_lowercase();
+            let reserved = lower == "public" || lower == "sqlite2pg" || lower == "information_schema" || lower.starts_with("pg_");
+            let base = fit(&if reserved { format!("db_{stem}") } else { stem });
             let mut name = base.clone();
             let mut n = 2;
             while !used.insert(name.clone()) {
