@@ -209,8 +209,8 @@ pub struct CopyArgs {
     /// Rows per committed chunk.
     #[arg(long, value_name = "N", default_value_t = 200_000, hide = true)]
     pub chunk_rows: usize,
-    /// COPY's format: binary for every table whose column types allow it (all but numeric),
-    /// text otherwise (`auto`), or text for every table (`text`).
+    /// COPY's format: binary (`auto`: every table whose column types have a binary encoder,
+    /// which today is every table), or text for every table (`text`, to compare or diagnose).
     #[arg(long, value_enum, default_value_t = CopyFormat::Auto)]
     pub copy_format: CopyFormat,
 }

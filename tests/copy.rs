@@ -92,17 +92,18 @@ async fn binary_copy_stores_what_text_copy_stores() {
         "formats.db",
         r#"CREATE TABLE t(
             id INTEGER PRIMARY KEY, flag INTEGER, b BOOLEAN, small SMALLINT, i INT, big INTEGER, r REAL, s TEXT, v VARCHAR(20),
-            j JSON, u TEXT, d DATE, tm TIME, ts DATETIME, tz TEXT, es DATETIME, ems DATETIME, eus DATETIME, ereal REAL, bin BLOB
+            j JSON, u TEXT, d DATE, tm TIME, ts DATETIME, tz TEXT, es DATETIME, ems DATETIME, eus DATETIME, ereal REAL, bin BLOB,
+            price NUMERIC(10,2), amount NUMERIC
          );
          INSERT INTO t VALUES
            (1, 1, 'yes', -32768, 2147483647, 9223372036854775807, 5e-324, 'tab	here', 'é', '{"k":"\u00e9\n"}', '123E4567-E89B-12D3-A456-426614174000',
-            '0001-01-01', '00:00', '2000-01-01 00:00:00.0000005', '2021-01-03T10:11:12.5+02:00', 100000000, 100000000000, 100000000000000, 1600000000.25, x'00'),
+            '0001-01-01', '00:00', '2000-01-01 00:00:00.0000005', '2021-01-03T10:11:12.5+02:00', 100000000, 100000000000, 100000000000000, 1600000000.25, x'00', 0.99, '12345678901234567890.000123'),
            (2, 0, 'false', 32767, -2147483648, -9223372036854775808, 1.7976931348623157e308, '', '', '[1, 2.50, "x"]', '{00112233-4455-6677-8899-aabbccddeeff}',
-            '9999-12-31', '23:59:60', '2000-01-01 00:00:00.0000015', '2021-01-03 23:59:59-0530', 1700000000, 1700000000123, 1700000000123456, 1700000000.000001, x'00ff10'),
+            '9999-12-31', '23:59:60', '2000-01-01 00:00:00.0000015', '2021-01-03 23:59:59-0530', 1700000000, 1700000000123, 1700000000123456, 1700000000.000001, x'00ff10', -12345678.5, -0.5),
            (3, 1, 't', 0, 0, 0, -0.0, 'x\y', 'v', 'null', '00000000-0000-0000-0000-000000000000',
-            '2024-02-29', '12:34:56.789', '1999-12-31T23:59:60', '2000-01-01T00:00:00Z', 99999999999, 99999999999999, 99999999999999999, 1234567890.5, x''),
-           (4, 0, 'F', NULL, NULL, NULL, 9e999, NULL, NULL, '"just a string"', NULL, '1970-01-01', '23:59:59.9999995', '2024-02-29 12:00', '2024-02-29', -100000000, -100000000000, 100000000000000, NULL, NULL),
-           (5, 1, '1', 1, 1, 1, -9e999, 'x', 'x', '{}', NULL, NULL, NULL, '2000-01-01 00:00:00.1234564', '2000-01-01 00:00:00.9999995+14', NULL, NULL, NULL, NULL, x'41');"#,
+            '2024-02-29', '12:34:56.789', '1999-12-31T23:59:60', '2000-01-01T00:00:00Z', 99999999999, 99999999999999, 99999999999999999, 1234567890.5, x'', '0.10', '0.000'),
+           (4, 0, 'F', NULL, NULL, NULL, 9e999, NULL, NULL, '"just a string"', NULL, '1970-01-01', '23:59:59.9999995', '2024-02-29 12:00', '2024-02-29', -100000000, -100000000000, 100000000000000, NULL, NULL, 7, 100000000),
+           (5, 1, '1', 1, 1, 1, -9e999, 'x', 'x', '{}', NULL, NULL, NULL, '2000-01-01 00:00:00.1234564', '2000-01-01 00:00:00.9999995+14', NULL, NULL, NULL, NULL, x'41', NULL, 1e-7);"#,
     );
     let plan = plan(&path);
     let (text_db, binary_db) = (TestDb::new("copy_formats_text").await, TestDb::new("copy_formats_binary").await);
@@ -125,6 +126,9 @@ async fn binary_copy_stores_what_text_copy_stores() {
         assert_eq!(b, t, "binary and text COPY store different rows");
     }
     // A few values checked outright, so that equal wrong answers cannot pass.
+    assert_eq!(binary_db.text("SELECT string_agg(coalesce(price::text, '-') || '/' || coalesce(amount::text, '-'), ' ' ORDER BY id) FROM t").await.as_deref(),
+        // (SQLite's NUMERIC affinity stored the long text and '0.000' as REALs.)
+        Some("0.99/12345678901234567000 -12345678.50/-0.5 0.10/0 7.00/100000000 -/0.0000001"));
     assert_eq!(binary_db.text("SELECT tz::text FROM t WHERE id = 1").await.as_deref(), Some("2021-01-03 08:11:12.5+00"));
     assert_eq!(binary_db.text("SELECT ts::text FROM t WHERE id = 2").await.as_deref(), Some("2000-01-01 00:00:00.000002"));
     assert_eq!(binary_db.text("SELECT tm::text FROM t WHERE id = 2").await.as_deref(), Some("24:00:00"));

@@ -8,7 +8,7 @@
 //! and converts every value and gives its PostgreSQL text form; the binary encoder turns that
 //! text (or, for bytea and epoch timestamps, the stored value itself) into the type's binary
 //! form. A table is loaded in binary when every column's type has a binary encoder here
-//! ([`binary_capable`]); `numeric` columns keep their table in text.
+//! ([`binary_capable`]: all but `tsvector`, which is never copied).
 
 use rusqlite::types::ValueRef;
 use sqlite2pg_converter::mapping::PgType;
@@ -53,7 +53,7 @@ pub(crate) const BINARY_TRAILER: &[u8] = &[0xff, 0xff];
 
 /// Whether values of `t` can be written in the binary format.
 pub(crate) fn binary_capable(t: PgType) -> bool {
-    !matches!(t, PgType::Numeric(_) | PgType::TsVector)
+    t != PgType::TsVector
 }
 
 /// Start a binary tuple of `fields` fields.
@@ -134,7 +134,49 @@ fn encode(out: &mut Vec<u8>, value: ValueRef<'_>, target: PgType, epoch: Option<
             };
             out.extend_from_slice(&micros.checked_sub(PG_EPOCH_MICROS)?.to_be_bytes());
         }
-        PgType::Numeric(_) | PgType::TsVector => return None,
+        PgType::Numeric(_) => push_numeric(out, text)?,
+        PgType::TsVector => return None,
+    }
+    Some(())
+}
+
+/// A decimal text (`[+-]digits[.digits]`, either part may be empty) as PostgreSQL's binary
+/// numeric: digit count, weight (of the first base-10000 digit), sign, display scale (the
+/// fraction digits as written, as numeric input keeps them; a column's scale is applied by the
+/// server), then the base-10000 digits without leading or trailing zero digits.
+fn push_numeric(out: &mut Vec<u8>, text: &str) -> Option<()> {
+    let (negative, unsigned) = match text.as_bytes().first()? {
+        b'-' => (true, &text[1..]),
+        b'+' => (false, &text[1..]),
+        _ => (false, text),
+    };
+    let (int_part, frac_part) = unsigned.split_once('.').unwrap_or((unsigned, ""));
+    if (int_part.is_empty() && frac_part.is_empty()) || !int_part.bytes().chain(frac_part.bytes()).all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let dscale = i16::try_from(frac_part.len()).ok()?;
+    let int_part = int_part.trim_start_matches('0');
+    // Whole groups of four: the integer part padded on the left, the fraction on the right.
+    let int_groups = int_part.len().div_ceil(4);
+    let mut decimal = "0".repeat(int_groups * 4 - int_part.len());
+    decimal.push_str(int_part);
+    decimal.push_str(frac_part);
+    decimal.push_str(&"0".repeat((4 - frac_part.len() % 4) % 4));
+    let mut digits: Vec<i16> = decimal.as_bytes().chunks(4).map(|g| g.iter().fold(0i16, |n, d| n * 10 + i16::from(d - b'0'))).collect();
+    let mut weight = int_groups as i64 - 1;
+    let leading = digits.iter().take_while(|&&d| d == 0).count();
+    digits.drain(..leading);
+    weight -= leading as i64;
+    while digits.last() == Some(&0) {
+        digits.pop();
+    }
+    let (weight, sign): (i16, u16) = if digits.is_empty() { (0, 0) } else { (i16::try_from(weight).ok()?, if negative { 0x4000 } else { 0 }) };
+    out.extend_from_slice(&i16::try_from(digits.len()).ok()?.to_be_bytes());
+    out.extend_from_slice(&weight.to_be_bytes());
+    out.extend_from_slice(&sign.to_be_bytes());
+    out.extend_from_slice(&dscale.to_be_bytes());
+    for d in digits {
+        out.extend_from_slice(&d.to_be_bytes());
     }
     Some(())
 }
@@ -176,5 +218,20 @@ mod tests {
         let uuid = field(ValueRef::Text(b"{00112233-4455-6677-8899-aabbccddeeff}"), PgType::Uuid, None, "{00112233-4455-6677-8899-aabbccddeeff}");
         assert_eq!(uuid[4..], [0x00, 0x11, 0x22, 0x33, 0x44, 0x55, 0x66, 0x77, 0x88, 0x99, 0xaa, 0xbb, 0xcc, 0xdd, 0xee, 0xff]);
         assert!(push_binary_field(&mut Vec::new(), ValueRef::Text(b"x"), PgType::Boolean, None, "x").is_none());
+        let numeric = |text: &str| {
+            let mut out = Vec::new();
+            push_numeric(&mut out, text).map(|()| out.chunks(2).map(|c| i16::from_be_bytes([c[0], c[1]])).collect::<Vec<i16>>())
+        };
+        // [ndigits, weight, sign, dscale, digits...]
+        assert_eq!(numeric("12345678.5"), Some(vec![3, 1, 0, 1, 1234, 5678, 5000]));
+        assert_eq!(numeric("-0.99"), Some(vec![1, -1, 0x4000, 2, 9900]));
+        assert_eq!(numeric("0.00000001"), Some(vec![1, -2, 0, 8, 1]));
+        assert_eq!(numeric("12345678901234567890.000123"), Some(vec![7, 4, 0, 6, 1234, 5678, 9012, 3456, 7890, 1, 2300]));
+        assert_eq!(numeric("10000"), Some(vec![1, 1, 0, 0, 1]));
+        assert_eq!(numeric("-0.000"), Some(vec![0, 0, 0, 3]), "zero has no sign");
+        assert_eq!(numeric(".5"), Some(vec![1, -1, 0, 1, 5000]));
+        assert_eq!(numeric("7."), Some(vec![1, 0, 0, 0, 7]));
+        assert_eq!(numeric("+007"), Some(vec![1, 0, 0, 0, 7]));
+        assert_eq!(numeric("1e5"), None);
     }
 }

@@ -5,8 +5,8 @@
 //!   PostgreSQL parses it on several cores; every other table is one part.
 //! - One reader thread per SQLite file holds one read transaction, so the whole copy sees one
 //!   snapshot of the source, and the file is never written. It interleaves up to `jobs` parts,
-//!   converting values and encoding them as `COPY` binary (or text, for tables with `numeric`
-//!   columns) in chunks of at most 4 MB, and ends each part with an explicit end marker.
+//!   converting values and encoding them as `COPY` binary (text with `binary: false`) in chunks
+//!   of at most 4 MB, and ends each part with an explicit end marker.
 //! - One writer task per part sends chunks over a pooled connection. Each chunk commits together
 //!   with its part's progress row in `sqlite2pg.copy_progress`, so an interrupted copy resumes
 //!   (`resume`) with no duplicates and no loss; a part is done only after its end marker.
