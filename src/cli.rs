@@ -143,6 +143,11 @@ pub struct GenerateArgs {
     /// Date and time crate of the models.
     #[arg(long, value_enum, default_value_t = DateTimeArg::Chrono)]
     pub date_time: DateTimeArg,
+    /// Write every migration anew from the plan, ignoring the migrator's history. Only for a
+    /// migrator no database has run yet: without it, regenerating keeps every earlier migration
+    /// and adds a revision migration for what changed.
+    #[arg(long)]
+    pub fresh_migrations: bool,
 }
 
 /// `generate --entity-format`.

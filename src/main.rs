@@ -40,6 +40,7 @@ fn main() -> ExitCode {
                 .or_else(|| e.downcast_ref::<sqlite2pg_copy::CopyError>().map(|e| e.exit_code()))
                 .or_else(|| e.downcast_ref::<sqlite2pg_verify::VerifyError>().map(|e| e.exit_code()))
                 .or_else(|| e.downcast_ref::<migrator::MigratorError>().map(|e| e.exit_code()))
+                .or_else(|| e.downcast_ref::<sqlite2pg_codegen::Error>().map(|e| e.exit_code()))
                 .unwrap_or(1);
             // Causes are appended unless the message already quotes them (driver errors often do).
             let mut message = e.to_string();
@@ -171,12 +172,22 @@ fn run(opts: Opts) -> anyhow::Result<ExitCode> {
         }
         Command::Generate(args) => {
             let plan = plan(&args.input)?;
-            let generated = sqlite2pg_codegen::generate(&plan, &codegen_options(&args))?;
+            let previous = if args.fresh_migrations { None } else { sqlite2pg_codegen::write::read_previous(&args.migrator)? };
+            let generated = sqlite2pg_codegen::generate_over(&plan, &codegen_options(&args), previous.as_ref())?;
             let summary = sqlite2pg_codegen::write::write_file_sets(&[(&args.entities, &generated.entities), (&args.migrator, &generated.migrator)])?;
             for f in &generated.findings {
                 eprintln!("{}: {}: {}", f.grade, f.object, f.message);
             }
             eprintln!("sqlite2pg: {} files written, {} kept, {} stale removed", summary.written.len(), summary.kept.len(), summary.removed.len());
+            match (&previous, generated.revisions.as_slice()) {
+                (Some(_), []) => eprintln!("sqlite2pg: the schema is as the migrator's history records: no new migration"),
+                (Some(_), revisions) => {
+                    for r in revisions {
+                        eprintln!("sqlite2pg: new migration {r} (earlier migrations kept as they are)");
+                    }
+                }
+                (None, _) => {}
+            }
             eprintln!("sqlite2pg: the crate holding the entities needs, besides a sea-orm driver and runtime feature:");
             for line in &generated.entity_dependencies {
                 eprintln!("  {line}");

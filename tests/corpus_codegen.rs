@@ -71,7 +71,7 @@ fn write_if_changed(path: &Path, contents: &[u8]) {
 
 /// The `[profile...]` sections of the repository's manifest, so dependencies compile (and are
 /// reused) exactly as in the repository's own builds.
-fn profiles_of_repo() -> String {
+pub(crate) fn profiles_of_repo() -> String {
     let manifest = std::fs::read_to_string(root().join("Cargo.toml")).expect("Cargo.toml");
     let mut out = String::new();
     let mut inside = false;

@@ -8,6 +8,7 @@ mod check;
 mod cli;
 mod codegen;
 mod codegen_discovery;
+mod codegen_revision;
 mod copy;
 mod corpus;
 mod corpus_codegen;

@@ -64,6 +64,38 @@ pub enum Error {
         /// The SQL.
         sql: String,
     },
+    /// A schema the migrator's history records is not in the plan.
+    #[error("schema {schema} is in the migrator's history ({file}) but not in the plan: a revision does not drop a whole schema; generate with its file again, or with --fresh-migrations for a migrator no database has run yet", file = crate::history::HISTORY_FILE)]
+    SchemaLeft {
+        /// The schema.
+        schema: String,
+    },
+    /// A migration the history lists has no file.
+    #[error("migration {module} is in the migrator's history ({file}) but src/{module}.rs is missing: a database that ran it could not run the migrator; restore the file, or generate with --fresh-migrations", file = crate::history::HISTORY_FILE)]
+    MigrationMissing {
+        /// Its module name.
+        module: String,
+    },
+    /// A revision's name is taken already.
+    #[error("the revision migration {module} exists already in the migrator's history")]
+    MigrationClash {
+        /// Its module name.
+        module: String,
+    },
+    /// A migrator generated before holds no history to build on.
+    #[error("{}: a generated migrator without {file}; its migrations may have run somewhere and must not change: generate with --fresh-migrations to write them anew", dir.display(), file = crate::history::HISTORY_FILE)]
+    NoHistory {
+        /// The migrator folder.
+        dir: PathBuf,
+    },
+    /// The history file cannot be read.
+    #[error("{}: not a sqlite2pg migrator history: {message}", path.display())]
+    HistoryFile {
+        /// The file.
+        path: PathBuf,
+        /// What is wrong.
+        message: String,
+    },
     /// Reading or writing files failed.
     #[error("{}: {source}", path.display())]
     Io {
@@ -75,7 +107,18 @@ pub enum Error {
     },
 }
 
+/// Exit code of `generate` when the migrator folder's history cannot be built on.
+pub const EXIT_HISTORY: u8 = 11;
+
 impl Error {
+    /// The process exit code for this error (README, "Exit codes").
+    pub fn exit_code(&self) -> u8 {
+        match self {
+            Error::SchemaLeft { .. } | Error::MigrationMissing { .. } | Error::MigrationClash { .. } | Error::NoHistory { .. } | Error::HistoryFile { .. } => EXIT_HISTORY,
+            _ => 1,
+        }
+    }
+
     /// An I/O error about `path`.
     pub fn io(path: impl Into<PathBuf>) -> impl FnOnce(std::io::Error) -> Error {
         let path = path.into();

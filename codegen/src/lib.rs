@@ -16,6 +16,7 @@
 pub mod entity;
 pub mod error;
 mod format;
+pub mod history;
 pub mod migration;
 pub mod model;
 pub mod names;
@@ -62,6 +63,8 @@ pub struct Generated {
     /// writes no manifest for it): sea-orm with the features the column types use, serde
     /// when derives are asked for, sqlite2pg-rewrite when an entity has `search_match`.
     pub entity_dependencies: Vec<String>,
+    /// Revision migrations added over a previous migrator (module names; [`generate_over`]).
+    pub revisions: Vec<String>,
 }
 
 /// The first line of every generated Rust file; [`write`] recognises stale generated files by it.
@@ -74,7 +77,21 @@ pub fn generate(plan: &Plan, options: &Options) -> Result<Generated> {
     let entities = entity::write(&models, options)?;
     let migrator = migration::write(&models)?;
     let findings = models.iter().flat_map(|m| m.findings.iter().cloned()).collect();
-    Ok(Generated { entities, migrator, findings, entity_dependencies: entity_dependencies(&models, options) })
+    Ok(Generated { entities, migrator, findings, entity_dependencies: entity_dependencies(&models, options), revisions: Vec::new() })
+}
+
+/// Generate over a migrator written before (`previous`, from [`write::read_previous`]): the
+/// entities as [`generate`] writes them, and the migrator with every earlier migration kept as
+/// it is plus a revision migration per changed schema ([`history`]). With `None`, the same as
+/// [`generate`].
+pub fn generate_over(plan: &Plan, options: &Options, previous: Option<&migration::Previous>) -> Result<Generated> {
+    let Some(previous) = previous else { return generate(plan, options) };
+    let models = model::build(plan)?;
+    let entities = entity::write(&models, options)?;
+    let revised = migration::write_over(&models, previous)?;
+    let mut findings: Vec<Finding> = models.iter().flat_map(|m| m.findings.iter().cloned()).collect();
+    findings.extend(revised.findings);
+    Ok(Generated { entities, migrator: revised.files, findings, entity_dependencies: entity_dependencies(&models, options), revisions: revised.revisions })
 }
 
 /// See [`Generated::entity_dependencies`].

@@ -11,6 +11,7 @@
 //! is the same [`sqlite2pg_converter::ddl`] writes, so a migrated database equals one built
 //! from `sqlite2pg plan`. Every `down()` undoes its `up()`.
 
+use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write;
 
 use proc_macro2::{Literal, TokenStream};
@@ -18,17 +19,21 @@ use quote::{format_ident, quote};
 use sqlite2pg_converter::ddl::nocase_collation_sql;
 use sqlite2pg_converter::ident::quote as quote_ident;
 use sqlite2pg_converter::mapping::{PgType, Rule};
-use sqlite2pg_converter::plan::{ColumnPlan, ForeignKeyPlan, IndexPlan, NOCASE_COLLATION};
+use sqlite2pg_converter::plan::{ColumnPlan, Finding, ForeignKeyPlan, Grade, IndexPlan, NOCASE_COLLATION};
+use sqlite2pg_converter::profile::EpochUnit;
 
 use crate::error::{Error, Result};
 use crate::format::{one_line, rust_file};
-use crate::model::{MigrationKind, MigrationModel, Model, TableModel};
+use crate::history::{ColumnShape, HISTORY_ABOUT, HISTORY_FILE, HISTORY_FORMAT, History, SchemaShape, Step, TableShape, TriggerShape, column_order_differences, revision_date, steps};
+use crate::model::{MigrationKind, Model, TableModel};
+use crate::names::module_word;
 use crate::{OutputFile, Overwrite};
 
 /// The migrator crate's files for the models of every schema, paths relative to the crate
 /// folder. Several schemas share one migrator: their migrations run one schema after another.
 pub fn write(models: &[Model<'_>]) -> Result<Vec<OutputFile>> {
-    let mut files = vec![OutputFile { path: "Cargo.toml".into(), contents: CARGO_TOML.to_string(), overwrite: Overwrite::IfAbsent }, lib_rs(models)?, main_rs(models)?];
+    let modules: Vec<String> = models.iter().flat_map(|m| &m.migrations).map(|m| m.module.clone()).collect();
+    let mut files = vec![OutputFile { path: "Cargo.toml".into(), contents: CARGO_TOML.to_string(), overwrite: Overwrite::IfAbsent }, lib_rs(models, &modules)?, main_rs(models)?];
     for model in models {
         for m in &model.migrations {
             let path = format!("src/{}.rs", m.module);
@@ -38,10 +43,83 @@ pub fn write(models: &[Model<'_>]) -> Result<Vec<OutputFile>> {
                 MigrationKind::CloseCycles => cycles(model),
                 MigrationKind::ViewsAndTriggers => views_and_triggers(model)?,
             };
-            files.push(OutputFile { path: path.clone().into(), contents: migration_file(&path, model, m, &banner, up, down)?, overwrite: Overwrite::Always });
+            let creates_schema = matches!(m.kind, MigrationKind::Prepare);
+            files.push(OutputFile { path: path.clone().into(), contents: migration_file(&path, model, creates_schema, &banner, up, down)?, overwrite: Overwrite::Always });
         }
     }
+    files.push(history_file(models, modules, 0));
     Ok(files)
+}
+
+/// The history file recording `modules` and the schemas of `models` (see [`crate::history`]).
+fn history_file(models: &[Model<'_>], migrations: Vec<String>, revisions: u32) -> OutputFile {
+    let history = History { format: HISTORY_FORMAT, about: HISTORY_ABOUT.to_string(), revisions, migrations, schemas: models.iter().map(|m| SchemaShape::of(m.schema)).collect() };
+    OutputFile { path: HISTORY_FILE.into(), contents: history.to_json(), overwrite: Overwrite::Always }
+}
+
+/// What a migrator written before holds: its history and the text of each migration it lists.
+#[derive(Debug, Clone)]
+pub struct Previous {
+    /// The history file.
+    pub history: History,
+    /// Each listed migration's file, by module name, exactly as on disk.
+    pub files: BTreeMap<String, String>,
+}
+
+/// What regenerating over a previous migrator gives.
+#[derive(Debug, Clone)]
+pub struct Revised {
+    /// The migrator crate's files: every earlier migration as it was, the new revisions,
+    /// `lib.rs`, `main.rs`, the history.
+    pub files: Vec<OutputFile>,
+    /// The revision migrations added (module names), none when nothing changed.
+    pub revisions: Vec<String>,
+    /// What the reviewer should know: steps that lose data or may fail on rows, column order.
+    pub findings: Vec<Finding>,
+}
+
+/// The migrator crate for `models` over a migrator written before: its migrations are kept byte
+/// for byte, and each schema whose shape changed gets one revision migration (module doc of
+/// [`crate::history`]).
+pub fn write_over(models: &[Model<'_>], previous: &Previous) -> Result<Revised> {
+    let history = &previous.history;
+    if let Some(gone) = history.schemas.iter().find(|s| !models.iter().any(|m| m.schema.schema == s.schema)) {
+        return Err(Error::SchemaLeft { schema: gone.schema.clone() });
+    }
+    let mut files = vec![OutputFile { path: "Cargo.toml".into(), contents: CARGO_TOML.to_string(), overwrite: Overwrite::IfAbsent }, main_rs(models)?];
+    for module in &history.migrations {
+        let contents = previous.files.get(module).ok_or_else(|| Error::MigrationMissing { module: module.clone() })?;
+        files.push(OutputFile { path: format!("src/{module}.rs").into(), contents: contents.clone(), overwrite: Overwrite::Always });
+    }
+    let mut modules = history.migrations.clone();
+    let revision = history.revisions + 1;
+    let (mut revisions, mut findings) = (Vec::new(), Vec::new());
+    for model in models {
+        let new = SchemaShape::of(model.schema);
+        let old = history.schema(&model.schema.schema);
+        let up_steps = steps(old, Some(&new));
+        if up_steps.is_empty() {
+            continue;
+        }
+        let down_steps = steps(Some(&new), old);
+        let module = revision_module(revision, model, &up_steps);
+        if modules.contains(&module) {
+            return Err(Error::MigrationClash { module });
+        }
+        let path = format!("src/{module}.rs");
+        let banner = revision_banner(revision, model, old.is_some(), &up_steps);
+        let up = steps_tokens(model, &up_steps)?;
+        let down = steps_tokens(model, &down_steps)?;
+        let creates_schema = up_steps.first() == Some(&Step::CreateSchema) && model.schema.schema != "public";
+        files.push(OutputFile { path: path.clone().into(), contents: migration_file(&path, model, creates_schema, &banner, up, down)?, overwrite: Overwrite::Always });
+        findings.extend(revision_findings(model, &module, old, &new, &up_steps));
+        modules.push(module.clone());
+        revisions.push(module);
+    }
+    let count = if revisions.is_empty() { history.revisions } else { revision };
+    files.push(lib_rs(models, &modules)?);
+    files.push(history_file(models, modules, count));
+    Ok(Revised { files, revisions, findings })
 }
 
 /// sea-orm-migration's own manifest, with tokio and PostgreSQL.
@@ -77,8 +155,8 @@ fn own_schemas(models: &[Model<'_>]) -> Vec<String> {
     models.iter().filter(|m| m.schema.schema != "public").map(|m| quote_ident(&m.schema.schema)).collect()
 }
 
-fn lib_rs(models: &[Model<'_>]) -> Result<OutputFile> {
-    let modules: Vec<_> = models.iter().flat_map(|m| &m.migrations).map(|m| format_ident!("{}", m.module)).collect();
+fn lib_rs(models: &[Model<'_>], modules: &[String]) -> Result<OutputFile> {
+    let modules: Vec<_> = modules.iter().map(|m| format_ident!("{}", m)).collect();
     let schemas: Vec<&str> = models.iter().map(|m| m.schema.schema.as_str()).collect();
     let mut banner = vec![generated_line(&sources(models)), String::new()];
     if let [model] = models {
@@ -159,16 +237,16 @@ fn main_rs(models: &[Model<'_>]) -> Result<OutputFile> {
     Ok(OutputFile { path: "src/main.rs".into(), contents: rust_file("src/main.rs", &banner, tokens)?, overwrite: Overwrite::Always })
 }
 
-fn migration_file(path: &str, model: &Model<'_>, m: &MigrationModel, banner: &[String], up: TokenStream, down: TokenStream) -> Result<String> {
+fn migration_file(path: &str, model: &Model<'_>, creates_schema: bool, banner: &[String], up: TokenStream, down: TokenStream) -> Result<String> {
     let mut lines = vec![generated_line(&model.source), String::new()];
     lines.extend(banner.iter().map(|l| one_line(l)));
-    let what = banner.first().cloned().unwrap_or_else(|| m.module.clone());
+    let what = banner.first().cloned().unwrap_or_else(|| path.to_string());
     let doc = format!(" {}", one_line(&what));
     let schema = model.schema.schema.as_str();
     let enter = if schema == "public" { TokenStream::new() } else { quote! { crate::enter_schema(manager, #schema).await?; } };
     // The schema must exist before it is entered: the migration that creates it does so first.
-    let enter_up = match m.kind {
-        MigrationKind::Prepare if schema != "public" => {
+    let enter_up = match creates_schema {
+        true if schema != "public" => {
             let create = raw(&format!("CREATE SCHEMA IF NOT EXISTS {}", quote_ident(schema)));
             quote! { #create #enter }
         }
@@ -289,6 +367,18 @@ fn table(model: &Model<'_>, t: &TableModel<'_>) -> Result<(Vec<String>, TokenStr
         }
     }
 
+    let mut up = create_table(&TableShape::of(model.schema, p));
+    for index in model.schema.indexes.iter().filter(|i| i.table == p.name) {
+        up.extend(index_tokens(index));
+    }
+    let name = p.name.as_str();
+    let down = quote! { manager.drop_table(Table::drop().table(#name).to_owned()).await?; };
+    Ok((banner, up, down))
+}
+
+/// `manager.create_table(...)` for a table with its keys and checks, then its DEFERRABLE
+/// foreign keys (raw SQL: sea-query has no words for them).
+fn create_table(p: &TableShape) -> TokenStream {
     let single_pk = (p.primary_key.len() == 1).then(|| p.primary_key[0].as_str());
     let name = p.name.as_str();
     let mut create = quote! { Table::create().table(#name) };
@@ -314,28 +404,18 @@ fn table(model: &Model<'_>, t: &TableModel<'_>) -> Result<(Vec<String>, TokenStr
         }
     }
     for check in &p.checks {
-        let expr = check.expr.as_str();
+        let expr = sql_lit(&check.expr);
         match &check.name {
-            Some(n) => {
-                let expr = sql_lit(expr);
-                create.extend(quote! { .check((#n, Expr::cust(#expr))) })
-            }
-            None => {
-                let expr = sql_lit(expr);
-                create.extend(quote! { .check(Expr::cust(#expr)) })
-            }
+            Some(n) => create.extend(quote! { .check((#n, Expr::cust(#expr))) }),
+            None => create.extend(quote! { .check(Expr::cust(#expr)) }),
         }
     }
     let mut up = quote! { manager.create_table(#create.to_owned()).await?; };
     up.extend(after);
-    for index in model.schema.indexes.iter().filter(|i| i.table == p.name) {
-        up.extend(index_tokens(index));
-    }
-    let down = quote! { manager.drop_table(Table::drop().table(#name).to_owned()).await?; };
-    Ok((banner, up, down))
+    up
 }
 
-fn column(c: &ColumnPlan, pk_inline: bool) -> TokenStream {
+fn column(c: &ColumnShape, pk_inline: bool) -> TokenStream {
     let name = c.name.as_str();
     let ty = type_call(c.pg_type);
     let mut def = quote! { ColumnDef::new(#name).#ty };
@@ -533,27 +613,288 @@ fn views_and_triggers(model: &Model<'_>) -> Result<(Vec<String>, TokenStream, To
         down = quote! { #drop #down };
     }
     for t in &s.triggers {
-        let object = format!("trigger \"{}\"", t.source_name);
-        let function = created_name(&t.function_sql, "FUNCTION", &object)?;
-        let trigger = created_name(&t.trigger_sql, "TRIGGER", &object)?;
-        banner.push(format!("- trigger {trigger} on `{}` (SQLite trigger `{}`), calling function {function}", t.table, t.source_name));
-        // `migrator fresh` drops every table but no function: OR REPLACE lets `up` run again.
-        let function_sql = t.function_sql.trim_end();
-        let function_sql = match function_sql.strip_prefix("CREATE FUNCTION ") {
-            Some(rest) => format!("CREATE OR REPLACE FUNCTION {rest}"),
-            None => function_sql.to_string(),
-        };
-        // The DDL pins each trigger function to its schema with `SET search_path FROM CURRENT`
-        // under `SET search_path TO <schema>`; a migration's path has more schemas, so it names
-        // the schema (the same setting in the catalog).
-        let function_sql = function_sql.replacen(" SET search_path FROM CURRENT ", &format!(" SET search_path TO {} ", quote_ident(&s.schema)), 1);
-        up.extend(raw(&function_sql));
-        up.extend(raw(t.trigger_sql.trim_end()));
-        let drop = raw(&format!("DROP TRIGGER IF EXISTS {trigger} ON {}", quote_ident(&t.table)));
-        let drop_fn = raw(&format!("DROP FUNCTION IF EXISTS {function}()"));
-        down = quote! { #drop #drop_fn #down };
+        let shape = TriggerShape { source_name: t.source_name.clone(), table: t.table.clone(), function_sql: t.function_sql.clone(), trigger_sql: t.trigger_sql.clone() };
+        let (line, create, drop) = trigger(&s.schema, &shape)?;
+        banner.push(line);
+        up.extend(create);
+        down = quote! { #drop #down };
     }
     Ok((banner, up, down))
+}
+
+/// A trigger's banner line, its `up` (function, then trigger) and its `down`.
+fn trigger(schema: &str, t: &TriggerShape) -> Result<(String, TokenStream, TokenStream)> {
+    let object = format!("trigger \"{}\"", t.source_name);
+    let function = created_name(&t.function_sql, "FUNCTION", &object)?;
+    let trigger = created_name(&t.trigger_sql, "TRIGGER", &object)?;
+    let line = format!("- trigger {trigger} on `{}` (SQLite trigger `{}`), calling function {function}", t.table, t.source_name);
+    // `migrator fresh` drops every table but no function: OR REPLACE lets `up` run again.
+    let function_sql = t.function_sql.trim_end();
+    let function_sql = match function_sql.strip_prefix("CREATE FUNCTION ") {
+        Some(rest) => format!("CREATE OR REPLACE FUNCTION {rest}"),
+        None => function_sql.to_string(),
+    };
+    // The DDL pins each trigger function to its schema with `SET search_path FROM CURRENT`
+    // under `SET search_path TO <schema>`; a migration's path has more schemas, so it names
+    // the schema (the same setting in the catalog).
+    let function_sql = function_sql.replacen(" SET search_path FROM CURRENT ", &format!(" SET search_path TO {} ", quote_ident(schema)), 1);
+    let mut up = raw(&function_sql);
+    up.extend(raw(t.trigger_sql.trim_end()));
+    let mut down = raw(&format!("DROP TRIGGER IF EXISTS {trigger} ON {}", quote_ident(&t.table)));
+    down.extend(raw(&format!("DROP FUNCTION IF EXISTS {function}()")));
+    Ok((line, up, down))
+}
+
+/// A revision's module: `m<date>_000000_<what>` (one schema) or `m<date>_kk0000_<schema>_<what>`,
+/// `<what>` naming the one table it changes or `update_schema`.
+fn revision_module(revision: u32, model: &Model<'_>, up: &[Step]) -> String {
+    let tables: BTreeSet<&str> = up.iter().filter_map(Step::table).collect();
+    let only_creates = up.iter().all(|s| matches!(s, Step::CreateTable(_) | Step::CreateIndex(_) | Step::AddForeignKey { .. } | Step::CreateTrigger(_)));
+    let what = match tables.iter().next() {
+        Some(t) if tables.len() == 1 && only_creates => format!("create_{}", module_word(t)),
+        Some(t) if tables.len() == 1 => format!("alter_{}", module_word(t)),
+        _ => "update_schema".to_string(),
+    };
+    let date = revision_date(revision);
+    match &model.slot {
+        None => format!("m{date}_000000_{what}"),
+        Some(slot) => format!("m{date}_{:02}0000_{}_{what}", slot.number, slot.module.snake),
+    }
+}
+
+/// The reviewer's comment of a revision: what it changes, with the evidence of every new type.
+fn revision_banner(revision: u32, model: &Model<'_>, existed: bool, up: &[Step]) -> Vec<String> {
+    let schema = &model.schema.schema;
+    let mut banner = vec![if existed {
+        format!("Revision {revision} of schema `{schema}`: takes the schema the earlier migrations build to the one now planned from {}; `down` takes it back.", model.source)
+    } else {
+        format!("Revision {revision}: creates schema `{schema}`, new to this migrator, as planned from {}; `down` removes it.", model.source)
+    }];
+    banner.push(String::new());
+    let evidence = |table: &str, column: &str| {
+        let c = model.schema.tables.iter().find(|t| t.name == table).and_then(|t| t.columns.iter().find(|c| c.name == column));
+        c.map(|c| {
+            let declared = if c.declared_type.is_empty() { "(no type)".to_string() } else { c.declared_type.clone() };
+            format!(" (SQLite `{declared}`: {})", c.decision.reason)
+        })
+        .unwrap_or_default()
+    };
+    for step in up {
+        let line = match step {
+            Step::CreateSchema | Step::DropSchema => continue,
+            Step::CreateCollation => format!("- creates the collation `{NOCASE_COLLATION}` for COLLATE NOCASE columns"),
+            Step::Setup(sql) => format!("- runs `{}`", one_line(sql)),
+            Step::DropTrigger(t) => format!("- drops trigger `{}` on `{}` (to create it anew, or gone)", t.source_name, t.table),
+            Step::CreateTrigger(t) => format!("- creates trigger `{}` on `{}`", t.source_name, t.table),
+            Step::DropView(v) => format!("- drops view `{}` (created again below when it stays)", v.name),
+            Step::CreateView(v) => format!("- creates view `{}`", v.name),
+            Step::DropForeignKey { table, key } => format!("- drops the foreign key `{table}` ({}) -> `{}`", key.columns.join(", "), key.parent_table),
+            Step::AddForeignKey { table, key } => format!("- adds the foreign key `{table}` ({}) -> `{}`", key.columns.join(", "), key.parent_table),
+            Step::DropIndex(i) => format!("- drops index `{}`", i.name),
+            Step::CreateIndex(i) => format!("- creates index `{}` on `{}`", i.name, i.table),
+            Step::DropTable(t) => format!("- DROPS TABLE `{}` AND ITS ROWS", t.name),
+            Step::CreateTable(t) => format!("- creates table `{}` ({})", t.name, t.columns.iter().map(|c| format!("{} {}", c.name, c.pg_type)).collect::<Vec<_>>().join(", ")),
+            Step::DropUnique { table, columns } => format!("- drops UNIQUE ({}) of `{table}`", columns.join(", ")),
+            Step::AddUnique { table, columns } => format!("- adds UNIQUE ({}) to `{table}`", columns.join(", ")),
+            Step::DropColumn { table, column } if column.generated.is_some() => format!("- drops generated column `{table}.{}` (added again below when it stays)", column.name),
+            Step::DropColumn { table, column } => format!("- DROPS COLUMN `{table}.{}` AND ITS VALUES", column.name),
+            Step::AddColumn { table, column, .. } => format!("- adds column `{table}.{}` {}{}", column.name, column.pg_type, evidence(table, &column.name)),
+            Step::AlterColumn { table, from, to, from_not_null, to_not_null } => {
+                let mut what = Vec::new();
+                if from.pg_type != to.pg_type {
+                    what.push(format!("{} -> {}", from.pg_type, to.pg_type));
+                }
+                if from.collation != to.collation {
+                    what.push(format!("collation {} -> {}", from.collation.as_deref().unwrap_or("default"), to.collation.as_deref().unwrap_or("default")));
+                }
+                if from.default != to.default {
+                    what.push(format!("default {} -> {}", from.default.as_deref().unwrap_or("none"), to.default.as_deref().unwrap_or("none")));
+                }
+                if from_not_null != to_not_null {
+                    what.push(if *to_not_null { "NOT NULL".to_string() } else { "NULL allowed".to_string() });
+                }
+                if from.identity != to.identity {
+                    what.push(if to.identity { "identity".to_string() } else { "no identity".to_string() });
+                }
+                format!("- changes column `{table}.{}`: {}{}", to.name, what.join(", "), if from.pg_type != to.pg_type { evidence(table, &to.name) } else { String::new() })
+            }
+            Step::ReplacePrimaryKey { table, columns } => format!("- primary key of `{table}` becomes ({})", columns.join(", ")),
+            Step::ReplaceChecks { table, checks } => format!("- CHECKs of `{table}` become: {}", if checks.is_empty() { "none".to_string() } else { checks.iter().map(|c| c.expr.clone()).collect::<Vec<_>>().join("; ") }),
+        };
+        banner.push(line);
+    }
+    banner
+}
+
+/// Findings about a revision: steps that lose data, columns that may fail on existing rows,
+/// column orders PostgreSQL cannot give.
+fn revision_findings(model: &Model<'_>, module: &str, old: Option<&SchemaShape>, new: &SchemaShape, up: &[Step]) -> Vec<Finding> {
+    let object = format!("migration {module}");
+    let mut out = Vec::new();
+    out.extend(up.iter().filter_map(Step::loses_data).map(|what| Finding { grade: Grade::Warning, object: object.clone(), message: format!("{what}; `down` brings the column or table back, not the values") }));
+    for step in up {
+        if let Step::AddColumn { table, column, not_null: true } = step
+            && column.default.is_none()
+            && column.generated.is_none()
+            && !column.identity
+        {
+            out.push(Finding { grade: Grade::Warning, object: object.clone(), message: format!("adds NOT NULL column `{table}.{}` without a default: `up` fails on a database whose `{table}` has rows", column.name) });
+        }
+        if let Step::AlterColumn { table, from, to, .. } = step
+            && from.pg_type != to.pg_type
+        {
+            out.push(Finding { grade: Grade::Info, object: object.clone(), message: format!("converts `{table}.{}` from {} to {} in place (USING {}); review the cast", to.name, from.pg_type, to.pg_type, cast(&to.name, from, to)) });
+        }
+    }
+    if let Some(old) = old {
+        for (table, wanted, after) in column_order_differences(old, new) {
+            out.push(Finding {
+                grade: Grade::Warning,
+                object: format!("table \"{}\" of schema {}", table, model.schema.schema),
+                message: format!("PostgreSQL adds columns at the end: after `{module}` the columns are ({}), the plan has ({}); `check` reports the order. Regenerate with --fresh-migrations for a database no migrator has run yet", after.join(", "), wanted.join(", ")),
+            });
+        }
+        // The same holds the other way: what `down` adds back stands last.
+        for (table, _, after) in column_order_differences(new, old) {
+            let back: Vec<String> = after.iter().filter(|c| !new.tables.iter().any(|t| t.name == table && t.columns.iter().any(|nc| &nc.name == *c))).map(|c| format!("`{table}.{c}`")).collect();
+            out.push(Finding { grade: Grade::Info, object: object.clone(), message: format!("`down` adds back {} at the end of the table: the columns are then ({})", back.join(", "), after.join(", ")) });
+        }
+    }
+    out
+}
+
+fn is_integer(t: PgType) -> bool {
+    matches!(t, PgType::SmallInt | PgType::Integer | PgType::BigInt)
+}
+
+/// The `USING` expression that converts a column's values from one type to another.
+fn cast(name: &str, from: &ColumnShape, to: &ColumnShape) -> String {
+    let col = quote_ident(name);
+    let per_second = |e: Option<EpochUnit>| e.map_or(1, EpochUnit::per_second);
+    match (from.pg_type, to.pg_type) {
+        (f, PgType::Boolean) if is_integer(f) => format!("{col} <> 0"),
+        (PgType::Boolean, t) if is_integer(t) => format!("CASE WHEN {col} THEN 1 ELSE 0 END"),
+        (f, PgType::TimestampTz) if is_integer(f) || f == PgType::Double => match per_second(to.epoch) {
+            1 => format!("to_timestamp({col})"),
+            n => format!("to_timestamp({col} / {n}.0)"),
+        },
+        (PgType::TimestampTz, t) if is_integer(t) => match per_second(from.epoch) {
+            1 => format!("extract(epoch FROM {col})::{t}"),
+            n => format!("(extract(epoch FROM {col}) * {n})::{t}"),
+        },
+        (_, t) => format!("{col}::{t}"),
+    }
+}
+
+/// The statements that change a column in place, in an order PostgreSQL accepts.
+fn alter_column_sql(table: &str, from: &ColumnShape, to: &ColumnShape, from_not_null: bool, to_not_null: bool) -> Vec<String> {
+    let alter = format!("ALTER TABLE {} ALTER COLUMN {}", quote_ident(table), quote_ident(&to.name));
+    let mut out = Vec::new();
+    if from.identity && !to.identity {
+        out.push(format!("{alter} DROP IDENTITY IF EXISTS"));
+    }
+    let retype = from.pg_type != to.pg_type || from.collation != to.collation;
+    // A default of the old type may not cast to the new one: it goes first, and comes back after.
+    if from.default.is_some() && (from.default != to.default || retype) {
+        out.push(format!("{alter} DROP DEFAULT"));
+    }
+    if retype {
+        let collate = to.collation.as_ref().map(|c| format!(" COLLATE {}", quote_ident(c))).unwrap_or_default();
+        let using = if from.pg_type != to.pg_type { format!(" USING {}", cast(&to.name, from, to)) } else { String::new() };
+        out.push(format!("{alter} TYPE {}{collate}{using}", to.pg_type));
+    }
+    if let Some(d) = &to.default
+        && (from.default != to.default || retype)
+    {
+        out.push(format!("{alter} SET DEFAULT {d}"));
+    }
+    if from_not_null != to_not_null {
+        out.push(format!("{alter} {} NOT NULL", if to_not_null { "SET" } else { "DROP" }));
+    }
+    if to.identity && !from.identity {
+        out.push(format!("{alter} ADD GENERATED BY DEFAULT AS IDENTITY"));
+        // The identity continues past the rows already there.
+        out.push(format!(
+            "SELECT setval(pg_get_serial_sequence({}, {}), coalesce(max({}), 0) + 1, false) FROM {}",
+            sql_string(&quote_ident(table)),
+            sql_string(&to.name),
+            quote_ident(&to.name),
+            quote_ident(table)
+        ));
+    }
+    out
+}
+
+/// A SQL string literal.
+fn sql_string(text: &str) -> String {
+    format!("'{}'", text.replace('\'', "''"))
+}
+
+/// The code of a list of revision steps.
+fn steps_tokens(model: &Model<'_>, steps: &[Step]) -> Result<TokenStream> {
+    let mut out = TokenStream::new();
+    for step in steps {
+        out.extend(match step {
+            // The schema is created (and dropped) around the steps by the migration itself.
+            Step::CreateSchema => TokenStream::new(),
+            Step::DropSchema => raw(&format!("DROP SCHEMA IF EXISTS {}", quote_ident(&model.schema.schema))),
+            Step::CreateCollation => raw(&nocase_collation_sql()),
+            Step::Setup(sql) => raw(sql),
+            Step::DropTrigger(t) => trigger(&model.schema.schema, t)?.2,
+            Step::CreateTrigger(t) => trigger(&model.schema.schema, t)?.1,
+            Step::DropView(v) => raw(&format!("DROP VIEW IF EXISTS {}", quote_ident(&v.name))),
+            Step::CreateView(v) => raw(&format!("CREATE VIEW {} AS\n{}", quote_ident(&v.name), v.query)),
+            Step::DropForeignKey { table, key } => raw(&format!("ALTER TABLE {} DROP CONSTRAINT IF EXISTS {}", quote_ident(table), quote_ident(&default_fk_name(table, &key.columns)))),
+            Step::AddForeignKey { table, key } => raw(&format!("ALTER TABLE {} ADD CONSTRAINT {} {}", quote_ident(table), quote_ident(&default_fk_name(table, &key.columns)), sqlite2pg_converter::ddl::foreign_key(key))),
+            Step::DropIndex(i) => {
+                let name = i.name.as_str();
+                quote! { manager.drop_index(Index::drop().name(#name).if_exists().to_owned()).await?; }
+            }
+            Step::CreateIndex(i) => index_tokens(i),
+            Step::DropTable(t) => {
+                let name = t.name.as_str();
+                quote! { manager.drop_table(Table::drop().table(#name).to_owned()).await?; }
+            }
+            Step::CreateTable(t) => create_table(t),
+            Step::DropUnique { table, columns } => {
+                let name = crate::names::pg_object_name(table, Some(&crate::names::pg_name_addition(columns)), "key");
+                raw(&format!("ALTER TABLE {} DROP CONSTRAINT IF EXISTS {}", quote_ident(table), quote_ident(&name)))
+            }
+            Step::AddUnique { table, columns } => raw(&format!("ALTER TABLE {} ADD UNIQUE ({})", quote_ident(table), columns.iter().map(|c| quote_ident(c)).collect::<Vec<_>>().join(", "))),
+            Step::DropColumn { table, column } => {
+                let (t, c) = (table.as_str(), column.name.as_str());
+                quote! { manager.alter_table(Table::alter().table(#t).drop_column(#c).to_owned()).await?; }
+            }
+            Step::AddColumn { table, column: c, .. } => {
+                let t = table.as_str();
+                let col = column(c, false);
+                quote! { manager.alter_table(Table::alter().table(#t).add_column(#col).to_owned()).await?; }
+            }
+            Step::AlterColumn { table, from, to, from_not_null, to_not_null } => alter_column_sql(table, from, to, *from_not_null, *to_not_null).iter().map(|sql| raw(sql)).collect(),
+            Step::ReplacePrimaryKey { table, columns } => {
+                let name = crate::names::pg_object_name(table, None, "pkey");
+                let mut sql = raw(&format!("ALTER TABLE {} DROP CONSTRAINT IF EXISTS {}", quote_ident(table), quote_ident(&name)));
+                if !columns.is_empty() {
+                    sql.extend(raw(&format!("ALTER TABLE {} ADD PRIMARY KEY ({})", quote_ident(table), columns.iter().map(|c| quote_ident(c)).collect::<Vec<_>>().join(", "))));
+                }
+                sql
+            }
+            Step::ReplaceChecks { table, checks } => {
+                // Unnamed checks have names PostgreSQL chose: the catalog says which to drop.
+                // Added again in their order, they get the names a CREATE TABLE gives them.
+                let regclass = sql_string(&quote_ident(table));
+                let mut sql = raw(&format!(
+                    "DO $$ DECLARE c record; BEGIN FOR c IN SELECT conname FROM pg_constraint WHERE conrelid = {regclass}::regclass AND contype = 'c' ORDER BY conname LOOP EXECUTE format('ALTER TABLE %s DROP CONSTRAINT %I', {regclass}, c.conname); END LOOP; END $$"
+                ));
+                for check in checks {
+                    let name = check.name.as_ref().map(|n| format!("CONSTRAINT {} ", quote_ident(n))).unwrap_or_default();
+                    sql.extend(raw(&format!("ALTER TABLE {} ADD {name}CHECK ({})", quote_ident(table), check.expr)));
+                }
+                sql
+            }
+        });
+    }
+    Ok(out)
 }
 
 #[cfg(test)]

@@ -1,4 +1,5 @@
-//! The one function that touches the disk: put sets of generated files in place atomically.
+//! The only file I/O: put sets of generated files in place atomically, and read back what a
+//! migrator written before holds ([`read_previous`]).
 //!
 //! Every file of every set is first written to a temporary folder beside its target folder
 //! (same file system, so a rename is atomic); only when all are written are they renamed into
@@ -27,6 +28,37 @@ pub struct WriteSummary {
     pub kept: Vec<PathBuf>,
     /// Stale generated files removed.
     pub removed: Vec<PathBuf>,
+}
+
+/// What the migrator folder `dir` holds from an earlier `generate`: `None` when it has no
+/// history and no generated migrator (nothing to build on: a first generation). A generated
+/// `src/lib.rs` without a history is an error ([`Error::NoHistory`]): its migrations may have run
+/// and must not be rewritten blindly.
+pub fn read_previous(dir: &Path) -> Result<Option<crate::migration::Previous>> {
+    let path = dir.join(crate::history::HISTORY_FILE);
+    let text = match fs::read_to_string(&path) {
+        Ok(text) => text,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            return if is_generated(&dir.join("src/lib.rs")) { Err(Error::NoHistory { dir: dir.to_path_buf() }) } else { Ok(None) };
+        }
+        Err(e) => return Err(Error::Io { path, source: e }),
+    };
+    let history: crate::history::History = serde_json::from_str(&text).map_err(|e| Error::HistoryFile { path: path.clone(), message: e.to_string() })?;
+    if history.format != crate::history::HISTORY_FORMAT {
+        return Err(Error::HistoryFile { path, message: format!("format {} (this sqlite2pg reads format {})", history.format, crate::history::HISTORY_FORMAT) });
+    }
+    let mut files = std::collections::BTreeMap::new();
+    for module in &history.migrations {
+        let file = dir.join("src").join(format!("{module}.rs"));
+        match fs::read_to_string(&file) {
+            Ok(contents) => {
+                files.insert(module.clone(), contents);
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Err(Error::MigrationMissing { module: module.clone() }),
+            Err(e) => return Err(Error::Io { path: file, source: e }),
+        }
+    }
+    Ok(Some(crate::migration::Previous { history, files }))
 }
 
 /// A folder being staged: its temporary twin and the files to move.

@@ -180,7 +180,7 @@ pub struct ViolationExample {
 }
 
 /// A foreign key.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ForeignKeyPlan {
     /// Referencing columns (PostgreSQL names).
     pub columns: Vec<String>,
@@ -219,7 +219,7 @@ pub struct CheckPlan {
 }
 
 /// An index.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct IndexPlan {
     /// PostgreSQL name.
     pub name: String,
