@@ -13,7 +13,8 @@
 //! (or `_prepare_schema` when it also creates the schema or text search configurations),
 //! `m20000101_{position:06}_create_<table>` in creation order from 1, then
 //! `m20000101_800000_close_foreign_key_cycles` and `m20000101_900000_create_views_and_triggers`.
-//! A table added at the end of the creation order adds one file and changes no other name.
+//! These are the stamps of a first generation (or `--fresh-migrations`); once a migrator has a
+//! history, regenerating keeps its migrations and adds revisions ([`crate::history`]).
 //!
 //! Several schemas (several SQLite files, one schema each) share one migrator: schema number
 //! `k` (from 1, in plan order) owns the stamps `m20000101_kk0000` to `m20000101_kk9999`:
