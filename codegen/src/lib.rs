@@ -12,7 +12,7 @@
 //! Over a migrator written before, [`generate_over`] keeps every migration it recorded and adds
 //! a revision migration for what changed ([`history`]).
 //!
-//! This crate does no I/O except in [`write`]: [`write::write_file_sets`] puts generated files in
+//! This crate does no I/O except in [`mod@write`]: [`write::write_file_sets`] puts generated files in
 //! place atomically, [`write::read_previous`] reads back a migrator's history and migrations. Same plan and options, same bytes: no clock, no absolute paths, no hash order.
 #![deny(missing_docs)]
 
