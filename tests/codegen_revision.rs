@@ -21,13 +21,14 @@ CREATE TABLE posts (id INTEGER PRIMARY KEY, user_id INTEGER NOT NULL REFERENCES 
 CREATE INDEX posts_by_user ON posts(user_id);
 CREATE INDEX users_by_legacy ON users(legacy);
 CREATE VIEW post_titles AS SELECT u.email, p.title FROM users u JOIN posts p ON p.user_id = u.id;
+CREATE TABLE settings (name TEXT NOT NULL PRIMARY KEY, scope TEXT NOT NULL, value TEXT);
 INSERT INTO users VALUES (1, 'a@example.org', 2, 'x', '2024-01-02 03:04:05');
 INSERT INTO posts VALUES (1, 1, 'Hello', 'Body');
 ";
 
 /// The same application after a release: a column gone, one added, a flag whose values are now
 /// 0/1 (boolean), a new table referenced by a new column, an index changed, one gone, one new,
-/// a CHECK and the view changed.
+/// a CHECK and the view changed, a primary key moved to another column (the old one nullable).
 const V2: &str = "
 CREATE TABLE users (id INTEGER PRIMARY KEY, email TEXT NOT NULL UNIQUE, active INTEGER NOT NULL DEFAULT 1, created_at TEXT, bio TEXT);
 CREATE TABLE tags (id INTEGER PRIMARY KEY, label TEXT NOT NULL UNIQUE);
@@ -36,6 +37,7 @@ CREATE TABLE posts (id INTEGER PRIMARY KEY, user_id INTEGER NOT NULL REFERENCES 
 CREATE INDEX posts_by_user ON posts(user_id, id);
 CREATE INDEX posts_by_tag ON posts(tag_id);
 CREATE VIEW post_titles AS SELECT u.email, p.title, p.tag_id FROM users u JOIN posts p ON p.user_id = u.id;
+CREATE TABLE settings (name TEXT, scope TEXT NOT NULL PRIMARY KEY, value TEXT);
 INSERT INTO users VALUES (1, 'a@example.org', 1, '2024-01-02 03:04:05', NULL), (2, 'b@example.org', 0, '2024-02-03 04:05:06', 'hi');
 INSERT INTO tags VALUES (1, 'news');
 INSERT INTO posts VALUES (1, 1, 'Hello', 'Body', 1);
@@ -134,7 +136,7 @@ async fn regenerating_after_a_schema_change_keeps_every_migration_and_adds_a_rev
     let bin1 = build_migrator(&work, "v1");
     run_migrator(&bin1, &deployed, &["up"]);
     assert_matches(&deployed, &v1, "after the first up");
-    deployed.must_apply("INSERT INTO users (id, email, active, legacy) VALUES (10, 'p@example.org', 1, 'old'), (11, 'q@example.org', 0, NULL); INSERT INTO posts (id, user_id, title) VALUES (10, 10, 'Kept')").await;
+    deployed.must_apply("INSERT INTO users (id, email, active, legacy) VALUES (10, 'p@example.org', 1, 'old'), (11, 'q@example.org', 0, NULL); INSERT INTO posts (id, user_id, title) VALUES (10, 10, 'Kept'); INSERT INTO settings VALUES ('theme', 'app', 'dark')").await;
 
     // The second release: regenerated over the first migrator.
     let o = generate(&work, &v2, &[]);
@@ -163,6 +165,7 @@ async fn regenerating_after_a_schema_change_keeps_every_migration_and_adds_a_rev
     assert_matches(&deployed, &v2, "the deployed database after the revision");
     assert_eq!(deployed.text("SELECT string_agg(id || ':' || active, ',' ORDER BY id) FROM users").await.as_deref(), Some("10:true,11:false"));
     assert_eq!(deployed.int("SELECT count(*) FROM posts WHERE title = 'Kept'").await, 1);
+    assert_eq!(deployed.text("SELECT string_agg(a.attname, ',') FROM pg_index i JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = ANY(i.indkey) WHERE i.indrelid = 'settings'::regclass AND i.indisprimary").await.as_deref(), Some("scope"));
 
     // A new database runs every migration from the first and gets the same schema.
     let fresh = TestDb::new("revision_fresh").await;

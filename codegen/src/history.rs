@@ -270,11 +270,17 @@ pub enum Step {
         /// NOT NULL after.
         to_not_null: bool,
     },
-    /// Replace a table's primary key (an empty list: none).
-    ReplacePrimaryKey {
+    /// Drop a table's primary key (before its columns change: one leaving the key may become
+    /// nullable).
+    DropPrimaryKey {
         /// Its table.
         table: String,
-        /// The new key's columns.
+    },
+    /// Add a table's primary key (after its columns changed).
+    AddPrimaryKey {
+        /// Its table.
+        table: String,
+        /// The key's columns.
         columns: Vec<String>,
     },
     /// Add a UNIQUE constraint.
@@ -318,7 +324,8 @@ impl Step {
             | Step::DropColumn { table, .. }
             | Step::AddColumn { table, .. }
             | Step::AlterColumn { table, .. }
-            | Step::ReplacePrimaryKey { table, .. }
+            | Step::DropPrimaryKey { table }
+            | Step::AddPrimaryKey { table, .. }
             | Step::AddUnique { table, .. }
             | Step::ReplaceChecks { table, .. }
             | Step::AddForeignKey { table, .. } => Some(table),
@@ -368,6 +375,10 @@ pub fn steps(old: Option<&SchemaShape>, new: Option<&SchemaShape>) -> Vec<Step> 
         for u in ot.uniques.iter().filter(|u| !nt.uniques.contains(u)) {
             table_steps.push(Step::DropUnique { table: table.clone(), columns: u.clone() });
         }
+        let new_key = ot.primary_key != nt.primary_key;
+        if new_key && !ot.primary_key.is_empty() {
+            table_steps.push(Step::DropPrimaryKey { table: table.clone() });
+        }
         for oc in ot.columns.iter().filter(|oc| !nt.columns.iter().any(|c| c.name == oc.name)) {
             columns_change = true;
             table_steps.push(Step::DropColumn { table: table.clone(), column: oc.clone() });
@@ -390,8 +401,8 @@ pub fn steps(old: Option<&SchemaShape>, new: Option<&SchemaShape>) -> Vec<Step> 
             }
         }
         table_steps.extend(alters);
-        if ot.primary_key != nt.primary_key {
-            table_steps.push(Step::ReplacePrimaryKey { table: table.clone(), columns: nt.primary_key.clone() });
+        if new_key && !nt.primary_key.is_empty() {
+            table_steps.push(Step::AddPrimaryKey { table: table.clone(), columns: nt.primary_key.clone() });
         }
         for u in nt.uniques.iter().filter(|u| !ot.uniques.contains(u)) {
             table_steps.push(Step::AddUnique { table: table.clone(), columns: u.clone() });
@@ -529,6 +540,26 @@ mod tests {
         assert!(down.iter().any(|s| matches!(s, Step::DropTable(t) if t.name == "u")));
         assert!(down.iter().any(|s| matches!(s, Step::AddColumn { column, .. } if column.name == "gone")));
         assert_eq!(up.iter().filter_map(Step::loses_data).count(), 1);
+    }
+
+    #[test]
+    fn a_primary_key_goes_before_its_columns_change_and_comes_after() {
+        let mut old = table("t", vec![column("a", PgType::BigInt), column("b", PgType::BigInt)]);
+        old.primary_key = vec!["a".into()];
+        let mut new = old.clone();
+        new.primary_key = vec!["b".into()];
+        let up = steps(Some(&schema(vec![old])), Some(&schema(vec![new])));
+        let kinds: Vec<&str> = up
+            .iter()
+            .map(|s| match s {
+                Step::DropPrimaryKey { .. } => "drop key",
+                Step::AlterColumn { to_not_null: true, .. } => "set not null",
+                Step::AlterColumn { .. } => "drop not null",
+                Step::AddPrimaryKey { .. } => "add key",
+                _ => "other",
+            })
+            .collect();
+        assert_eq!(kinds, ["drop key", "drop not null", "set not null", "add key"]);
     }
 
     #[test]

@@ -718,7 +718,8 @@ fn revision_banner(revision: u32, model: &Model<'_>, existed: bool, up: &[Step])
                 }
                 format!("- changes column `{table}.{}`: {}{}", to.name, what.join(", "), if from.pg_type != to.pg_type { evidence(table, &to.name) } else { String::new() })
             }
-            Step::ReplacePrimaryKey { table, columns } => format!("- primary key of `{table}` becomes ({})", columns.join(", ")),
+            Step::DropPrimaryKey { table } => format!("- drops the primary key of `{table}`"),
+            Step::AddPrimaryKey { table, columns } => format!("- adds the primary key ({}) to `{table}`", columns.join(", ")),
             Step::ReplaceChecks { table, checks } => format!("- CHECKs of `{table}` become: {}", if checks.is_empty() { "none".to_string() } else { checks.iter().map(|c| c.expr.clone()).collect::<Vec<_>>().join("; ") }),
         };
         banner.push(line);
@@ -871,14 +872,8 @@ fn steps_tokens(model: &Model<'_>, steps: &[Step]) -> Result<TokenStream> {
                 quote! { manager.alter_table(Table::alter().table(#t).add_column(#col).to_owned()).await?; }
             }
             Step::AlterColumn { table, from, to, from_not_null, to_not_null } => alter_column_sql(table, from, to, *from_not_null, *to_not_null).iter().map(|sql| raw(sql)).collect(),
-            Step::ReplacePrimaryKey { table, columns } => {
-                let name = crate::names::pg_object_name(table, None, "pkey");
-                let mut sql = raw(&format!("ALTER TABLE {} DROP CONSTRAINT IF EXISTS {}", quote_ident(table), quote_ident(&name)));
-                if !columns.is_empty() {
-                    sql.extend(raw(&format!("ALTER TABLE {} ADD PRIMARY KEY ({})", quote_ident(table), columns.iter().map(|c| quote_ident(c)).collect::<Vec<_>>().join(", "))));
-                }
-                sql
-            }
+            Step::DropPrimaryKey { table } => raw(&format!("ALTER TABLE {} DROP CONSTRAINT IF EXISTS {}", quote_ident(table), quote_ident(&crate::names::pg_object_name(table, None, "pkey")))),
+            Step::AddPrimaryKey { table, columns } => raw(&format!("ALTER TABLE {} ADD PRIMARY KEY ({})", quote_ident(table), columns.iter().map(|c| quote_ident(c)).collect::<Vec<_>>().join(", "))),
             Step::ReplaceChecks { table, checks } => {
                 // Unnamed checks have names PostgreSQL chose: the catalog says which to drop.
                 // Added again in their order, they get the names a CREATE TABLE gives them.
