@@ -270,7 +270,7 @@ async fn codegen_entities_write_and_read_every_type() {
 }
 
 /// Every file under `dir` with its contents.
-fn contents_under(dir: &Path) -> BTreeMap<PathBuf, String> {
+pub(crate) fn contents_under(dir: &Path) -> BTreeMap<PathBuf, String> {
     files_under(dir).into_iter().map(|name| (name.clone(), std::fs::read_to_string(dir.join(&name)).unwrap_or_default())).collect()
 }
 

@@ -4,11 +4,10 @@
 //! scratch, and the first database after `down` each match their plan (`sqlite2pg check`), and
 //! the rows already there survive, converted where a type changed.
 
-use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use crate::codegen::{migrator_bin, url_of};
+use crate::codegen::{contents_under, migrator_bin, url_of};
 use crate::corpus_codegen::profiles_of_repo;
 use crate::support::pg::TestDb;
 use crate::support::{Workdir, run_cli, stderr, stdout};
@@ -47,23 +46,6 @@ const REVISION: &str = "src/m20000102_000000_update_schema.rs";
 
 fn root() -> &'static Path {
     Path::new(env!("CARGO_MANIFEST_DIR"))
-}
-
-/// Every file under `dir` with its contents, by relative path.
-fn contents_under(dir: &Path) -> BTreeMap<PathBuf, String> {
-    fn walk(base: &Path, dir: &Path, out: &mut BTreeMap<PathBuf, String>) {
-        for entry in std::fs::read_dir(dir).unwrap_or_else(|e| panic!("{}: {e}", dir.display())).flatten() {
-            let path = entry.path();
-            if path.is_dir() {
-                walk(base, &path, out);
-            } else if let Ok(rel) = path.strip_prefix(base) {
-                out.insert(rel.to_path_buf(), std::fs::read_to_string(&path).unwrap_or_default());
-            }
-        }
-    }
-    let mut out = BTreeMap::new();
-    walk(dir, dir, &mut out);
-    out
 }
 
 /// `sqlite2pg generate DB` into `work/entities` and `work/migrator`, then what it printed.

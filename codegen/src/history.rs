@@ -16,7 +16,7 @@
 
 use serde::{Deserialize, Serialize};
 use sqlite2pg_converter::mapping::PgType;
-use sqlite2pg_converter::plan::{ForeignKeyPlan, IndexPlan, SchemaPlan, TablePlan};
+use sqlite2pg_converter::plan::{ForeignKeyPlan, IndexPlan, SchemaPlan, TablePlan, TriggerPlan};
 use sqlite2pg_converter::profile::EpochUnit;
 
 /// The history file's name, in the migrator crate's folder.
@@ -157,17 +157,26 @@ impl SchemaShape {
             tables: schema.tables.iter().map(|t| TableShape::of(schema, t)).collect(),
             indexes: schema.indexes.clone(),
             views: schema.views.iter().map(|v| ViewShape { name: v.name.clone(), query: v.query.clone() }).collect(),
-            triggers: schema
-                .triggers
-                .iter()
-                .map(|t| TriggerShape { source_name: t.source_name.clone(), table: t.table.clone(), function_sql: t.function_sql.clone(), trigger_sql: t.trigger_sql.clone() })
-                .collect(),
+            triggers: schema.triggers.iter().map(TriggerShape::of).collect(),
         }
     }
 
     fn table(&self, name: &str) -> Option<&TableShape> {
         self.tables.iter().find(|t| t.name == name)
     }
+}
+
+impl TriggerShape {
+    /// What the migrations of a trigger plan build.
+    pub fn of(t: &TriggerPlan) -> TriggerShape {
+        TriggerShape { source_name: t.source_name.clone(), table: t.table.clone(), function_sql: t.function_sql.clone(), trigger_sql: t.trigger_sql.clone() }
+    }
+}
+
+/// Whether a column changes in a way PostgreSQL cannot make in place, so that a revision drops
+/// it and adds it again (PostgreSQL 15 cannot change a generation expression).
+fn is_rebuilt(old: &ColumnShape, new: &ColumnShape) -> bool {
+    old.generated != new.generated || (old.generated.is_some() && old != new)
 }
 
 impl TableShape {
@@ -387,7 +396,7 @@ pub fn steps(old: Option<&SchemaShape>, new: Option<&SchemaShape>) -> Vec<Step> 
         for nc in &nt.columns {
             match ot.columns.iter().find(|c| c.name == nc.name) {
                 None => table_steps.push(Step::AddColumn { table: table.clone(), column: nc.clone(), not_null: nt.not_null(nc) }),
-                Some(oc) if oc.generated != nc.generated || (oc.generated.is_some() && oc != nc) => {
+                Some(oc) if is_rebuilt(oc, nc) => {
                     columns_change = true;
                     rebuilt.push((table.clone(), nc.name.clone()));
                     table_steps.push(Step::DropColumn { table: table.clone(), column: oc.clone() });
@@ -468,7 +477,8 @@ pub fn column_order_differences(old: &SchemaShape, new: &SchemaShape) -> Vec<(St
     let mut out = Vec::new();
     for nt in &new.tables {
         let Some(ot) = old.table(&nt.name) else { continue };
-        let mut after: Vec<String> = ot.columns.iter().filter(|oc| nt.columns.iter().any(|c| c.name == oc.name && (c.generated == oc.generated && (oc.generated.is_none() || c == *oc)))).map(|c| c.name.clone()).collect();
+        // Columns that stay in place keep their order; added and rebuilt ones come last.
+        let mut after: Vec<String> = ot.columns.iter().filter(|oc| nt.columns.iter().any(|c| c.name == oc.name && !is_rebuilt(oc, c))).map(|c| c.name.clone()).collect();
         let added: Vec<String> = nt.columns.iter().filter(|c| !after.contains(&c.name)).map(|c| c.name.clone()).collect();
         after.extend(added);
         let wanted: Vec<String> = nt.columns.iter().map(|c| c.name.clone()).collect();

@@ -47,13 +47,13 @@ pub fn write(models: &[Model<'_>]) -> Result<Vec<OutputFile>> {
             files.push(OutputFile { path: path.clone().into(), contents: migration_file(&path, model, creates_schema, &banner, up, down)?, overwrite: Overwrite::Always });
         }
     }
-    files.push(history_file(models, modules, 0));
+    files.push(history_file(models.iter().map(|m| SchemaShape::of(m.schema)).collect(), modules, 0));
     Ok(files)
 }
 
-/// The history file recording `modules` and the schemas of `models` (see [`crate::history`]).
-fn history_file(models: &[Model<'_>], migrations: Vec<String>, revisions: u32) -> OutputFile {
-    let history = History { format: HISTORY_FORMAT, about: HISTORY_ABOUT.to_string(), revisions, migrations, schemas: models.iter().map(|m| SchemaShape::of(m.schema)).collect() };
+/// The history file recording `migrations` and the `schemas` they build (see [`crate::history`]).
+fn history_file(schemas: Vec<SchemaShape>, migrations: Vec<String>, revisions: u32) -> OutputFile {
+    let history = History { format: HISTORY_FORMAT, about: HISTORY_ABOUT.to_string(), revisions, migrations, schemas };
     OutputFile { path: HISTORY_FILE.into(), contents: history.to_json(), overwrite: Overwrite::Always }
 }
 
@@ -94,14 +94,14 @@ pub fn write_over(models: &[Model<'_>], previous: &Previous) -> Result<Revised> 
     let mut modules = history.migrations.clone();
     let revision = history.revisions + 1;
     let (mut revisions, mut findings) = (Vec::new(), Vec::new());
-    for model in models {
-        let new = SchemaShape::of(model.schema);
+    let shapes: Vec<SchemaShape> = models.iter().map(|m| SchemaShape::of(m.schema)).collect();
+    for (model, new) in models.iter().zip(&shapes) {
         let old = history.schema(&model.schema.schema);
-        let up_steps = steps(old, Some(&new));
+        let up_steps = steps(old, Some(new));
         if up_steps.is_empty() {
             continue;
         }
-        let down_steps = steps(Some(&new), old);
+        let down_steps = steps(Some(new), old);
         let module = revision_module(revision, model, &up_steps);
         if modules.contains(&module) {
             return Err(Error::MigrationClash { module });
@@ -112,13 +112,13 @@ pub fn write_over(models: &[Model<'_>], previous: &Previous) -> Result<Revised> 
         let down = steps_tokens(model, &down_steps)?;
         let creates_schema = up_steps.first() == Some(&Step::CreateSchema) && model.schema.schema != "public";
         files.push(OutputFile { path: path.clone().into(), contents: migration_file(&path, model, creates_schema, &banner, up, down)?, overwrite: Overwrite::Always });
-        findings.extend(revision_findings(model, &module, old, &new, &up_steps));
+        findings.extend(revision_findings(model, &module, old, new, &up_steps));
         modules.push(module.clone());
         revisions.push(module);
     }
     let count = if revisions.is_empty() { history.revisions } else { revision };
     files.push(lib_rs(models, &modules)?);
-    files.push(history_file(models, modules, count));
+    files.push(history_file(shapes, modules, count));
     Ok(Revised { files, revisions, findings })
 }
 
@@ -613,8 +613,7 @@ fn views_and_triggers(model: &Model<'_>) -> Result<(Vec<String>, TokenStream, To
         down = quote! { #drop #down };
     }
     for t in &s.triggers {
-        let shape = TriggerShape { source_name: t.source_name.clone(), table: t.table.clone(), function_sql: t.function_sql.clone(), trigger_sql: t.trigger_sql.clone() };
-        let (line, create, drop) = trigger(&s.schema, &shape)?;
+        let (line, create, drop) = trigger(&s.schema, &TriggerShape::of(t))?;
         banner.push(line);
         up.extend(create);
         down = quote! { #drop #down };
