@@ -495,3 +495,63 @@ async fn tls_sslmode_require_and_verify_full() {
     let ssl: bool = sqlx::query_scalar("SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()").fetch_one(&pool).await.expect("pg_stat_ssl");
     assert!(ssl);
 }
+
+/// Whether each TCP socket of this process connected to `port` has TCP_NODELAY set.
+#[allow(unsafe_code)]
+fn nodelay_of_sockets_to(port: u16) -> Vec<bool> {
+    let mut found = Vec::new();
+    for entry in std::fs::read_dir("/proc/self/fd").expect("/proc/self/fd").flatten() {
+        let Ok(fd) = entry.file_name().to_string_lossy().parse::<libc::c_int>() else { continue };
+        if !std::fs::read_link(entry.path()).is_ok_and(|l| l.to_string_lossy().starts_with("socket:")) {
+            continue;
+        }
+        // SAFETY: getpeername and getsockopt only write into the buffers passed with their true
+        // sizes; a descriptor closed (or reused) by another test meanwhile gives an error or
+        // another socket's answer, never undefined behaviour.
+        unsafe {
+            let mut addr: libc::sockaddr_storage = std::mem::zeroed();
+            let mut len = std::mem::size_of::<libc::sockaddr_storage>() as libc::socklen_t;
+            if libc::getpeername(fd, (&raw mut addr).cast(), &mut len) != 0 {
+                continue;
+            }
+            let peer_port = match libc::c_int::from(addr.ss_family) {
+                libc::AF_INET => u16::from_be((*(&raw const addr).cast::<libc::sockaddr_in>()).sin_port),
+                libc::AF_INET6 => u16::from_be((*(&raw const addr).cast::<libc::sockaddr_in6>()).sin6_port),
+                _ => continue,
+            };
+            if peer_port != port {
+                continue;
+            }
+            let mut on: libc::c_int = 0;
+            let mut size = std::mem::size_of::<libc::c_int>() as libc::socklen_t;
+            if libc::getsockopt(fd, libc::IPPROTO_TCP, libc::TCP_NODELAY, (&raw mut on).cast(), &mut size) == 0 {
+                found.push(on != 0);
+            }
+        }
+    }
+    found
+}
+
+/// Every connection to PostgreSQL sends small messages at once (TCP_NODELAY). sqlx 0.9.0 left
+/// Nagle's algorithm on, so each TLS handshake and the end of every COPY chunk waited 40 ms for
+/// a delayed ACK; `vendor/sqlx-core` carries the upstream fix until it is released.
+#[tokio::test]
+async fn connections_do_not_wait_for_delayed_acks() {
+    let db = TestDb::new("connections_do_not_wait_for_delayed_acks").await;
+    let port = db.options.get_port();
+    for sslmode in ["disable", "require"] {
+        let url = format!("postgres://postgres@127.0.0.1:{port}/{}?sslmode={sslmode}", db.name);
+        let target = sqlite2pg_copy::resolve_target(Some(&url)).expect("url");
+        let pool = sqlite2pg_copy::connect(&target, 3).await.expect("connect");
+        // Held at once, so the pool opens three connections.
+        let mut held = Vec::new();
+        for _ in 0..3 {
+            held.push(pool.acquire().await.expect("a pooled connection"));
+        }
+        let sockets = nodelay_of_sockets_to(port);
+        assert!(sockets.len() >= 3, "sslmode={sslmode}: the pool's sockets are found: {sockets:?}");
+        assert!(sockets.iter().all(|&on| on), "sslmode={sslmode}: every socket to the server has TCP_NODELAY: {sockets:?}");
+        drop(held);
+        pool.close().await;
+    }
+}
