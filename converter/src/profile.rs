@@ -531,9 +531,18 @@ impl ColumnProfile {
                 self.reals_fractional += 1;
             }
             // Display of f64 is the shortest text that reads back to the same double, with no
-            // exponent: exactly the digits a numeric column must hold.
-            let text = format!("{}", v.abs());
-            self.note_decimal_digits(&text);
+            // exponent: exactly the digits a numeric column must hold. Written on the stack (the
+            // longest, near f64::MAX or MIN_POSITIVE, is under 400 bytes): one per stored real.
+            let mut buf = [0u8; 400];
+            let mut cursor = std::io::Cursor::new(&mut buf[..]);
+            if std::io::Write::write_fmt(&mut cursor, format_args!("{}", v.abs())).is_ok() {
+                let len = cursor.position() as usize;
+                if let Ok(text) = std::str::from_utf8(&buf[..len]) {
+                    self.note_decimal_digits(text);
+                }
+            } else {
+                self.note_decimal_digits(&format!("{}", v.abs()));
+            }
         }
         if self.examples.real.is_none() {
             self.examples.real = Some(format!("{v:?}"));
@@ -554,7 +563,11 @@ impl ColumnProfile {
             }
             return;
         };
-        self.text_max_chars = self.text_max_chars.max(text.chars().count() as u64);
+        // A text has at most as many characters as bytes: only one longer than the longest so
+        // far in bytes can be longer in characters.
+        if bytes.len() as u64 > self.text_max_chars {
+            self.text_max_chars = self.text_max_chars.max(text.chars().count() as u64);
+        }
         if self.examples.text.is_none() {
             self.examples.text = Some(shorten(text));
         }
@@ -806,5 +819,16 @@ mod tests {
         p.observe(ValueRef::Real(1234.5));
         p.observe(ValueRef::Integer(-42));
         assert_eq!((p.max_int_digits, p.max_frac_digits), (4, 2));
+        // The longest Display forms of a double.
+        let mut extremes = ColumnProfile::default();
+        extremes.observe(ValueRef::Real(-f64::MAX));
+        extremes.observe(ValueRef::Real(5e-324));
+        assert_eq!((extremes.max_int_digits, extremes.max_frac_digits), (309, 324));
+        // Character counts: a longer text in bytes may hold fewer characters.
+        let mut texts = ColumnProfile::default();
+        texts.observe(ValueRef::Text("\u{e9}\u{e9}\u{e9}".as_bytes()));
+        texts.observe(ValueRef::Text(b"abcd"));
+        texts.observe(ValueRef::Text(b"ab"));
+        assert_eq!((texts.text_max_chars, texts.text_max_bytes), (4, 6));
     }
 }

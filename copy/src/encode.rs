@@ -7,12 +7,15 @@
 //! Both encode the same converted value: [`sqlite2pg_converter::values::to_pg_text`] checks
 //! and converts every value and gives its PostgreSQL text form; the binary encoder turns that
 //! text (or, for bytea and epoch timestamps, the stored value itself) into the type's binary
-//! form. A table is loaded in binary when every column's type has a binary encoder here
+//! form. The common pairs (integers, flags, reals, epoch numbers, text, JSON text, blobs) skip
+//! the text form ([`push_binary_direct`]): the same bytes, without formatting numbers and
+//! parsing them back. A table is loaded in binary when every column's type has a binary encoder here
 //! ([`binary_capable`]: all but `tsvector`, which is never copied).
 
 use rusqlite::types::ValueRef;
 use sqlite2pg_converter::mapping::PgType;
 use sqlite2pg_converter::profile::EpochUnit;
+use sqlite2pg_converter::profile::is_json_value;
 use sqlite2pg_converter::values::{iso_date_days, iso_time_micros, iso_timestamp_micros};
 
 /// How a table's chunks are encoded.
@@ -64,6 +67,64 @@ pub(crate) fn push_tuple_start(out: &mut Vec<u8>, fields: usize) {
 /// A binary NULL field.
 pub(crate) fn push_binary_null(out: &mut Vec<u8>) {
     out.extend_from_slice(&(-1i32).to_be_bytes());
+}
+
+/// Append the binary field of a value whose conversion needs no text form: the common pairs
+/// (integers, 0/1 flags, reals, epoch numbers, text, JSON text, blobs, NULL), encoded exactly as
+/// [`to_pg_text`](sqlite2pg_converter::values::to_pg_text) followed by [`push_binary_field`]
+/// would encode them, without formatting numbers to text and parsing them back. `false` (and
+/// nothing appended) for every other pair and for any value that conversion would reject or
+/// coerce: the caller then takes the general path, which decides.
+pub(crate) fn push_binary_direct(out: &mut Vec<u8>, value: ValueRef<'_>, spec: &crate::reader::ColumnSpec) -> bool {
+    let field = |out: &mut Vec<u8>, bytes: &[u8]| {
+        out.extend_from_slice(&(bytes.len() as i32).to_be_bytes());
+        out.extend_from_slice(bytes);
+    };
+    match (spec.pg_type, value) {
+        (_, ValueRef::Null) => push_binary_null(out),
+        (PgType::BigInt, ValueRef::Integer(v)) => field(out, &v.to_be_bytes()),
+        (PgType::Integer, ValueRef::Integer(v)) => match i32::try_from(v) {
+            Ok(v) => field(out, &v.to_be_bytes()),
+            Err(_) => return false,
+        },
+        (PgType::SmallInt, ValueRef::Integer(v)) => match i16::try_from(v) {
+            Ok(v) => field(out, &v.to_be_bytes()),
+            Err(_) => return false,
+        },
+        (PgType::Boolean, ValueRef::Integer(v @ (0 | 1))) => field(out, &[v as u8]),
+        // The shortest round-trip text reads back to the same double; `as` rounds an integer to
+        // the nearest double, as parsing its decimal text does.
+        (PgType::Double, ValueRef::Real(v)) if !v.is_nan() => field(out, &v.to_bits().to_be_bytes()),
+        (PgType::Double, ValueRef::Integer(v)) => field(out, &(v as f64).to_bits().to_be_bytes()),
+        (PgType::TimestampTz, ValueRef::Integer(v)) if spec.epoch.is_some() => {
+            let unit = spec.epoch.unwrap_or(EpochUnit::Seconds);
+            match i64::try_from(i128::from(v) * i128::from(1_000_000 / unit.per_second())).ok().and_then(|m| m.checked_sub(PG_EPOCH_MICROS)) {
+                Some(micros) => field(out, &micros.to_be_bytes()),
+                None => return false,
+            }
+        }
+        (PgType::TimestampTz, ValueRef::Real(v)) if spec.epoch.is_some() && v.is_finite() => {
+            let unit = spec.epoch.unwrap_or(EpochUnit::Seconds);
+            match ((v * 1_000_000.0 / unit.per_second() as f64).round() as i64).checked_sub(PG_EPOCH_MICROS) {
+                Some(micros) => field(out, &micros.to_be_bytes()),
+                None => return false,
+            }
+        }
+        (PgType::Text, ValueRef::Text(b)) if clean_text(b).is_some() => field(out, b),
+        (PgType::Jsonb, ValueRef::Text(b)) if clean_text(b).is_some_and(|t| is_json_value(t.trim())) => {
+            out.extend_from_slice(&(b.len() as i32 + 1).to_be_bytes());
+            out.push(1);
+            out.extend_from_slice(b);
+        }
+        (PgType::Bytea, ValueRef::Blob(b) | ValueRef::Text(b)) => field(out, b),
+        _ => return false,
+    }
+    true
+}
+
+/// Text PostgreSQL can hold: UTF-8 without NUL, as `to_pg_text` requires.
+fn clean_text(b: &[u8]) -> Option<&str> {
+    std::str::from_utf8(b).ok().filter(|_| !b.contains(&0))
 }
 
 /// Microseconds from 1970-01-01 to PostgreSQL's epoch, 2000-01-01.
@@ -196,6 +257,71 @@ mod tests {
         let mut out = Vec::new();
         push_binary_field(&mut out, value, target, epoch, text).expect("encodes");
         out
+    }
+
+    /// The direct encoder agrees byte for byte with the general path wherever it answers, and
+    /// leaves every value the general path rejects to it.
+    #[test]
+    fn direct_fields_match_the_general_path() {
+        use sqlite2pg_converter::values::to_pg_text;
+        let values = [
+            ValueRef::Null,
+            ValueRef::Integer(0),
+            ValueRef::Integer(1),
+            ValueRef::Integer(-7),
+            ValueRef::Integer(40_000),
+            ValueRef::Integer(3_000_000_000),
+            ValueRef::Integer(1_700_000_000),
+            ValueRef::Integer(1_700_000_000_123),
+            ValueRef::Integer(i64::MAX),
+            ValueRef::Integer(i64::MIN),
+            ValueRef::Integer((1 << 53) + 1),
+            ValueRef::Real(0.1),
+            ValueRef::Real(-0.0),
+            ValueRef::Real(1e300),
+            ValueRef::Real(5e-324),
+            ValueRef::Real(1_700_000_000.5),
+            ValueRef::Real(f64::INFINITY),
+            ValueRef::Real(f64::NEG_INFINITY),
+            ValueRef::Text(b"plain"),
+            ValueRef::Text(b" {\"a\": [1, 2]} "),
+            ValueRef::Text(b"{not json"),
+            ValueRef::Text(b"nul\0inside"),
+            ValueRef::Text(b"\xff\xfe"),
+            ValueRef::Text("\u{e9}t\u{e9}".as_bytes()),
+            ValueRef::Blob(&[0, 1, 255]),
+            ValueRef::Blob(&[]),
+        ];
+        let types = [PgType::Boolean, PgType::SmallInt, PgType::Integer, PgType::BigInt, PgType::Double, PgType::Text, PgType::Jsonb, PgType::Bytea, PgType::TimestampTz];
+        let mut answered = 0;
+        for &pg_type in &types {
+            for epoch in [None, Some(EpochUnit::Seconds), Some(EpochUnit::Milliseconds)] {
+                let spec = crate::reader::ColumnSpec { source_name: "c".into(), pg_type, epoch, nullable: true };
+                for &value in &values {
+                    let mut direct = Vec::new();
+                    if !push_binary_direct(&mut direct, value, &spec) {
+                        assert!(direct.is_empty(), "{value:?} as {pg_type:?}: nothing appended when declined");
+                        continue;
+                    }
+                    answered += 1;
+                    let general = match to_pg_text(value, pg_type, epoch) {
+                        Ok(Some(text)) => {
+                            let mut out = Vec::new();
+                            push_binary_field(&mut out, value, pg_type, epoch, &text).expect("the general path encodes what it converts");
+                            out
+                        }
+                        Ok(None) => {
+                            let mut out = Vec::new();
+                            push_binary_null(&mut out);
+                            out
+                        }
+                        Err(reason) => panic!("{value:?} as {pg_type:?} ({epoch:?}): encoded directly, but the general path rejects it: {reason}"),
+                    };
+                    assert_eq!(direct, general, "{value:?} as {pg_type:?} ({epoch:?})");
+                }
+            }
+        }
+        assert!(answered > 60, "the direct path answers the common pairs ({answered})");
     }
 
     #[test]

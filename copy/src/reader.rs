@@ -11,7 +11,7 @@ use sqlite2pg_converter::profile::EpochUnit;
 use sqlite2pg_converter::values::to_pg_text;
 use tokio::sync::mpsc::{self, error::TrySendError};
 
-use crate::encode::{BINARY_HEADER, BINARY_TRAILER, Format, NULL, push_binary_field, push_binary_null, push_escaped, push_tuple_start};
+use crate::encode::{BINARY_HEADER, BINARY_TRAILER, Format, NULL, push_binary_direct, push_binary_field, push_binary_null, push_escaped, push_tuple_start};
 use crate::load::BadValuePolicy;
 
 /// How to read one column.
@@ -192,17 +192,23 @@ pub(crate) fn read_file(
 
 fn read_chunk(db: &SourceDb, t: &TableSpec, rows: &mut rusqlite::Rows<'_>, policy: BadValuePolicy, limits: ChunkLimits) -> Result<Chunk, sqlite2pg_converter::Error> {
     let context = || format!("reading table \"{}\"", t.source_table);
-    let mut chunk = Chunk { data: Vec::with_capacity(limits.bytes.min(1 << 20)), ..Default::default() };
+    // Room for a full chunk and the row that crosses the limit, so the buffer is not regrown
+    // (and copied) while it fills.
+    let mut chunk = Chunk { data: Vec::with_capacity(limits.bytes + (64 << 10)), ..Default::default() };
+    if t.format == Format::Binary {
+        chunk.data.extend_from_slice(BINARY_HEADER);
+    }
     let offset = usize::from(t.rowid);
-    let mut line: Vec<u8> = Vec::with_capacity(256);
     while chunk.rows + chunk.rejected_rows < limits.rows as u64 && chunk.data.len() < limits.bytes {
         let Some(row) = rows.next().map_err(|e| db.error(context(), e))? else { break };
         if t.rowid {
             chunk.last_rowid = Some(row.get::<_, i64>(0).map_err(|e| db.error(context(), e))?);
         }
-        line.clear();
+        // Rows are encoded in place; a rejected row is cut off again.
+        let row_start = chunk.data.len();
+        let line = &mut chunk.data;
         if t.format == Format::Binary {
-            push_tuple_start(&mut line, t.columns.len());
+            push_tuple_start(line, t.columns.len());
         }
         let mut row_rejected = false;
         let mut notes: Vec<Reject> = Vec::new();
@@ -211,7 +217,7 @@ fn read_chunk(db: &SourceDb, t: &TableSpec, rows: &mut rusqlite::Rows<'_>, polic
                 line.push(b'\t');
             }
             let value = row.get_ref(c + offset).map_err(|e| db.error(context(), e))?;
-            match encode_value(value, spec, policy, t.format, &mut line) {
+            match encode_value(value, spec, policy, t.format, line) {
                 Ok(None) => {}
                 Ok(Some((reason, action))) => notes.push(reject(t, row, offset, spec, value, reason, action)),
                 Err(reason) => {
@@ -222,19 +228,22 @@ fn read_chunk(db: &SourceDb, t: &TableSpec, rows: &mut rusqlite::Rows<'_>, polic
         }
         chunk.rejects.extend(notes);
         if row_rejected {
+            chunk.data.truncate(row_start);
             chunk.rejected_rows += 1;
         } else {
             if t.format == Format::Text {
-                line.push(b'\n');
-            } else if chunk.rows == 0 {
-                chunk.data.extend_from_slice(BINARY_HEADER);
+                chunk.data.push(b'\n');
             }
-            chunk.data.extend_from_slice(&line);
             chunk.rows += 1;
         }
     }
-    if t.format == Format::Binary && chunk.rows > 0 {
-        chunk.data.extend_from_slice(BINARY_TRAILER);
+    if t.format == Format::Binary {
+        if chunk.rows > 0 {
+            chunk.data.extend_from_slice(BINARY_TRAILER);
+        } else {
+            // No row: nothing to COPY (the writer skips empty data).
+            chunk.data.clear();
+        }
     }
     Ok(chunk)
 }
@@ -243,6 +252,9 @@ fn read_chunk(db: &SourceDb, t: &TableSpec, rows: &mut rusqlite::Rows<'_>, polic
 fn encode_value(value: ValueRef<'_>, spec: &ColumnSpec, policy: BadValuePolicy, format: Format, out: &mut Vec<u8>) -> Result<Option<(&'static str, &'static str)>, &'static str> {
     if matches!(value, ValueRef::Null) && !spec.nullable {
         return Err("NULL in a NOT NULL column");
+    }
+    if format == Format::Binary && push_binary_direct(out, value, spec) {
+        return Ok(None);
     }
     let (converted, note) = match to_pg_text(value, spec.pg_type, spec.epoch) {
         Ok(text) => (text, None),
