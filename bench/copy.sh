@@ -6,6 +6,10 @@
 #
 #   bash bench/copy.sh [MESSAGES]          # starts its own PostgreSQL (scripts/with-postgres.sh)
 #   DATABASE_URL=... bash bench/copy.sh    # or uses a running server
+#   SSLMODE=disable bash bench/copy.sh     # every loader on the same plaintext connections
+#
+# Without SSLMODE each loader connects as it does by default: sqlite2pg and psql negotiate TLS
+# with a server that offers it (sslmode=prefer; the server started here does), pgloader does not.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -24,7 +28,8 @@ SIZE_MB=$(python3 -c "import os,sys; print(os.path.getsize(sys.argv[1]) / 1e6)" 
 ROWS=$(python3 -c "import sqlite3,sys; c=sqlite3.connect(sys.argv[1]); print(sum(c.execute(f'select count(*) from {t}').fetchone()[0] for t in ('users','messages')))" "$DB")
 
 base="${DATABASE_URL%/*}"
-fresh_db() { psql -q "$DATABASE_URL" -c "DROP DATABASE IF EXISTS $1 WITH (FORCE)" -c "CREATE DATABASE $1" >/dev/null; echo "$base/$1"; }
+params=${SSLMODE:+?sslmode=$SSLMODE}
+fresh_db() { psql -q "$DATABASE_URL" -c "DROP DATABASE IF EXISTS $1 WITH (FORCE)" -c "CREATE DATABASE $1" >/dev/null; echo "$base/$1$params"; }
 
 # Runs a command; prints "seconds peak_rss_mb" (peak RSS of the command's own processes).
 measure() {
@@ -41,7 +46,7 @@ report() { # name seconds rss
   python3 -c "import sys; n,s,r,rows,mb=sys.argv[1],float(sys.argv[2]),sys.argv[3],int(sys.argv[4]),float(sys.argv[5]); print(f'| {n} | {s:.2f} s | {rows/s:,.0f} | {mb/s:.1f} | {r} MB |')" "$1" "$2" "$3" "$ROWS" "$SIZE_MB"
 }
 
-echo "database: $DB ($ROWS rows, $SIZE_MB MB), PostgreSQL $(psql -Atq "$DATABASE_URL" -c 'SHOW server_version'), $(nproc) cores, best of $ROUNDS rounds"
+echo "database: $DB ($ROWS rows, $SIZE_MB MB), PostgreSQL $(psql -Atq "$DATABASE_URL" -c 'SHOW server_version'), $(nproc) cores, best of $ROUNDS rounds, sslmode ${SSLMODE:-each loader's default}"
 echo
 
 ./target/release/sqlite2pg plan "$DB" --format json -o "$OUT/plan.json" 2>/dev/null
@@ -57,7 +62,7 @@ run_sqlite2pg_plan() {
 }
 export_ceiling_data() {
   # The same converted rows sqlite2pg loaded, exported as text and binary.
-  local url="$base/bench_sqlite2pg_plan"
+  local url="$base/bench_sqlite2pg_plan$params"
   for fmt in text binary; do
     for t in users messages; do
       psql -q "$url" -c "\\copy $t TO '$OUT/$t.$fmt' WITH (FORMAT $fmt)"

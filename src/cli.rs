@@ -214,6 +214,13 @@ pub struct CopyArgs {
     /// Rows per committed chunk.
     #[arg(long, value_name = "N", default_value_t = 200_000, hide = true)]
     pub chunk_rows: usize,
+    /// Tables of up to N rows (default 5,000,000) load in one transaction and are copied with
+    /// FREEZE: their rows arrive frozen, so keys and indexes build faster and no vacuum has to
+    /// rewrite them later; an interrupted copy loads such a table again, whole, on `--resume`.
+    /// Larger tables commit chunk by chunk and resume where they stopped. 0: every table
+    /// chunk by chunk.
+    #[arg(long, value_name = "N")]
+    pub single_transaction_rows: Option<u64>,
     /// COPY's format: binary (`auto`: every table whose column types have a binary encoder,
     /// which today is every table), or text for every table (`text`, to compare or diagnose).
     #[arg(long, value_enum, default_value_t = CopyFormat::Auto)]

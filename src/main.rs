@@ -245,6 +245,7 @@ fn copy_options(input: &Input, copy: &CopyArgs, create_schema: bool) -> sqlite2p
         open: open_options(input),
         chunk_rows: copy.chunk_rows,
         binary: copy.copy_format == cli::CopyFormat::Auto,
+        single_transaction_rows: copy.single_transaction_rows.unwrap_or(defaults.single_transaction_rows),
     }
 }
 

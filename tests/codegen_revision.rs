@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use crate::codegen::{contents_under, migrator_bin, url_of};
-use crate::corpus_codegen::profiles_of_repo;
+use crate::corpus_codegen::build_sections_of_repo;
 use crate::support::pg::TestDb;
 use crate::support::{Workdir, run_cli, stderr, stdout};
 
@@ -65,7 +65,7 @@ fn build_migrator(work: &Workdir, round: &str) -> PathBuf {
     let crate_dir = work.path().join(format!("build_{round}"));
     for (rel, mut contents) in contents_under(&work.path().join("migrator")) {
         if rel == Path::new("Cargo.toml") {
-            contents = contents.replace("name = \"migration\"", &format!("name = \"{package}\"")) + &format!("\n[workspace]\n\n{}", profiles_of_repo());
+            contents = contents.replace("name = \"migration\"", &format!("name = \"{package}\"")) + &format!("\n[workspace]\n\n{}", build_sections_of_repo());
         } else if rel == Path::new("src/main.rs") {
             contents = contents.replace("migration::Migrator", &format!("{package}::Migrator"));
         }

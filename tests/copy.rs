@@ -33,6 +33,13 @@ async fn verify_ok(plan: &Plan, db: &TestDb, work: &Workdir) -> sqlite2pg_verify
     report
 }
 
+/// `INSERT INTO table` of rows `i, <rest>` for `i` in `1..=rows`, by a recursive CTE: one
+/// statement however many rows (a script of one INSERT per row costs rusqlite's `execute_batch`
+/// time quadratic in its length).
+fn numbered_rows(table: &str, rows: i64, rest: &str) -> String {
+    format!("WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < {rows}) INSERT INTO {table} SELECT i, {rest} FROM n")
+}
+
 #[tokio::test]
 async fn every_conversion_arrives_exactly() {
     let work = Workdir::new();
@@ -234,11 +241,11 @@ async fn a_live_wal_writer_does_not_disturb_the_snapshot() {
     let path = work.path().join("live.db");
     {
         let conn = rusqlite::Connection::open(&path).expect("open");
-        let mut sql = String::from("PRAGMA journal_mode=WAL; CREATE TABLE parent(id INTEGER PRIMARY KEY, v TEXT); CREATE TABLE child(id INTEGER PRIMARY KEY, parent_id INTEGER NOT NULL REFERENCES parent(id)); BEGIN;");
-        for i in 1..=20_000 {
-            sql.push_str(&format!("INSERT INTO parent VALUES ({i}, 'p{i}'); INSERT INTO child VALUES ({i}, {i});"));
-        }
-        sql.push_str("COMMIT;");
+        let sql = format!(
+            "PRAGMA journal_mode=WAL; CREATE TABLE parent(id INTEGER PRIMARY KEY, v TEXT); CREATE TABLE child(id INTEGER PRIMARY KEY, parent_id INTEGER NOT NULL REFERENCES parent(id)); {}; {};",
+            numbered_rows("parent", 20_000, "'p' || i"),
+            numbered_rows("child", 20_000, "i"),
+        );
         conn.execute_batch(&sql).expect("setup");
     }
     let plan = plan(&path);
@@ -274,22 +281,20 @@ async fn a_live_wal_writer_does_not_disturb_the_snapshot() {
 #[test]
 fn resume_after_a_kill_gives_exact_equality() {
     let work = Workdir::new();
-    let mut sql = String::from("CREATE TABLE big(id INTEGER PRIMARY KEY, body TEXT, n INTEGER); CREATE TABLE pairs(a INTEGER, b INTEGER, PRIMARY KEY (a, b)) WITHOUT ROWID; BEGIN;");
     // Big enough that a debug build on a busy machine is still mid-copy when the kill lands.
     const ROWS: i64 = 120_000;
     const BAD: i64 = ROWS / 9_999;
-    for i in 1..=ROWS {
-        sql.push_str(&format!("INSERT INTO big VALUES ({i}, 'row {i} {}', {});", "x".repeat(40), if i % 9_999 == 0 { "'bad'".to_string() } else { i.to_string() }));
-    }
-    for i in 1..=3_000 {
-        sql.push_str(&format!("INSERT INTO pairs VALUES ({i}, {});", i * 2));
-    }
-    sql.push_str("COMMIT;");
-    work.sqlite("big.db", &sql);
+    work.sqlite("big.db", &format!(
+        "CREATE TABLE big(id INTEGER PRIMARY KEY, body TEXT, n INTEGER); CREATE TABLE pairs(a INTEGER, b INTEGER, PRIMARY KEY (a, b)) WITHOUT ROWID;
+         {}; {};",
+        numbered_rows("big", ROWS, &format!("'row ' || i || ' {}', CASE WHEN i % 9999 = 0 THEN 'bad' ELSE i END", "x".repeat(40))),
+        numbered_rows("pairs", 3_000, "i * 2"),
+    ));
     let rt = tokio::runtime::Runtime::new().expect("runtime");
     let db = rt.block_on(TestDb::new("resume_after_a_kill"));
     let url = db.url();
-    let args = ["copy", "big.db", "--to", url.as_str(), "--create-schema", "--chunk-rows", "2000", "--jobs", "2"];
+    // Chunk by chunk (every table in parts): the single-transaction load has its own test.
+    let args = ["copy", "big.db", "--to", url.as_str(), "--create-schema", "--chunk-rows", "2000", "--jobs", "2", "--single-transaction-rows", "0"];
     let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_sqlite2pg")).args(args).current_dir(work.path()).stderr(std::process::Stdio::null()).spawn().expect("spawn");
     // Kill at a point that depends on the clock: some chunks committed, the copy not done.
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
@@ -322,19 +327,68 @@ fn resume_after_a_kill_gives_exact_equality() {
     assert!(verified.status.success(), "{}", crate::support::stdout(&verified));
 }
 
+/// A table within `--single-transaction-rows` (the default for all but huge tables) loads in one
+/// transaction with FREEZE: killed mid-load it holds no row and no reject is written, `--resume`
+/// loads it again whole, and its pages arrive all-visible (what lets keys and indexes build
+/// without rewriting every page).
+#[test]
+fn a_single_transaction_table_reloads_whole_after_a_kill_and_arrives_frozen() {
+    let work = Workdir::new();
+    const ROWS: i64 = 120_000;
+    const BAD: i64 = ROWS / 9_999;
+    work.sqlite("big.db", &format!(
+        "CREATE TABLE big(id INTEGER PRIMARY KEY, body TEXT, n INTEGER); {};",
+        numbered_rows("big", ROWS, &format!("'row ' || i || ' {}', CASE WHEN i % 9999 = 0 THEN 'bad' ELSE i END", "y".repeat(40))),
+    ));
+    let rt = tokio::runtime::Runtime::new().expect("runtime");
+    let db = rt.block_on(TestDb::new("single_transaction_kill"));
+    let url = db.url();
+    let args = ["copy", "big.db", "--to", url.as_str(), "--create-schema", "--jobs", "2"];
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_sqlite2pg")).args(args).current_dir(work.path()).stderr(std::process::Stdio::null()).spawn().expect("spawn");
+    // Kill once the server has taken some rows of the open transaction (at a point that
+    // depends on the clock). The progress view counts rows per COPY, and a chunk here is one
+    // 4 MB COPY of about 50,000 rows.
+    let threshold = 2_000 + (std::process::id() as i64 % 7) * 1_000;
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    let mut seen = 0;
+    while seen <= threshold && std::time::Instant::now() < deadline {
+        seen = rt.block_on(async {
+            sqlx::query("SELECT coalesce(max(p.tuples_processed), 0)::bigint FROM pg_stat_progress_copy p JOIN pg_class c ON c.oid = p.relid WHERE c.relname = 'big'")
+                .fetch_one(&db.pool)
+                .await
+                .map(|r| r.get::<i64, _>(0))
+                .unwrap_or(0)
+        });
+        std::thread::sleep(std::time::Duration::from_millis(2));
+    }
+    child.kill().expect("kill");
+    let _ = child.wait();
+    assert!(seen > threshold, "the kill landed mid-load ({seen} rows sent)");
+    assert_eq!(rt.block_on(db.int("SELECT count(*) FROM big")), 0, "nothing of the rolled-back load is visible");
+    let rejects_path = work.path().join("sqlite2pg-rejects.jsonl");
+    assert_eq!(std::fs::read_to_string(&rejects_path).unwrap_or_default().lines().count(), 0, "no reject is written before its rows commit");
+
+    let resumed = run_cli(&["copy", "big.db", "--to", url.as_str(), "--resume"], work.path());
+    assert!(resumed.status.success(), "{}", stderr(&resumed));
+    assert_eq!(rt.block_on(db.int("SELECT count(*) FROM big")), ROWS - BAD);
+    assert_eq!(rt.block_on(db.int("SELECT count(DISTINCT id) FROM big")), ROWS - BAD);
+    assert_eq!(std::fs::read_to_string(&rejects_path).expect("rejects").lines().count() as i64, BAD, "each reject written once");
+    // Loaded with FREEZE: every page all-visible (ANALYZE, at the end of the copy, counts them).
+    let pages = rt.block_on(db.int("SELECT relpages::bigint FROM pg_class WHERE relname = 'big'"));
+    let visible = rt.block_on(db.int("SELECT relallvisible::bigint FROM pg_class WHERE relname = 'big'"));
+    assert!(pages > 0 && visible == pages, "{visible} of {pages} pages all-visible");
+    let verified = run_cli(&["verify", "big.db", "--to", url.as_str()], work.path());
+    assert!(verified.status.success(), "{}", crate::support::stdout(&verified));
+}
+
 /// A reader that fails half-way (a corrupt page near the end of the table) stops the copy,
 /// and no part it did not finish is taken as done: once the file is whole again, `--resume`
 /// copies exactly the missing rows.
 #[test]
 fn a_reader_failing_half_way_leaves_its_parts_to_resume() {
     let work = Workdir::new();
-    let mut sql = String::from("CREATE TABLE big(id INTEGER PRIMARY KEY, body TEXT); BEGIN;");
     const ROWS: i64 = 30_000;
-    for i in 1..=ROWS {
-        sql.push_str(&format!("INSERT INTO big VALUES ({i}, 'row {i} {}');", "z".repeat(100)));
-    }
-    sql.push_str("COMMIT;");
-    let path = work.sqlite("big.db", &sql);
+    let path = work.sqlite("big.db", &format!("CREATE TABLE big(id INTEGER PRIMARY KEY, body TEXT); {};", numbered_rows("big", ROWS, &format!("'row ' || i || ' {}'", "z".repeat(100)))));
     let healthy = std::fs::read(&path).expect("read");
     // The reviewed plan, made while the file is whole (planning reads every row).
     let planned = run_cli(&["plan", "big.db", "--format", "json", "-o", "plan.json"], work.path());
@@ -353,7 +407,7 @@ fn a_reader_failing_half_way_leaves_its_parts_to_resume() {
     let rt = tokio::runtime::Runtime::new().expect("runtime");
     let db = rt.block_on(TestDb::new("reader_failing_half_way"));
     let url = db.url();
-    let failed = run_cli(&["copy", "--plan", "plan.json", "--to", url.as_str(), "--create-schema", "--chunk-rows", "1000", "--jobs", "2"], work.path());
+    let failed = run_cli(&["copy", "--plan", "plan.json", "--to", url.as_str(), "--create-schema", "--chunk-rows", "1000", "--jobs", "2", "--single-transaction-rows", "0"], work.path());
     assert!(!failed.status.success(), "a corrupt page stops the copy");
     assert!(stderr(&failed).contains("corrupt"), "{}", stderr(&failed));
     let undone = rt.block_on(db.int("SELECT count(*) FROM sqlite2pg.copy_progress WHERE table_name = 'big' AND NOT done"));
@@ -390,6 +444,23 @@ async fn copy_state_of_an_earlier_version_is_upgraded() {
     assert!(summary.balanced() && summary.tables[0].copied == 2);
     assert_eq!(db.int("SELECT count(*) FROM sqlite2pg.copy_progress WHERE table_name = 'old' AND part = 0 AND done").await, 1);
     assert_eq!(db.text("SELECT string_agg(a.attname, ',' ORDER BY a.attnum) FROM pg_index i JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = ANY(i.indkey) WHERE i.indrelid = 'sqlite2pg.copy_progress'::regclass AND i.indisprimary").await.as_deref(), Some("schema_name,table_name,part"));
+}
+
+/// `--truncate` never empties a table outside the copied schemas: one that references a copied
+/// table makes the copy refuse, naming it, with every row on both sides kept.
+#[tokio::test]
+async fn truncate_never_reaches_tables_outside_the_copied_schemas() {
+    let work = Workdir::new();
+    let path = work.sqlite("app.db", &format!("CREATE TABLE t(id INTEGER PRIMARY KEY, v TEXT); {};", numbered_rows("t", 5_000, "'v' || i")));
+    let plan = plan(&path);
+    let db = TestDb::new("truncate_outside").await;
+    copy(&plan, &db.options, &options(&work)).await.expect("first copy");
+    db.must_apply("CREATE SCHEMA other; CREATE TABLE other.r(t_id bigint REFERENCES public.t(id)); INSERT INTO other.r VALUES (1);").await;
+    let err = copy(&plan, &db.options, &CopyOptions { truncate: true, ..options(&work) }).await.expect_err("refused");
+    let message = err.to_string();
+    assert!(message.contains("truncating the tables of schema public") && message.contains("Table \"r\" references \"t\""), "{message}");
+    assert_eq!(db.int("SELECT count(*) FROM t").await, 5_000, "nothing emptied");
+    assert_eq!(db.int("SELECT count(*) FROM other.r").await, 1, "the outside table kept its row");
 }
 
 #[tokio::test]

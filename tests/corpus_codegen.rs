@@ -69,20 +69,23 @@ fn write_if_changed(path: &Path, contents: &[u8]) {
     std::fs::write(path, contents).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
 }
 
-/// The `[profile...]` sections of the repository's manifest, so dependencies compile (and are
-/// reused) exactly as in the repository's own builds.
-pub(crate) fn profiles_of_repo() -> String {
+/// The `[profile...]` and `[patch...]` sections of the repository's manifest (patch paths made
+/// absolute), so dependencies resolve and compile (and are reused) exactly as in the
+/// repository's own builds.
+pub(crate) fn build_sections_of_repo() -> String {
     let manifest = std::fs::read_to_string(root().join("Cargo.toml")).expect("Cargo.toml");
     let mut out = String::new();
-    let mut inside = false;
+    let mut inside = None;
     for line in manifest.lines() {
         if line.starts_with('[') {
-            inside = line.starts_with("[profile");
+            inside = ["[profile", "[patch"].into_iter().find(|s| line.starts_with(s));
         }
-        if inside {
-            out.push_str(line);
-            out.push('\n');
+        match inside {
+            Some("[patch") => out.push_str(&line.replace("path = \"", &format!("path = \"{}/", root().display()))),
+            Some(_) => out.push_str(line),
+            None => continue,
         }
+        out.push('\n');
     }
     out
 }
@@ -299,7 +302,7 @@ async fn corpus_codegen_every_fixture_migrator_compiles_and_migrates_up_and_down
     let mut members: Vec<String> = fixtures.iter().map(|f| format!("\"members/{}\"", f.slug)).collect();
     members.push(format!("\"members/{SET_MEMBER}\""));
     let lean: String = fixtures.iter().map(|f| format!("\n[profile.dev.package.{}]\ndebug = false\nstrip = \"debuginfo\"\n", f.package())).collect();
-    let manifest = format!("# Written by tests/corpus_codegen.rs: the generated migrator of every fixture.\n[workspace]\nmembers = [{}]\nresolver = \"3\"\n\n{}{lean}", members.join(", "), profiles_of_repo());
+    let manifest = format!("# Written by tests/corpus_codegen.rs: the generated migrator of every fixture.\n[workspace]\nmembers = [{}]\nresolver = \"3\"\n\n{}{lean}", members.join(", "), build_sections_of_repo());
     write_if_changed(&work.join("Cargo.toml"), manifest.as_bytes());
     let repo_lock = std::fs::read_to_string(root().join("Cargo.lock")).expect("Cargo.lock");
     write_if_changed(&work.join("Cargo.lock"), repo_lock.as_bytes());

@@ -25,7 +25,7 @@ pub enum CopyError {
         source: sqlx::Error,
     },
     /// A statement failed.
-    #[error("PostgreSQL: {context}: {source}")]
+    #[error("PostgreSQL: {context}: {source}{}", detail_of(.source))]
     Postgres {
         /// What we were doing, naming the table.
         context: String,
@@ -77,4 +77,15 @@ impl CopyError {
         let context = context.into();
         move |source| CopyError::Postgres { context, source }
     }
+}
+
+/// The server's DETAIL line of a statement's error, which names the other objects involved
+/// (the referencing table of a refused TRUNCATE, the duplicate key of a unique violation).
+fn detail_of(error: &sqlx::Error) -> String {
+    error
+        .as_database_error()
+        .and_then(|e| e.try_downcast_ref::<sqlx::postgres::PgDatabaseError>())
+        .and_then(|e| e.detail())
+        .map(|d| format!(" ({d})"))
+        .unwrap_or_default()
 }

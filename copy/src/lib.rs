@@ -1,15 +1,20 @@
 //! The copy: streams every table of a [`Plan`](sqlite2pg_converter::plan::Plan) from its SQLite
 //! file into PostgreSQL with `COPY`, converting each value as the plan says.
 //!
-//! - A large rowid table is split into `jobs` parts (rowid ranges, recorded before loading), so
-//!   PostgreSQL parses it on several cores; every other table is one part.
+//! - A table starting afresh with up to `single_transaction_rows` rows (and any table without
+//!   rowid) is one part, loaded in one transaction that truncates it and copies with `FREEZE`:
+//!   its rows arrive frozen and all-visible, so keys and indexes build without first rewriting
+//!   every page for hint bits. A larger rowid table is split into `jobs` parts (rowid ranges,
+//!   recorded before loading), so PostgreSQL parses it on several cores.
 //! - One reader thread per SQLite file holds one read transaction, so the whole copy sees one
 //!   snapshot of the source, and the file is never written. It interleaves up to `jobs` parts,
 //!   converting values and encoding them as `COPY` binary (text with `binary: false`) in chunks
 //!   of at most 4 MB, and ends each part with an explicit end marker.
-//! - One writer task per part sends chunks over a pooled connection. Each chunk commits together
-//!   with its part's progress row in `sqlite2pg.copy_progress`, so an interrupted copy resumes
-//!   (`resume`) with no duplicates and no loss; a part is done only after its end marker.
+//! - One writer task per part sends chunks over a pooled connection. In a split table each chunk
+//!   commits together with its part's progress row in `sqlite2pg.copy_progress`, so an
+//!   interrupted copy resumes (`resume`) after the last committed chunk; a single-transaction
+//!   table commits once, with its progress, and an interrupted one is loaded again whole. Either
+//!   way no duplicates and no loss; a part is done only after its end marker.
 //! - Foreign keys are dropped before the load and restored after it (`NOT VALID` first, then
 //!   validated), and user triggers are disabled meanwhile, so any schema shape loads in any
 //!   order. Both are recorded in PostgreSQL so an interrupted run restores them on resume.
