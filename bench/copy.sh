@@ -46,7 +46,7 @@ report() { # name seconds rss
   python3 -c "import sys; n,s,r,rows,mb=sys.argv[1],float(sys.argv[2]),sys.argv[3],int(sys.argv[4]),float(sys.argv[5]); print(f'| {n} | {s:.2f} s | {rows/s:,.0f} | {mb/s:.1f} | {r} MB |')" "$1" "$2" "$3" "$ROWS" "$SIZE_MB"
 }
 
-echo "database: $DB ($ROWS rows, $SIZE_MB MB), PostgreSQL $(psql -Atq "$DATABASE_URL" -c 'SHOW server_version'), $(nproc) cores, best of $ROUNDS rounds, sslmode ${SSLMODE:-each loader's default}"
+echo "database: $DB ($ROWS rows, $SIZE_MB MB), PostgreSQL $(psql -Atq "$DATABASE_URL" -c 'SHOW server_version'), $(nproc) cores, best of $ROUNDS rounds, sslmode: ${SSLMODE:-as each loader defaults}"
 echo
 
 ./target/release/sqlite2pg plan "$DB" --format json -o "$OUT/plan.json" 2>/dev/null
