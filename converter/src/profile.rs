@@ -767,12 +767,13 @@ fn parse_time(b: &[u8], allow_zone: bool) -> Option<(usize, bool)> {
     zone_ok.then_some((frac, true))
 }
 
+/// A field of ASCII digits (at most 9: no overflow) as a number; `None` when empty or not all
+/// digits. Folded by hand: it runs for every field of every date-like text profiled.
 fn num(b: &[u8]) -> Option<u32> {
-    if b.iter().all(|c| c.is_ascii_digit()) {
-        std::str::from_utf8(b).ok()?.parse().ok()
-    } else {
-        None
+    if b.is_empty() || b.len() > 9 {
+        return None;
     }
+    b.iter().try_fold(0u32, |n, &c| c.is_ascii_digit().then(|| n * 10 + u32::from(c - b'0')))
 }
 
 fn days_in_month(year: u32, month: u32) -> u32 {

@@ -239,11 +239,13 @@ pub fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
     era * 146_097 + doe - 719_468
 }
 
+/// A date or time field of ASCII digits (at most 18: no overflow); `None` when empty or not all
+/// digits. Folded by hand: it runs for every field of every date-time value copied.
 fn field_digits(b: &[u8]) -> Option<i64> {
-    if b.is_empty() || !b.iter().all(u8::is_ascii_digit) {
+    if b.is_empty() || b.len() > 18 {
         return None;
     }
-    std::str::from_utf8(b).ok()?.parse().ok()
+    b.iter().try_fold(0i64, |n, &c| c.is_ascii_digit().then(|| n * 10 + i64::from(c - b'0')))
 }
 
 /// `HH:MM[:SS[.f+]][ ][zone]` as microseconds since midnight, and the zone's offset east of UTC
