@@ -201,8 +201,8 @@ pub async fn copy(plan: &Plan, target: &PgConnectOptions, options: &CopyOptions)
                     schema: schema.schema.clone(),
                     table: table.name.clone(),
                     part: part.part,
-                    copy_sql: copy_statement(schema, table, spec.format, false),
-                    freeze_sql: copy_statement(schema, table, spec.format, true),
+                    // A single transaction truncates the table first, so it may COPY with FREEZE.
+                    copy_sql: copy_statement(schema, table, spec.format, mode == WriteMode::SingleTransaction),
                     unfinished: unfinished.clone(),
                 };
                 writers.push(tokio::spawn(write_table(pool.clone(), target, rx, mode, rejects.clone(), bar.clone(), plain_log)));
@@ -627,8 +627,6 @@ struct WriteTarget {
     table: String,
     part: i32,
     copy_sql: String,
-    /// The same COPY with `FREEZE`, for a table truncated in the writer's transaction.
-    freeze_sql: String,
     /// Parts of the table still loading: the last one to finish finishes the shared bar.
     unfinished: Arc<std::sync::atomic::AtomicUsize>,
 }
@@ -642,7 +640,7 @@ async fn write_table(
     bar: ProgressBar,
     plain_log: bool,
 ) -> Result<(String, String, u64, f64), CopyError> {
-    let WriteTarget { schema, table, part, copy_sql, freeze_sql, unfinished } = target;
+    let WriteTarget { schema, table, part, copy_sql, unfinished } = target;
     let started = Instant::now();
     let mut bytes = 0u64;
     let context = format!("copying into {schema}.{table}");
@@ -662,7 +660,7 @@ async fn write_table(
             None => pool.begin().await.map_err(CopyError::pg(&context))?,
         };
         if !chunk.data.is_empty() {
-            let mut copy = tx.copy_in_raw(if atomic { &freeze_sql } else { &copy_sql }).await.map_err(CopyError::pg(&context))?;
+            let mut copy = tx.copy_in_raw(&copy_sql).await.map_err(CopyError::pg(&context))?;
             copy.send(chunk.data.as_slice()).await.map_err(CopyError::pg(&context))?;
             copy.finish().await.map_err(CopyError::pg(&context))?;
         }
