@@ -446,6 +446,28 @@ async fn copy_state_of_an_earlier_version_is_upgraded() {
     assert_eq!(db.text("SELECT string_agg(a.attname, ',' ORDER BY a.attnum) FROM pg_index i JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = ANY(i.indkey) WHERE i.indrelid = 'sqlite2pg.copy_progress'::regclass AND i.indisprimary").await.as_deref(), Some("schema_name,table_name,part"));
 }
 
+/// A single-transaction table with more rejects than a writer keeps in memory (they wait for
+/// the commit in a temporary file): every reject is written once, after the rows commit.
+#[tokio::test]
+async fn many_rejects_of_one_transaction_all_reach_the_rejects_file() {
+    let work = Workdir::new();
+    let path = work.sqlite("app.db", &format!("CREATE TABLE t(id INTEGER PRIMARY KEY, n INTEGER); {};", numbered_rows("t", 30_000, "i")));
+    // The plan is made while n holds integers; 25,000 of them become text afterwards.
+    let plan = plan(&path);
+    rusqlite::Connection::open(&path).expect("open").execute_batch("UPDATE t SET n = 'not a number ' || id WHERE id > 5000").expect("update");
+    let db = TestDb::new("many_rejects").await;
+    let summary = copy(&plan, &db.options, &options(&work)).await.expect("copy");
+    assert!(summary.balanced());
+    let t = summary.tables.iter().find(|t| t.table == "t").expect("t");
+    assert_eq!((t.copied, t.rejected), (5_000, 25_000));
+    assert_eq!(summary.rejects_written, 25_000);
+    let lines = rejects(&work);
+    assert_eq!(lines.len(), 25_000);
+    let keys: std::collections::BTreeSet<i64> = lines.iter().filter_map(|l| l["key"]["id"].as_i64()).collect();
+    assert_eq!((keys.len(), keys.first().copied(), keys.last().copied()), (25_000, Some(5_001), Some(30_000)), "each rejected row once");
+    assert_eq!(db.int("SELECT count(*) FROM t").await, 5_000);
+}
+
 /// `--truncate` never empties a table outside the copied schemas: one that references a copied
 /// table makes the copy refuse, naming it, with every row on both sides kept.
 #[tokio::test]
@@ -567,36 +589,38 @@ async fn tls_sslmode_require_and_verify_full() {
     assert!(ssl);
 }
 
-/// Whether each TCP socket of this process connected to `port` has TCP_NODELAY set.
+/// Whether the TCP sockets of this process bound to the local `ports` have TCP_NODELAY set, by
+/// port. (Other tests' sockets are left out: one may be caught between its connect and its
+/// setsockopt.)
 #[allow(unsafe_code)]
-fn nodelay_of_sockets_to(port: u16) -> Vec<bool> {
+fn nodelay_of_local_ports(ports: &[u16]) -> Vec<(u16, bool)> {
     let mut found = Vec::new();
     for entry in std::fs::read_dir("/proc/self/fd").expect("/proc/self/fd").flatten() {
         let Ok(fd) = entry.file_name().to_string_lossy().parse::<libc::c_int>() else { continue };
         if !std::fs::read_link(entry.path()).is_ok_and(|l| l.to_string_lossy().starts_with("socket:")) {
             continue;
         }
-        // SAFETY: getpeername and getsockopt only write into the buffers passed with their true
+        // SAFETY: getsockname and getsockopt only write into the buffers passed with their true
         // sizes; a descriptor closed (or reused) by another test meanwhile gives an error or
         // another socket's answer, never undefined behaviour.
         unsafe {
             let mut addr: libc::sockaddr_storage = std::mem::zeroed();
             let mut len = std::mem::size_of::<libc::sockaddr_storage>() as libc::socklen_t;
-            if libc::getpeername(fd, (&raw mut addr).cast(), &mut len) != 0 {
+            if libc::getsockname(fd, (&raw mut addr).cast(), &mut len) != 0 {
                 continue;
             }
-            let peer_port = match libc::c_int::from(addr.ss_family) {
+            let local_port = match libc::c_int::from(addr.ss_family) {
                 libc::AF_INET => u16::from_be((*(&raw const addr).cast::<libc::sockaddr_in>()).sin_port),
                 libc::AF_INET6 => u16::from_be((*(&raw const addr).cast::<libc::sockaddr_in6>()).sin6_port),
                 _ => continue,
             };
-            if peer_port != port {
+            if !ports.contains(&local_port) {
                 continue;
             }
             let mut on: libc::c_int = 0;
             let mut size = std::mem::size_of::<libc::c_int>() as libc::socklen_t;
             if libc::getsockopt(fd, libc::IPPROTO_TCP, libc::TCP_NODELAY, (&raw mut on).cast(), &mut size) == 0 {
-                found.push(on != 0);
+                found.push((local_port, on != 0));
             }
         }
     }
@@ -614,14 +638,19 @@ async fn connections_do_not_wait_for_delayed_acks() {
         let url = format!("postgres://postgres@127.0.0.1:{port}/{}?sslmode={sslmode}", db.name);
         let target = sqlite2pg_copy::resolve_target(Some(&url)).expect("url");
         let pool = sqlite2pg_copy::connect(&target, 3).await.expect("connect");
-        // Held at once, so the pool opens three connections.
+        // Held at once, so the pool opens three connections; the server says which local port
+        // each one comes from.
         let mut held = Vec::new();
+        let mut ports = Vec::new();
         for _ in 0..3 {
-            held.push(pool.acquire().await.expect("a pooled connection"));
+            let mut conn = pool.acquire().await.expect("a pooled connection");
+            let client_port: i32 = sqlx::query_scalar("SELECT client_port FROM pg_stat_activity WHERE pid = pg_backend_pid()").fetch_one(&mut *conn).await.expect("client_port");
+            ports.push(u16::try_from(client_port).expect("a TCP port"));
+            held.push(conn);
         }
-        let sockets = nodelay_of_sockets_to(port);
-        assert!(sockets.len() >= 3, "sslmode={sslmode}: the pool's sockets are found: {sockets:?}");
-        assert!(sockets.iter().all(|&on| on), "sslmode={sslmode}: every socket to the server has TCP_NODELAY: {sockets:?}");
+        let sockets = nodelay_of_local_ports(&ports);
+        assert_eq!(sockets.len(), 3, "sslmode={sslmode}: the pool's sockets {ports:?} are found: {sockets:?}");
+        assert!(sockets.iter().all(|&(_, on)| on), "sslmode={sslmode}: every socket to the server has TCP_NODELAY: {sockets:?}");
         drop(held);
         pool.close().await;
     }

@@ -647,7 +647,7 @@ async fn write_table(
     let atomic = mode == WriteMode::SingleTransaction;
     // Opened at the first chunk, not before: a writer waiting for its reader holds no connection.
     let mut open_tx = None;
-    let mut pending_rejects: Vec<Reject> = Vec::new();
+    let mut pending_rejects = PendingRejects::default();
     let mut read_to_the_end = false;
     while let Some(chunk) = rx.recv().await {
         if chunk.end {
@@ -666,7 +666,7 @@ async fn write_table(
         }
         bytes += chunk.data.len() as u64;
         progress::advance(&mut tx, &schema, &table, part, chunk.last_rowid, chunk.rows as i64, chunk.rejected_rows as i64, false).await?;
-        pending_rejects.extend(chunk.rejects);
+        pending_rejects.add(chunk.rejects, &rejects)?;
         if atomic {
             open_tx = Some(tx);
         } else {
@@ -707,20 +707,65 @@ async fn begin_truncated(pool: &PgPool, schema: &str, table: &str, context: &str
     Ok(tx)
 }
 
+/// Rejects of rows not committed yet. A single-transaction table holds them until its one
+/// commit: past [`PENDING_IN_MEMORY`] they go to an unnamed temporary file beside the rejects
+/// file (the system removes it if the process dies), so memory does not grow with them.
+#[derive(Default)]
+struct PendingRejects {
+    held: Vec<Reject>,
+    spill: Option<std::io::BufWriter<std::fs::File>>,
+    spilled: u64,
+}
+
+/// Rejects a writer keeps in memory before spilling them to a temporary file.
+const PENDING_IN_MEMORY: usize = 10_000;
+
+impl PendingRejects {
+    fn add(&mut self, more: Vec<Reject>, rejects: &Mutex<Rejects>) -> Result<(), CopyError> {
+        self.held.extend(more);
+        if self.held.len() <= PENDING_IN_MEMORY {
+            return Ok(());
+        }
+        let path = rejects.lock().map_err(|_| CopyError::Reader("the rejects file".into()))?.path.clone();
+        let spill = match &mut self.spill {
+            Some(spill) => spill,
+            None => {
+                let dir = path.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(std::path::Path::new("."));
+                let file = tempfile::tempfile_in(dir).map_err(|source| CopyError::Rejects { path: path.clone(), source })?;
+                self.spill.insert(std::io::BufWriter::new(file))
+            }
+        };
+        for reject in self.held.drain(..) {
+            serde_json::to_writer(&mut *spill, &reject).map_err(|e| CopyError::Rejects { path: path.clone(), source: e.into() })?;
+            spill.write_all(b"\n").map_err(|source| CopyError::Rejects { path: path.clone(), source })?;
+            self.spilled += 1;
+        }
+        Ok(())
+    }
+}
+
 /// Append rejects once the rows around them are committed, so a resumed copy never writes a
 /// reject twice.
-fn write_rejects(rejects: &Mutex<Rejects>, pending: &mut Vec<Reject>) -> Result<(), CopyError> {
-    if pending.is_empty() {
+fn write_rejects(rejects: &Mutex<Rejects>, pending: &mut PendingRejects) -> Result<(), CopyError> {
+    if pending.held.is_empty() && pending.spill.is_none() {
         return Ok(());
     }
     let mut r = rejects.lock().map_err(|_| CopyError::Reader("the rejects file".into()))?;
     let path = r.path.clone();
-    for reject in pending.drain(..) {
+    let io = |source| CopyError::Rejects { path: path.clone(), source };
+    if let Some(spill) = pending.spill.take() {
+        use std::io::Seek;
+        let mut file = spill.into_inner().map_err(|e| io(e.into_error()))?;
+        file.seek(std::io::SeekFrom::Start(0)).map_err(io)?;
+        std::io::copy(&mut file, &mut r.file).map_err(io)?;
+        r.written += std::mem::take(&mut pending.spilled);
+    }
+    for reject in pending.held.drain(..) {
         let line = serde_json::to_string(&reject).unwrap_or_default();
-        writeln!(r.file, "{line}").map_err(|source| CopyError::Rejects { path: path.clone(), source })?;
+        writeln!(r.file, "{line}").map_err(io)?;
         r.written += 1;
     }
-    r.file.flush().map_err(|source| CopyError::Rejects { path, source })
+    r.file.flush().map_err(io)
 }
 
 fn qualified(schema: &str, table: &str) -> String {
