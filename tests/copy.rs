@@ -278,16 +278,28 @@ async fn a_live_wal_writer_does_not_disturb_the_snapshot() {
     assert_eq!(db.int("SELECT count(*) FROM pg_constraint WHERE contype = 'f' AND convalidated").await, 1);
 }
 
+/// Rows of the kill tests' table `big`: big enough that a debug build on a busy machine is still
+/// mid-copy when the kill lands.
+const BIG_ROWS: i64 = 120_000;
+/// Rows of `big` with text in its integer column (every 9,999th), rejected.
+const BIG_BAD: i64 = BIG_ROWS / 9_999;
+
+/// The kill tests' table `big`, filled.
+fn big_table() -> String {
+    format!(
+        "CREATE TABLE big(id INTEGER PRIMARY KEY, body TEXT, n INTEGER); {};",
+        numbered_rows("big", BIG_ROWS, &format!("'row ' || i || ' {}', CASE WHEN i % 9999 = 0 THEN 'bad' ELSE i END", "x".repeat(40)))
+    )
+}
+
 #[test]
 fn resume_after_a_kill_gives_exact_equality() {
     let work = Workdir::new();
-    // Big enough that a debug build on a busy machine is still mid-copy when the kill lands.
-    const ROWS: i64 = 120_000;
-    const BAD: i64 = ROWS / 9_999;
+    const ROWS: i64 = BIG_ROWS;
+    const BAD: i64 = BIG_BAD;
     work.sqlite("big.db", &format!(
-        "CREATE TABLE big(id INTEGER PRIMARY KEY, body TEXT, n INTEGER); CREATE TABLE pairs(a INTEGER, b INTEGER, PRIMARY KEY (a, b)) WITHOUT ROWID;
-         {}; {};",
-        numbered_rows("big", ROWS, &format!("'row ' || i || ' {}', CASE WHEN i % 9999 = 0 THEN 'bad' ELSE i END", "x".repeat(40))),
+        "{} CREATE TABLE pairs(a INTEGER, b INTEGER, PRIMARY KEY (a, b)) WITHOUT ROWID; {};",
+        big_table(),
         numbered_rows("pairs", 3_000, "i * 2"),
     ));
     let rt = tokio::runtime::Runtime::new().expect("runtime");
@@ -334,12 +346,9 @@ fn resume_after_a_kill_gives_exact_equality() {
 #[test]
 fn a_single_transaction_table_reloads_whole_after_a_kill_and_arrives_frozen() {
     let work = Workdir::new();
-    const ROWS: i64 = 120_000;
-    const BAD: i64 = ROWS / 9_999;
-    work.sqlite("big.db", &format!(
-        "CREATE TABLE big(id INTEGER PRIMARY KEY, body TEXT, n INTEGER); {};",
-        numbered_rows("big", ROWS, &format!("'row ' || i || ' {}', CASE WHEN i % 9999 = 0 THEN 'bad' ELSE i END", "y".repeat(40))),
-    ));
+    const ROWS: i64 = BIG_ROWS;
+    const BAD: i64 = BIG_BAD;
+    work.sqlite("big.db", &big_table());
     let rt = tokio::runtime::Runtime::new().expect("runtime");
     let db = rt.block_on(TestDb::new("single_transaction_kill"));
     let url = db.url();
