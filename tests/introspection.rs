@@ -1,6 +1,6 @@
 //! Introspection reads what a live application sees, and never writes.
 
-use sqlite2pg_converter::introspect::{IndexTarget, OpenOptions, SourceDb};
+use sqlite2pg_converter::introspect::{IndexTarget, OpenOptions, OrphanScan, SourceDb};
 
 use crate::support::{Workdir, file_digest, plan_one};
 
@@ -161,18 +161,52 @@ fn orphans_are_counted_as_sqlite_counts_them() {
          INSERT INTO uses VALUES (1, 5, 7), (2, '05', '7'), (3, 6, 8);",
     );
     let db = SourceDb::open(&path, &OpenOptions::default()).expect("open");
-    let composite = db.orphans("child", &["pa", "pb"], "parent", &["a", "b"]).expect("count");
+    let composite = db.orphans("child", &["pa", "pb"], "parent", &["a", "b"], OrphanScan::EveryRow).expect("count");
     assert_eq!(composite, db.foreign_key_orphans("child").expect("pragma"));
     assert_eq!(composite, 2, "rows 2 and 6; NULLs are not checked; '5' meets 5 by affinity, 'z' meets 'Z' by NOCASE");
-    let by_id = db.orphans("many", &["one_id"], "one", &["id"]).expect("count");
-    let by_name = db.orphans("many", &["one_name"], "one", &["name"]).expect("count");
+    let by_id = db.orphans("many", &["one_id"], "one", &["id"], OrphanScan::EveryRow).expect("count");
+    let by_name = db.orphans("many", &["one_name"], "one", &["name"], OrphanScan::EveryRow).expect("count");
     assert_eq!((by_id, by_name), (2, 1), "'6' and 'x' have no parent; 'FIVE' is not 'five' (BINARY)");
     assert_eq!(by_id + by_name, db.foreign_key_orphans("many").expect("pragma"));
     // The parent's affinity decides: integer 5 meets text '5' (not '05'), integer 7 does not
     // meet '7' in a column without affinity; 6 meets nothing. ('05' stored in an INTEGER column
     // is 5.)
-    let by_code = db.orphans("uses", &["code"], "codes", &["code"]).expect("count");
-    let by_raw = db.orphans("uses", &["raw"], "codes", &["raw"]).expect("count");
+    let by_code = db.orphans("uses", &["code"], "codes", &["code"], OrphanScan::EveryRow).expect("count");
+    let by_raw = db.orphans("uses", &["raw"], "codes", &["raw"], OrphanScan::EveryRow).expect("count");
     assert_eq!(by_code + by_raw, db.foreign_key_orphans("uses").expect("pragma"));
     assert_eq!((by_code, by_raw), (1, 2));
+}
+
+/// Counting by distinct key, where the planner chooses it (BINARY child columns, no TEXT
+/// parent, an index of the child's key), gives what a lookup per row and SQLite's own check
+/// give: repeated keys weighted by their rows, an integer and an equal real in one group, text
+/// that the parent's affinity turns into its key, NULLs never checked.
+#[test]
+fn orphans_counted_by_distinct_key_equal_every_row() {
+    let work = Workdir::new();
+    let path = work.sqlite(
+        "fk_grouped.db",
+        "PRAGMA foreign_keys = OFF;
+         CREATE TABLE owner (id INTEGER PRIMARY KEY, region INTEGER, code NUMERIC, UNIQUE (region, code));
+         INSERT INTO owner VALUES (1, 1, 10), (2, 1, 11), (3, 2, 10), (7, 3, 1.5);
+         CREATE TABLE item (id INTEGER PRIMARY KEY, owner_id INTEGER REFERENCES owner (id), raw REFERENCES owner (id),
+                            region INTEGER, code NUMERIC, FOREIGN KEY (region, code) REFERENCES owner (region, code));
+         CREATE INDEX item_owner ON item (owner_id);
+         CREATE INDEX item_raw ON item (raw);
+         CREATE INDEX item_pair ON item (code, region);
+         WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 400)
+         INSERT INTO item SELECT i, i % 9, CASE i % 4 WHEN 0 THEN 1.0 WHEN 1 THEN '2' WHEN 2 THEN 7.5 ELSE NULL END,
+                                 i % 4, CASE i % 3 WHEN 0 THEN 10 WHEN 1 THEN '11' ELSE 1.5 END FROM n;",
+    );
+    let db = SourceDb::open(&path, &OpenOptions::default()).expect("open");
+    let keys: [(&[&str], &[&str]); 3] = [(&["owner_id"], &["id"]), (&["raw"], &["id"]), (&["region", "code"], &["region", "code"])];
+    let mut total = 0;
+    for (columns, parent_columns) in keys {
+        let every_row = db.orphans("item", columns, "owner", parent_columns, OrphanScan::EveryRow).expect("count");
+        let grouped = db.orphans("item", columns, "owner", parent_columns, OrphanScan::DistinctKeys).expect("count");
+        assert_eq!(grouped, every_row, "{columns:?}");
+        assert!(every_row > 0, "{columns:?}: the data leaves orphans to count");
+        total += every_row;
+    }
+    assert_eq!(total, db.foreign_key_orphans("item").expect("pragma"));
 }

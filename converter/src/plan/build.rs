@@ -13,7 +13,7 @@ use crate::config::Config;
 use crate::error::Result;
 use crate::ident::fit;
 use crate::introspect::fts::FtsContent;
-use crate::introspect::{IndexOrigin, IndexTarget, OpenOptions, SourceColumn, SourceDb, SourceSchema, SourceTable, tokenize_significant};
+use crate::introspect::{IndexOrigin, IndexTarget, OpenOptions, OrphanScan, SourceColumn, SourceDb, SourceSchema, SourceTable, tokenize_significant};
 use crate::mapping::{self, ColumnDecision, PgType, Rule, defaults};
 use crate::profile::{ColumnProfile, ProfileJob, TableProfile};
 use crate::values::violation;
@@ -108,7 +108,7 @@ fn build_schema(db: &SourceDb, source: &SourceSchema, schema: String, options: &
     // Rows without a parent are counted on a connection of their own while the tables are
     // profiled: each count is a pass over the child table, one core's work (a fifth of
     // planning the 1M-row benchmark when it ran after the profiles).
-    let orphan_keys: Vec<OrphanKey> = all_tables.iter().flat_map(|t| orphan_keys(source, t)).collect();
+    let orphan_keys: Vec<(OrphanKey, OrphanScan)> = all_tables.iter().flat_map(|t| orphan_keys(source, t)).collect();
     let (path, open) = (db.path().to_path_buf(), db.open_options());
     let (profiles, mut orphan_counts) = std::thread::scope(|scope| {
         let counting = scope.spawn(|| count_orphans(&path, &open, &orphan_keys));
@@ -420,9 +420,9 @@ fn check_name_collisions(tables: &[TablePlan], findings: &mut Vec<Finding>) {
 type OrphanKey = (String, Vec<String>, String, Vec<String>);
 
 /// The orphan counts the foreign keys of `t` may need: those whose parent table and columns
-/// exist (the others are left out before counting).
-fn orphan_keys(source: &SourceSchema, t: &SourceTable) -> Vec<OrphanKey> {
-    let column = |table: &SourceTable, name: &str| table.columns.iter().find(|c| c.name.eq_ignore_ascii_case(name)).map(|c| c.name.clone());
+/// exist (the others are left out before counting), each with the fastest scan that is right.
+fn orphan_keys(source: &SourceSchema, t: &SourceTable) -> Vec<(OrphanKey, OrphanScan)> {
+    let column = |table: &SourceTable, name: &str| table.columns.iter().find(|c| c.name.eq_ignore_ascii_case(name)).cloned();
     t.foreign_keys
         .iter()
         .filter_map(|fk| {
@@ -431,27 +431,48 @@ fn orphan_keys(source: &SourceSchema, t: &SourceTable) -> Vec<OrphanKey> {
             if parent_columns.len() != fk.columns.len() {
                 return None;
             }
-            let child_cols: Option<Vec<String>> = fk.columns.iter().map(|c| column(t, c)).collect();
-            let parent_cols: Option<Vec<String>> = parent_columns.iter().map(|c| column(parent, c)).collect();
-            Some((t.name.clone(), child_cols?, parent.name.clone(), parent_cols?))
+            let child_cols: Option<Vec<SourceColumn>> = fk.columns.iter().map(|c| column(t, c)).collect();
+            let parent_cols: Option<Vec<SourceColumn>> = parent_columns.iter().map(|c| column(parent, c)).collect();
+            let (child_cols, parent_cols) = (child_cols?, parent_cols?);
+            let scan = orphan_scan(t, &child_cols, &parent_cols);
+            let names = |cols: &[SourceColumn]| cols.iter().map(|c| c.name.clone()).collect();
+            Some(((t.name.clone(), names(&child_cols), parent.name.clone(), names(&parent_cols)), scan))
         })
         .collect()
+}
+
+/// Whether the orphans of a key may be counted by distinct key (see [`OrphanScan`]): only when
+/// that is right, and when an index of the child's key columns gives the groups in order (else
+/// grouping is a sort of the whole child, slower than a lookup per row).
+fn orphan_scan(child: &SourceTable, child_cols: &[SourceColumn], parent_cols: &[SourceColumn]) -> OrphanScan {
+    let binary = |collation: &Option<String>| collation.as_deref().is_none_or(|c| c.eq_ignore_ascii_case("BINARY"));
+    let right = child_cols.iter().all(|c| binary(&c.collation))
+        && parent_cols.iter().all(|p| mapping::affinity(&p.declared_type.to_ascii_uppercase()) != mapping::Affinity::Text);
+    let indexed = child.indexes.iter().any(|index| {
+        index.predicate.is_none()
+            && index.parts.len() >= child_cols.len()
+            && index.parts[..child_cols.len()].iter().all(|part| {
+                binary(&part.collation)
+                    && matches!(&part.target, IndexTarget::Column(name) if child_cols.iter().any(|c| c.name.eq_ignore_ascii_case(name)))
+            })
+    });
+    if right && indexed { OrphanScan::DistinctKeys } else { OrphanScan::EveryRow }
 }
 
 /// Count the orphans of every key on a read-only connection of its own (see
 /// `SourceDb::profile_all` on snapshots). A key it could not open a connection for is missing
 /// from the answer and counted later on the planning connection.
-fn count_orphans(path: &std::path::Path, open: &OpenOptions, keys: &[OrphanKey]) -> BTreeMap<OrphanKey, Result<u64>> {
+fn count_orphans(path: &std::path::Path, open: &OpenOptions, keys: &[(OrphanKey, OrphanScan)]) -> BTreeMap<OrphanKey, Result<u64>> {
     let mut counts = BTreeMap::new();
     if keys.is_empty() {
         return counts;
     }
     let Ok(conn) = SourceDb::open(path, open) else { return counts };
-    for key in keys {
+    for (key, scan) in keys {
         let (child, columns, parent, parent_columns) = key;
         let columns: Vec<&str> = columns.iter().map(String::as_str).collect();
         let parent_columns: Vec<&str> = parent_columns.iter().map(String::as_str).collect();
-        counts.insert(key.clone(), conn.orphans(child, &columns, parent, &parent_columns));
+        counts.insert(key.clone(), conn.orphans(child, &columns, parent, &parent_columns, *scan));
     }
     counts
 }
@@ -508,7 +529,7 @@ fn plan_foreign_keys(
         let child_source: Vec<&str> = child_cols.iter().map(|c| c.source_name.as_str()).collect();
         let parent_source_cols: Vec<&str> = parent_cols.iter().map(|c| c.source_name.as_str()).collect();
         let key: OrphanKey = (t.name.clone(), child_source.iter().map(|c| c.to_string()).collect(), parent_source.name.clone(), parent_source_cols.iter().map(|c| c.to_string()).collect());
-        let counted = orphan_counts.remove(&key).unwrap_or_else(|| db.orphans(&t.name, &child_source, &parent_source.name, &parent_source_cols));
+        let counted = orphan_counts.remove(&key).unwrap_or_else(|| db.orphans(&t.name, &child_source, &parent_source.name, &parent_source_cols, OrphanScan::EveryRow));
         match counted {
             Ok(0) => {}
             Ok(n) => {
@@ -694,5 +715,46 @@ fn report_virtual_tables(source: &SourceSchema, findings: &mut Vec<Finding>) {
     for v in &source.other_virtual_tables {
         let known = if v.module_available { "" } else { ", a module this SQLite does not have (an extension such as SpatiaLite)" };
         findings.push(finding(Grade::NeedsAttention, format!("virtual table \"{}\"", v.name), format!("module {}{known}: cannot be carried over; left out", v.module)));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Distinct keys only where grouping is right and an index gives the groups.
+    #[test]
+    fn orphans_are_counted_by_distinct_key_only_where_that_is_right() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("scan.db");
+        let conn = rusqlite::Connection::open(&path).expect("create");
+        conn.execute_batch(
+            "CREATE TABLE owner (id INTEGER PRIMARY KEY, name TEXT UNIQUE, code UNIQUE);
+             CREATE TABLE item (id INTEGER PRIMARY KEY, owner_id INTEGER REFERENCES owner (id), plain_id INTEGER REFERENCES owner (id),
+                                nocase_id INTEGER COLLATE NOCASE REFERENCES owner (id), owner_name TEXT REFERENCES owner (name),
+                                owner_code REFERENCES owner (code), part_id INTEGER REFERENCES owner (id));
+             CREATE INDEX item_owner ON item (owner_id);
+             CREATE INDEX item_nocase ON item (nocase_id COLLATE BINARY);
+             CREATE INDEX item_name ON item (owner_name);
+             CREATE INDEX item_code ON item (owner_code);
+             CREATE INDEX item_part ON item (part_id) WHERE part_id > 0;",
+        )
+        .expect("schema");
+        drop(conn);
+        let db = SourceDb::open(&path, &OpenOptions::default()).expect("open");
+        let source = db.introspect().expect("introspect");
+        let item = source.tables.iter().find(|t| t.name == "item").expect("item");
+        let scans: BTreeMap<String, OrphanScan> = orphan_keys(&source, item).into_iter().map(|((_, columns, _, _), scan)| (columns.join(","), scan)).collect();
+        let expected = [
+            ("owner_id", OrphanScan::DistinctKeys),  // indexed, BINARY, INTEGER parent
+            ("plain_id", OrphanScan::EveryRow),      // no index to group by
+            ("nocase_id", OrphanScan::EveryRow),     // NOCASE groups 'a' with 'A'
+            ("owner_name", OrphanScan::EveryRow),    // a TEXT parent tells 1 from 1.0
+            ("owner_code", OrphanScan::DistinctKeys), // a parent without affinity compares 1 = 1.0
+            ("part_id", OrphanScan::EveryRow),       // a partial index skips rows
+        ];
+        for (column, scan) in expected {
+            assert_eq!(scans.get(column), Some(&scan), "{column}");
+        }
     }
 }
