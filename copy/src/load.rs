@@ -141,7 +141,8 @@ struct Rejects {
 pub async fn copy(plan: &Plan, target: &PgConnectOptions, options: &CopyOptions) -> Result<CopySummary, CopyError> {
     let started = Instant::now();
     let jobs = options.jobs.max(1);
-    let pool = connect(target, (jobs * plan.schemas.len().max(1) + 2) as u32).await?;
+    // Writers (`jobs` per file), tables finishing while others load (`jobs`), and two spare.
+    let pool = connect(target, (jobs * plan.schemas.len().max(1) + jobs + 2) as u32).await?;
     progress::ensure(&pool).await?;
 
     for schema in &plan.schemas {
@@ -165,7 +166,8 @@ pub async fn copy(plan: &Plan, target: &PgConnectOptions, options: &CopyOptions)
     let plain_log = !(options.progress && std::io::stderr().is_terminal());
 
     let mut readers = Vec::new();
-    let mut writers = Vec::new();
+    // Per table being loaded: (schema index, table index, its parts' writers).
+    let mut loading = Vec::new();
     let mut summaries: Vec<(usize, usize, u64)> = Vec::new();
     for (si, schema) in plan.schemas.iter().enumerate() {
         let mut specs = Vec::new();
@@ -189,6 +191,7 @@ pub async fn copy(plan: &Plan, target: &PgConnectOptions, options: &CopyOptions)
             bar.set_prefix(table.name.clone());
             bar.set_position(parts.iter().map(|p| (p.rows_copied + p.rows_rejected) as u64).sum());
             let unfinished = Arc::new(std::sync::atomic::AtomicUsize::new(parts.iter().filter(|p| !p.done).count()));
+            let mut writers = Vec::new();
             for part in parts.iter().filter(|p| !p.done) {
                 let spec = table_spec(schema, table, part, options.binary);
                 // One chunk queued while the writer sends another: memory stays at about three
@@ -208,6 +211,7 @@ pub async fn copy(plan: &Plan, target: &PgConnectOptions, options: &CopyOptions)
                 writers.push(tokio::spawn(write_table(pool.clone(), target, rx, mode, rejects.clone(), bar.clone(), plain_log)));
                 specs.push(spec);
             }
+            loading.push((si, ti, writers));
         }
         let path = schema.source.clone();
         let open = options.open.clone();
@@ -217,23 +221,52 @@ pub async fn copy(plan: &Plan, target: &PgConnectOptions, options: &CopyOptions)
         readers.push((si, path.display().to_string(), tokio::task::spawn_blocking(move || read_file(path, open, count_tables, specs, senders, policy, jobs, limits))));
     }
 
+    // Each table is finished (indexes, keys, identities, ANALYZE) as soon as its last part is
+    // in, while the others still load: the last table's copy no longer leaves cores idle, and
+    // only its own indexes remain when it ends (on the 2-core benchmark, users' keys build
+    // while messages loads). At most `jobs` finishing statements run at once.
+    let finishing_slots = tokio::sync::Semaphore::new(jobs);
+    let finishing = loading.into_iter().map(|(si, ti, writers)| {
+        let (pool, slots) = (&pool, &finishing_slots);
+        let (schema, table) = (&plan.schemas[si], &plan.schemas[si].tables[ti]);
+        async move {
+            let mut outcomes = Vec::new();
+            for writer in writers {
+                outcomes.push(writer.await.unwrap_or_else(|e| Err(CopyError::Reader(format!("a writer task: {e}")))));
+            }
+            // A table with a failed part stays set aside, for `--resume`.
+            let finished = if outcomes.iter().all(Result::is_ok) { Some(finish_table(pool, schema, table, jobs, slots).await) } else { None };
+            ((si, ti), outcomes, finished)
+        }
+    });
+    let finishing = futures_util::future::join_all(finishing).await;
     // A reader's error is the cause when both fail: its writers then stop for want of data.
     let mut writer_error: Option<CopyError> = None;
+    let mut finish_error: Option<CopyError> = None;
+    let mut finished_tables = std::collections::BTreeSet::new();
     let mut run_stats: BTreeMap<(String, String), (u64, f64)> = BTreeMap::new();
-    for writer in writers {
-        match writer.await {
-            Ok(Ok((schema, table, bytes, seconds))) => {
-                // A table's parts load side by side: bytes add up, the time is the longest part's.
-                let stats = run_stats.entry((schema, table)).or_insert((0, 0.0));
-                stats.0 += bytes;
-                stats.1 = stats.1.max(seconds);
+    for (table, outcomes, finished) in finishing {
+        for outcome in outcomes {
+            match outcome {
+                Ok((schema, table, bytes, seconds)) => {
+                    // A table's parts load side by side: bytes add up, the time is the longest part's.
+                    let stats = run_stats.entry((schema, table)).or_insert((0, 0.0));
+                    stats.0 += bytes;
+                    stats.1 = stats.1.max(seconds);
+                }
+                Err(e) => {
+                    writer_error.get_or_insert(e);
+                }
             }
-            Ok(Err(e)) => {
-                writer_error.get_or_insert(e);
+        }
+        match finished {
+            Some(Ok(())) => {
+                finished_tables.insert(table);
             }
-            Err(e) => {
-                writer_error.get_or_insert(CopyError::Reader(format!("a writer task: {e}")));
+            Some(Err(e)) => {
+                finish_error.get_or_insert(e);
             }
+            None => {}
         }
     }
     let mut first_error: Option<CopyError> = None;
@@ -253,7 +286,7 @@ pub async fn copy(plan: &Plan, target: &PgConnectOptions, options: &CopyOptions)
             }
         }
     }
-    if let Some(e) = first_error.or(writer_error) {
+    if let Some(e) = first_error.or(writer_error).or(finish_error) {
         // Keys and triggers stay set aside: `--resume` restores them when it finishes.
         return Err(e);
     }
@@ -263,28 +296,23 @@ pub async fn copy(plan: &Plan, target: &PgConnectOptions, options: &CopyOptions)
         r.file.flush().map_err(|source| CopyError::Rejects { path, source })?;
     }
 
-    tracing::info!(seconds = started.elapsed().as_secs_f64(), "rows loaded");
-    // Keys and indexes `jobs` at a time (on the 2-core benchmark, about 0.1 s of 1.7 s saved).
-    restore(&pool, &schemas, jobs, &["key", "index"]).await?;
-    tracing::info!(seconds = started.elapsed().as_secs_f64(), "keys and indexes rebuilt");
-    // Tables are analyzed side by side, `jobs` at a time (each ANALYZE samples one table), before
-    // the foreign keys are validated: with statistics (and the all-visible pages of a FREEZE
-    // load) the validation's anti-join reads the child's index instead of its heap (on the
-    // benchmark 0.33 s -> 0.11 s).
+    tracing::info!(seconds = started.elapsed().as_secs_f64(), "rows loaded, tables finished");
+    // What this run did not finish: tables loaded by an earlier, interrupted run.
+    restore(&pool, RestoreScope::Schemas(&schemas), jobs, &["index", "key"], &finishing_slots).await?;
     {
         use futures_util::stream::{self, StreamExt, TryStreamExt};
-        let finish = plan.schemas.iter().flat_map(|schema| schema.tables.iter().map(move |table| (schema, table))).map(|(schema, table)| {
+        let unfinished = plan.schemas.iter().enumerate().flat_map(|(si, schema)| schema.tables.iter().enumerate().map(move |(ti, table)| ((si, ti), schema, table)));
+        let finish = unfinished.filter(|(key, _, _)| !finished_tables.contains(key)).map(|(_, schema, table)| {
             let pool = &pool;
             async move {
                 continue_identity(pool, schema, table).await?;
-                let sql = format!("ANALYZE {}", qualified(&schema.schema, &table.name));
-                sqlx::raw_sql(AssertSqlSafe(sql)).execute(pool).await.map(|_| ()).map_err(CopyError::pg(format!("analyzing {}", table.name)))
+                analyze(pool, schema, table).await
             }
         });
         stream::iter(finish).buffer_unordered(jobs).try_collect::<Vec<()>>().await?;
     }
-    tracing::info!(seconds = started.elapsed().as_secs_f64(), "identities continued, tables analyzed");
-    let invalid_foreign_keys = restore(&pool, &schemas, jobs, &["foreign_key", "triggers"]).await?;
+    tracing::info!(seconds = started.elapsed().as_secs_f64(), "keys, indexes and identities of earlier runs restored");
+    let invalid_foreign_keys = restore(&pool, RestoreScope::Schemas(&schemas), jobs, &["foreign_key", "triggers"], &finishing_slots).await?;
     tracing::info!(seconds = started.elapsed().as_secs_f64(), "foreign keys validated, triggers enabled");
     let mut tables = Vec::new();
     for (si, ti, planned_rows) in summaries {
@@ -398,9 +426,16 @@ async fn set_aside(pool: &PgPool, plan: &Plan) -> Result<(), CopyError> {
     }
     // Keys and indexes are built once after the load instead of row by row during it: several
     // times faster, and the same result (SQLite enforced the keys; the reader sends each row once).
+    // A key is saved as its index and the constraint that adopts it (`USING INDEX`): the index
+    // builds beside the table's other indexes (CREATE INDEX locks share), where ADD PRIMARY
+    // KEY would lock the table and build alone. Keys whose index INCLUDEs columns or has
+    // expressions or a predicate (not made by a plan) are saved whole.
     let keys = sqlx::query(
-        "SELECT n.nspname::text, t.relname::text, c.conname::text, pg_get_constraintdef(c.oid) FROM pg_constraint c
+        "SELECT n.nspname::text, t.relname::text, c.conname::text, pg_get_constraintdef(c.oid), i.relname::text, pg_get_indexdef(c.conindid),
+                x.indnkeyatts = x.indnatts AND x.indexprs IS NULL AND x.indpred IS NULL, c.contype = 'p', c.condeferrable, c.condeferred
+         FROM pg_constraint c
          JOIN pg_class t ON t.oid = c.conrelid JOIN pg_namespace n ON n.oid = t.relnamespace
+         JOIN pg_index x ON x.indexrelid = c.conindid JOIN pg_class i ON i.oid = c.conindid
          WHERE c.contype IN ('p', 'u') AND n.nspname = ANY($1) ORDER BY 1, 2, 3",
     )
     .bind(&schemas)
@@ -424,7 +459,21 @@ async fn set_aside(pool: &PgPool, plan: &Plan) -> Result<(), CopyError> {
         sqlx::raw_sql(AssertSqlSafe(sql)).execute(&mut *tx).await.map_err(CopyError::pg(format!("dropping index {} for the load", saved.name)))?;
     }
     for row in keys {
-        let saved = Saved { schema: row.get(0), table: row.get(1), kind: "key".into(), name: row.get(2), definition: row.get(3) };
+        let (schema, table, name): (String, String, String) = (row.get(0), row.get(1), row.get(2));
+        let definition = if row.get::<bool, _>(6) {
+            let index = Saved { schema: schema.clone(), table: table.clone(), kind: "index".into(), name: row.get(4), definition: row.get(5) };
+            progress::save(&mut tx, &index).await?;
+            let kind = if row.get::<bool, _>(7) { "PRIMARY KEY" } else { "UNIQUE" };
+            let deferrable = match (row.get::<bool, _>(8), row.get::<bool, _>(9)) {
+                (true, true) => " DEFERRABLE INITIALLY DEFERRED",
+                (true, false) => " DEFERRABLE",
+                (false, _) => "",
+            };
+            format!("{kind} USING INDEX {}{deferrable}", quoted(&index.name))
+        } else {
+            row.get(3)
+        };
+        let saved = Saved { schema, table, kind: "key".into(), name, definition };
         progress::save(&mut tx, &saved).await?;
         let sql = format!("ALTER TABLE {} DROP CONSTRAINT {}", qualified(&saved.schema, &saved.table), quoted(&saved.name));
         sqlx::raw_sql(AssertSqlSafe(sql)).execute(&mut *tx).await.map_err(CopyError::pg(format!("dropping key {} for the load", saved.name)))?;
@@ -440,14 +489,48 @@ async fn set_aside(pool: &PgPool, plan: &Plan) -> Result<(), CopyError> {
     tx.commit().await.map_err(CopyError::pg("committing the foreign keys set aside"))
 }
 
-/// Restore what [`set_aside`] saved, of the `kinds` given, in their order: keys, indexes,
-/// foreign keys (`NOT VALID`, then validated; left NOT VALID and reported when existing rows
-/// break them), triggers. Keys, indexes and triggers are built up to `jobs` at once (keys and
-/// triggers one table at a time, since ALTER TABLE locks its table); foreign keys one by one
-/// (each also locks its parent). Returns the foreign keys left NOT VALID.
-async fn restore(pool: &PgPool, schemas: &[String], jobs: usize, kinds: &[&str]) -> Result<Vec<String>, CopyError> {
+/// Which saved objects a restore takes.
+#[derive(Debug, Clone, Copy)]
+enum RestoreScope<'a> {
+    /// Those of every table of these PostgreSQL schemas.
+    Schemas(&'a [String]),
+    /// Those of one table: PostgreSQL schema and table.
+    Table(&'a str, &'a str),
+}
+
+/// Finish one table whose rows are all in: its indexes (its keys' among them) side by side, the
+/// keys on those indexes, its identities, ANALYZE. Its foreign keys wait for every table.
+async fn finish_table(pool: &PgPool, schema: &SchemaPlan, table: &TablePlan, jobs: usize, slots: &tokio::sync::Semaphore) -> Result<(), CopyError> {
+    restore(pool, RestoreScope::Table(&schema.schema, &table.name), jobs, &["index", "key"], slots).await?;
+    let _slot = slots.acquire().await.map_err(|_| CopyError::Reader("the finishing slots".into()))?;
+    continue_identity(pool, schema, table).await?;
+    analyze(pool, schema, table).await?;
+    tracing::info!(schema = %schema.schema, table = %table.name, "keys, indexes and identities restored, table analyzed");
+    Ok(())
+}
+
+/// ANALYZE one table. Before its foreign keys are validated: with statistics (and the
+/// all-visible pages of a FREEZE load) the validation's anti-join reads the child's index
+/// instead of its heap (on the benchmark 0.33 s -> 0.11 s).
+async fn analyze(pool: &PgPool, schema: &SchemaPlan, table: &TablePlan) -> Result<(), CopyError> {
+    let sql = format!("ANALYZE {}", qualified(&schema.schema, &table.name));
+    sqlx::raw_sql(AssertSqlSafe(sql)).execute(pool).await.map(|_| ()).map_err(CopyError::pg(format!("analyzing {}", table.name)))
+}
+
+/// Restore what [`set_aside`] saved in `scope`, of the `kinds` given, in their order: indexes,
+/// keys (adopting their indexes), foreign keys (`NOT VALID`, then validated; left NOT VALID and
+/// reported when existing rows break them), triggers. Indexes are built up to `jobs` at once,
+/// keys and triggers one table at a time (ALTER TABLE locks its table), foreign keys one by one
+/// (each also locks its parent); every statement holds one of `slots`. Returns the foreign keys
+/// left NOT VALID.
+async fn restore(pool: &PgPool, scope: RestoreScope<'_>, jobs: usize, kinds: &[&str], slots: &tokio::sync::Semaphore) -> Result<Vec<String>, CopyError> {
     use futures_util::stream::{self, StreamExt, TryStreamExt};
-    let saved = progress::saved(pool, schemas).await?;
+    let saved = match scope {
+        RestoreScope::Schemas(schemas) => progress::saved(pool, schemas).await?,
+        RestoreScope::Table(schema, table) => {
+            progress::saved(pool, &[schema.to_string()]).await?.into_iter().filter(|s| s.table == table).collect()
+        }
+    };
     let mut invalid = Vec::new();
     for &kind in kinds {
         // Group by table for the kinds that lock their table; one group per object otherwise.
@@ -461,7 +544,7 @@ async fn restore(pool: &PgPool, schemas: &[String], jobs: usize, kinds: &[&str])
         // Foreign keys one at a time: adding one locks its table and the parent, so two added
         // at once across a cycle (A -> B, B -> A) can deadlock.
         let at_once = if kind == "foreign_key" { 1 } else { jobs.max(1) };
-        let results: Vec<Vec<String>> = stream::iter(groups.into_iter().map(|group| restore_group(pool, group)))
+        let results: Vec<Vec<String>> = stream::iter(groups.into_iter().map(|group| restore_group(pool, group, slots)))
             .buffer_unordered(at_once)
             .try_collect()
             .await?;
@@ -472,9 +555,10 @@ async fn restore(pool: &PgPool, schemas: &[String], jobs: usize, kinds: &[&str])
 }
 
 /// Restore one group of saved objects of one kind, in order; returns foreign keys left NOT VALID.
-async fn restore_group(pool: &PgPool, group: Vec<Saved>) -> Result<Vec<String>, CopyError> {
+async fn restore_group(pool: &PgPool, group: Vec<Saved>, slots: &tokio::sync::Semaphore) -> Result<Vec<String>, CopyError> {
     let mut invalid = Vec::new();
     for saved in group {
+        let _slot = slots.acquire().await.map_err(|_| CopyError::Reader("the finishing slots".into()))?;
         let table = qualified(&saved.schema, &saved.table);
         let mut tx = pool.begin().await.map_err(CopyError::pg("starting a restore"))?;
         let (sql, what) = match saved.kind.as_str() {

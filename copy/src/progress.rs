@@ -153,7 +153,7 @@ pub(crate) struct Saved {
 
 pub(crate) async fn saved(pool: &PgPool, schemas: &[String]) -> Result<Vec<Saved>, CopyError> {
     let rows = sqlx::query("SELECT schema_name, table_name, kind, name, definition FROM sqlite2pg.copy_saved WHERE schema_name = ANY($1)
-         ORDER BY CASE kind WHEN 'key' THEN 0 WHEN 'index' THEN 1 WHEN 'foreign_key' THEN 2 ELSE 3 END, schema_name, table_name, name")
+         ORDER BY CASE kind WHEN 'index' THEN 0 WHEN 'key' THEN 1 WHEN 'foreign_key' THEN 2 ELSE 3 END, schema_name, table_name, name")
         .bind(schemas)
         .fetch_all(pool)
         .await
