@@ -17,6 +17,7 @@ pub mod ddl;
 pub mod error;
 pub mod ident;
 pub mod introspect;
+pub mod json;
 pub mod mapping;
 pub mod plan;
 pub mod profile;

@@ -571,10 +571,15 @@ impl ColumnProfile {
             (Some(first), Some(last)) if first.is_ascii_graphic() && last.is_ascii_graphic() => text,
             _ => text.trim(),
         };
-        if is_json_value(trimmed) {
-            self.text_json_any += 1;
-            if matches!(trimmed.as_bytes().first(), Some(b'{') | Some(b'[')) {
-                self.text_json += 1;
+        // The copy's check, on the text as stored: what counts here as JSON loads as jsonb.
+        if looks_like_json(bytes) {
+            match crate::json::jsonb_shape(text) {
+                Ok(crate::json::JsonShape::Container) => {
+                    self.text_json_any += 1;
+                    self.text_json += 1;
+                }
+                Ok(crate::json::JsonShape::Scalar) => self.text_json_any += 1,
+                Err(_) => {}
             }
         }
         if is_bool_text(trimmed) {
@@ -654,10 +659,11 @@ fn shorten(text: &str) -> String {
     }
 }
 
-/// Whether `text` is one JSON value (parsed only when its first byte could start one).
-pub fn is_json_value(text: &str) -> bool {
-    matches!(text.as_bytes().first(), Some(b'{' | b'[' | b'"' | b'-' | b'0'..=b'9' | b't' | b'f' | b'n'))
-        && serde_json::from_str::<serde::de::IgnoredAny>(text).is_ok()
+/// Whether a text's first byte past JSON whitespace could start a JSON value: most texts that
+/// are not JSON fail here, before any parse.
+fn looks_like_json(bytes: &[u8]) -> bool {
+    let first = bytes.iter().find(|c| !matches!(c, b' ' | b'\t' | b'\n' | b'\r'));
+    matches!(first, Some(b'{' | b'[' | b'"' | b'-' | b'0'..=b'9' | b't' | b'f' | b'n'))
 }
 
 /// `0`, `1`, `true`, `false`, `t`, `f`, `yes`, `no`, `y`, `n`, any case.

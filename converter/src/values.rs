@@ -10,7 +10,8 @@ use std::fmt::Write;
 use rusqlite::types::ValueRef;
 
 use crate::mapping::PgType;
-use crate::profile::{EpochUnit, IsoShape, is_decimal, is_json_value, is_uuid, iso_shape, parse_bool_text};
+use crate::json::jsonb_shape;
+use crate::profile::{EpochUnit, IsoShape, is_decimal, is_uuid, iso_shape, parse_bool_text};
 
 /// A stored value for reports and the rejects file: numbers as numbers, text as (lossy) text,
 /// blobs as `x'hex'`. The copy and the verification name rows by keys built with it, so both
@@ -85,9 +86,10 @@ pub fn to_pg_text(value: ValueRef<'_>, target: PgType, epoch: Option<EpochUnit>)
         (Jsonb, ValueRef::Integer(v)) => owned(v.to_string()),
         (Jsonb, ValueRef::Real(v)) if v.is_finite() => owned(float_text(v)),
         (Jsonb, ValueRef::Real(_)) => Err("infinity is not a JSON number"),
+        // As stored: PostgreSQL takes JSON whitespace around the value, nothing else.
         (Jsonb, _) => match text {
-            Some(t) if is_json_value(t.trim()) => Ok(Some(Cow::Borrowed(t))),
-            _ => Err("text that is not valid JSON"),
+            Some(t) => jsonb_shape(t).map(|_| Some(Cow::Borrowed(t))),
+            None => Err("text that is not valid JSON"),
         },
         (Uuid, _) => match text {
             Some(t) if is_uuid(t) => Ok(Some(Cow::Borrowed(t))),

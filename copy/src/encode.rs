@@ -15,7 +15,7 @@
 use rusqlite::types::ValueRef;
 use sqlite2pg_converter::mapping::PgType;
 use sqlite2pg_converter::profile::EpochUnit;
-use sqlite2pg_converter::profile::is_json_value;
+use sqlite2pg_converter::json::is_jsonb;
 use sqlite2pg_converter::values::{iso_date_days, iso_time_micros, iso_timestamp_micros};
 
 /// How a table's chunks are encoded.
@@ -111,7 +111,7 @@ pub(crate) fn push_binary_direct(out: &mut Vec<u8>, value: ValueRef<'_>, spec: &
             }
         }
         (PgType::Text, ValueRef::Text(b)) if clean_text(b).is_some() => field(out, b),
-        (PgType::Jsonb, ValueRef::Text(b)) if clean_text(b).is_some_and(|t| is_json_value(t.trim())) => {
+        (PgType::Jsonb, ValueRef::Text(b)) if clean_text(b).is_some_and(is_jsonb) => {
             out.extend_from_slice(&(b.len() as i32 + 1).to_be_bytes());
             out.push(1);
             out.extend_from_slice(b);
@@ -124,7 +124,8 @@ pub(crate) fn push_binary_direct(out: &mut Vec<u8>, value: ValueRef<'_>, spec: &
 
 /// Text PostgreSQL can hold: UTF-8 without NUL, as `to_pg_text` requires.
 fn clean_text(b: &[u8]) -> Option<&str> {
-    std::str::from_utf8(b).ok().filter(|_| !b.contains(&0))
+    // SIMD search for NUL: this runs over every byte of every text copied.
+    std::str::from_utf8(b).ok().filter(|_| memchr::memchr(0, b).is_none())
 }
 
 /// Microseconds from 1970-01-01 to PostgreSQL's epoch, 2000-01-01.

@@ -10,7 +10,8 @@ use sqlparser::tokenizer::Token;
 use super::PgType;
 use crate::ident::literal;
 use crate::introspect::tokens_to_sql;
-use crate::profile::{EpochUnit, is_decimal, is_json_value, is_uuid, parse_bool_text};
+use crate::json::is_jsonb;
+use crate::profile::{EpochUnit, is_decimal, is_uuid, parse_bool_text};
 
 /// Translate `default_sql` for a column of type `target` (with `epoch` when its values are
 /// epoch numbers). `Ok(None)`: no default (DEFAULT NULL).
@@ -112,7 +113,7 @@ fn string(s: &str, target: PgType) -> Result<Option<String>, String> {
         }
         t if t.is_text() => Ok(Some(literal(s))),
         PgType::Jsonb => {
-            if is_json_value(s.trim()) { Ok(Some(format!("{}::jsonb", literal(s)))) } else { bad() }
+            if is_jsonb(s) { Ok(Some(format!("{}::jsonb", literal(s)))) } else { bad() }
         }
         PgType::Uuid => {
             if is_uuid(s) { Ok(Some(literal(s))) } else { bad() }
