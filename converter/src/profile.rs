@@ -534,9 +534,7 @@ impl ColumnProfile {
             // numeric column must hold. zmij writes it (on the stack, in scientific notation
             // for large and small magnitudes) several times faster than `Display`: one per
             // stored real.
-            let (int_digits, frac_digits) = shortest_decimal_digits(zmij::Buffer::new().format_finite(v.abs()));
-            self.max_int_digits = self.max_int_digits.max(int_digits);
-            self.max_frac_digits = self.max_frac_digits.max(frac_digits);
+            self.note_decimal_digits(zmij::Buffer::new().format_finite(v.abs()));
         }
         if self.examples.real.is_none() {
             self.examples.real = Some(format!("{v:?}"));
@@ -609,10 +607,10 @@ impl ColumnProfile {
         }
     }
 
+    /// Widen the digit ranges to hold a non-negative number written out (see
+    /// [`shortest_decimal_digits`]).
     fn note_decimal_digits(&mut self, unsigned: &str) {
-        let (int_part, frac_part) = unsigned.split_once('.').unwrap_or((unsigned, ""));
-        let int_digits = int_part.trim_start_matches('0').len() as u32;
-        let frac_digits = frac_part.trim_end_matches('0').len() as u32;
+        let (int_digits, frac_digits) = shortest_decimal_digits(unsigned);
         self.max_int_digits = self.max_int_digits.max(int_digits);
         self.max_frac_digits = self.max_frac_digits.max(frac_digits);
     }
