@@ -60,7 +60,7 @@ fn main() -> ExitCode {
 fn run(opts: Opts) -> anyhow::Result<ExitCode> {
     match opts.command {
         Command::Inspect { input, format, fail_on } => {
-            let plan = plan(&input)?;
+            let plan = plan(&input, PlanFor::Report)?;
             let report = report::build(&plan);
             let text = match format {
                 InspectFormat::Text => report::render_text(&report),
@@ -79,7 +79,7 @@ fn run(opts: Opts) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Plan { input, format, no_comments, output } => {
-            let plan = plan(&input)?;
+            let plan = plan(&input, PlanFor::Report)?;
             let text = match format {
                 PlanFormat::Sql => ddl::render(&plan, ddl::DdlOptions { comments: !no_comments }),
                 PlanFormat::Json => {
@@ -101,7 +101,7 @@ fn run(opts: Opts) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Copy { input, target, copy, create_schema } => {
-            let plan = plan(&input)?;
+            let plan = plan(&input, PlanFor::Load)?;
             let target = sqlite2pg_copy::resolve_target(target.to.as_deref())?;
             let options = copy_options(&input, &copy, create_schema);
             let summary = runtime()?.block_on(sqlite2pg_copy::copy(&plan, &target, &options))?;
@@ -109,7 +109,7 @@ fn run(opts: Opts) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Verify { input, target, rejects, format } => {
-            let plan = plan(&input)?;
+            let plan = plan(&input, PlanFor::Load)?;
             let target = sqlite2pg_copy::resolve_target(target.to.as_deref())?;
             let options = sqlite2pg_verify::VerifyOptions { rejects: Some(rejects), open: open_options(&input), ..Default::default() };
             let report = runtime()?.block_on(sqlite2pg_verify::verify(&plan, &target, &options))?;
@@ -117,7 +117,7 @@ fn run(opts: Opts) -> anyhow::Result<ExitCode> {
             Ok(if report.ok { ExitCode::SUCCESS } else { ExitCode::from(EXIT_MISMATCH) })
         }
         Command::Check { input, target, format } => {
-            let plan = plan(&input)?;
+            let plan = plan(&input, PlanFor::Load)?;
             let target = sqlite2pg_copy::resolve_target(target.to.as_deref())?;
             let report = runtime()?.block_on(sqlite2pg_verify::check_schema(&plan, &target))?;
             write_stdout(&render_schema(&report, format)?)?;
@@ -126,7 +126,7 @@ fn run(opts: Opts) -> anyhow::Result<ExitCode> {
         Command::Migrate { input, target, copy, format, migrator } => {
             // Checked before planning: a mistyped path should not cost a profiling pass.
             let migrator = migrator.as_deref().map(migrator::Migrator::new).transpose()?;
-            let plan = plan(&input)?;
+            let plan = plan(&input, PlanFor::Load)?;
             let resolved = sqlite2pg_copy::resolve_target(target.to.as_deref())?;
             let rt = runtime()?;
             if let Some(migrator) = &migrator {
@@ -171,7 +171,7 @@ fn run(opts: Opts) -> anyhow::Result<ExitCode> {
             }
         }
         Command::Generate(args) => {
-            let plan = plan(&args.input)?;
+            let plan = plan(&args.input, PlanFor::Report)?;
             let previous = if args.fresh_migrations { None } else { sqlite2pg_codegen::write::read_previous(&args.migrator)? };
             let generated = sqlite2pg_codegen::generate_over(&plan, &codegen_options(&args), previous.as_ref())?;
             let summary = sqlite2pg_codegen::write::write_file_sets(&[(&args.entities, &generated.entities), (&args.migrator, &generated.migrator)])?;
@@ -300,7 +300,15 @@ fn render_verify(report: &sqlite2pg_verify::VerifyReport, format: VerifyFormat) 
     })
 }
 
-fn plan(input: &Input) -> anyhow::Result<Plan> {
+/// What a plan is made for: a report shows every finding; a copy, verify or check only needs the
+/// schema (they find broken foreign keys in PostgreSQL themselves).
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum PlanFor {
+    Report,
+    Load,
+}
+
+fn plan(input: &Input, purpose: PlanFor) -> anyhow::Result<Plan> {
     if let Some(saved) = &input.plan {
         return Ok(Plan::from_json_file(saved)?);
     }
@@ -321,6 +329,7 @@ fn plan(input: &Input) -> anyhow::Result<Plan> {
         open: OpenOptions { lock_timeout: Duration::from_secs_f64(input.lock_timeout) },
         config,
         jobs: 0,
+        skip_orphan_counts: purpose == PlanFor::Load,
     };
     Ok(plan_files(&input.databases, &options)?)
 }

@@ -210,3 +210,29 @@ fn orphans_counted_by_distinct_key_equal_every_row() {
     }
     assert_eq!(total, db.foreign_key_orphans("item").expect("pragma"));
 }
+
+/// A plan for a report counts the rows whose parent is missing; one for a load leaves the
+/// count out (PostgreSQL's validation finds them) and is otherwise the same plan.
+#[test]
+fn orphan_counts_feed_reports_only() {
+    let work = Workdir::new();
+    let path = work.sqlite(
+        "orphan.db",
+        "PRAGMA foreign_keys = OFF;
+         CREATE TABLE parent (id INTEGER PRIMARY KEY);
+         CREATE TABLE child (id INTEGER PRIMARY KEY, parent_id INTEGER REFERENCES parent (id));
+         CREATE INDEX child_parent ON child (parent_id);
+         INSERT INTO parent VALUES (1); INSERT INTO child VALUES (1, 1), (2, 7), (3, 7);",
+    );
+    let orphan_findings = |schema: &sqlite2pg_converter::plan::SchemaPlan| schema.findings.iter().filter(|f| f.message.contains("a parent row that does not exist")).map(|f| f.message.clone()).collect::<Vec<_>>();
+    let report = crate::support::plan_with(&path, &sqlite2pg_converter::plan::PlanOptions::default());
+    let found = orphan_findings(&report);
+    assert!(found.len() == 1 && found[0].contains("2 rows reference"), "{found:?}");
+    let load = crate::support::plan_with(&path, &sqlite2pg_converter::plan::PlanOptions { skip_orphan_counts: true, ..Default::default() });
+    assert!(orphan_findings(&load).is_empty());
+    let schema_only = |mut s: sqlite2pg_converter::plan::SchemaPlan| {
+        s.findings.clear();
+        serde_json::to_string(&s).expect("json")
+    };
+    assert_eq!(schema_only(load), schema_only(report), "the same tables, columns and keys");
+}

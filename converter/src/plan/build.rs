@@ -34,6 +34,10 @@ pub struct PlanOptions {
     pub config: Config,
     /// Connections profiling in parallel (0: one per core).
     pub jobs: usize,
+    /// Leave out the counts of rows whose parent is missing. They only feed the findings of
+    /// `inspect` and `plan`, and each is a pass over the child table; `copy` finds such rows
+    /// itself when PostgreSQL validates the foreign keys (and reports the keys left NOT VALID).
+    pub skip_orphan_counts: bool,
 }
 
 /// Plan the conversion of `paths`: one file goes to `public` (or `options.schema`); several go
@@ -108,7 +112,8 @@ fn build_schema(db: &SourceDb, source: &SourceSchema, schema: String, options: &
     // Rows without a parent are counted on a connection of their own while the tables are
     // profiled: each count is a pass over the child table, one core's work (a fifth of
     // planning the 1M-row benchmark when it ran after the profiles).
-    let orphan_keys: Vec<(OrphanKey, OrphanScan)> = all_tables.iter().flat_map(|t| orphan_keys(source, t)).collect();
+    let orphan_keys: Vec<(OrphanKey, OrphanScan)> =
+        if options.skip_orphan_counts { Vec::new() } else { all_tables.iter().flat_map(|t| orphan_keys(source, t)).collect() };
     let (path, open) = (db.path().to_path_buf(), db.open_options());
     let (profiles, mut orphan_counts) = std::thread::scope(|scope| {
         let counting = scope.spawn(|| count_orphans(&path, &open, &orphan_keys));
@@ -129,7 +134,8 @@ fn build_schema(db: &SourceDb, source: &SourceSchema, schema: String, options: &
     // Foreign keys, then creation order.
     let mut fks: Vec<Vec<(usize, ForeignKeyPlan)>> = Vec::with_capacity(tables.len());
     for t in &all_tables {
-        fks.push(plan_foreign_keys(db, source, t, &tables, &mut orphan_counts, &mut findings)?);
+        let orphan_counts = if options.skip_orphan_counts { None } else { Some(&mut orphan_counts) };
+        fks.push(plan_foreign_keys(db, source, t, &tables, orphan_counts, &mut findings)?);
     }
     let deps: Vec<BTreeSet<usize>> = fks.iter().map(|list| list.iter().map(|(parent, _)| *parent).collect()).collect();
     let (order, broken) = topological(tables.len(), &deps);
@@ -482,7 +488,8 @@ fn plan_foreign_keys(
     source: &SourceSchema,
     t: &SourceTable,
     tables: &[TablePlan],
-    orphan_counts: &mut BTreeMap<OrphanKey, Result<u64>>,
+    // `None`: orphans are not counted.
+    mut orphan_counts: Option<&mut BTreeMap<OrphanKey, Result<u64>>>,
     findings: &mut Vec<Finding>,
 ) -> Result<Vec<(usize, ForeignKeyPlan)>> {
     let mut out = Vec::new();
@@ -529,14 +536,16 @@ fn plan_foreign_keys(
         let child_source: Vec<&str> = child_cols.iter().map(|c| c.source_name.as_str()).collect();
         let parent_source_cols: Vec<&str> = parent_cols.iter().map(|c| c.source_name.as_str()).collect();
         let key: OrphanKey = (t.name.clone(), child_source.iter().map(|c| c.to_string()).collect(), parent_source.name.clone(), parent_source_cols.iter().map(|c| c.to_string()).collect());
-        let counted = orphan_counts.remove(&key).unwrap_or_else(|| db.orphans(&t.name, &child_source, &parent_source.name, &parent_source_cols, OrphanScan::EveryRow));
+        let counted = orphan_counts
+            .as_deref_mut()
+            .map(|counts| counts.remove(&key).unwrap_or_else(|| db.orphans(&t.name, &child_source, &parent_source.name, &parent_source_cols, OrphanScan::EveryRow)));
         match counted {
-            Ok(0) => {}
-            Ok(n) => {
+            None | Some(Ok(0)) => {}
+            Some(Ok(n)) => {
                 let rows = if n == 1 { "1 row references".to_string() } else { format!("{n} rows reference") };
                 findings.push(finding(Grade::NeedsAttention, obj, format!("{what}: {rows} a parent row that does not exist (SQLite had foreign keys off)")));
             }
-            Err(e) => findings.push(finding(Grade::Warning, obj, format!("{what}: rows without a parent could not be counted: {e}"))),
+            Some(Err(e)) => findings.push(finding(Grade::Warning, obj, format!("{what}: rows without a parent could not be counted: {e}"))),
         }
         let action = |a: &str| if a.eq_ignore_ascii_case("NO ACTION") { None } else { Some(a.to_ascii_uppercase()) };
         out.push((
