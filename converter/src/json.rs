@@ -32,7 +32,9 @@ pub fn jsonb_shape(text: &str) -> Result<JsonShape, JsonError> {
     let mut i = skip_whitespace(b, 0);
     let shape = match b.get(i) {
         Some(b'{' | b'[') => JsonShape::Container,
-        Some(_) => JsonShape::Scalar,
+        Some(b'"' | b'-' | b'0'..=b'9' | b't' | b'f' | b'n') => JsonShape::Scalar,
+        // Most texts that are not JSON end here, on their first byte.
+        Some(_) => return Err("text that is not valid JSON"),
         None => return Err("text that is empty, not JSON"),
     };
     // Open containers, innermost last: a bit per level (set: object), on the stack.

@@ -570,15 +570,13 @@ impl ColumnProfile {
             _ => text.trim(),
         };
         // The copy's check, on the text as stored: what counts here as JSON loads as jsonb.
-        if looks_like_json(bytes) {
-            match crate::json::jsonb_shape(text) {
-                Ok(crate::json::JsonShape::Container) => {
-                    self.text_json_any += 1;
-                    self.text_json += 1;
-                }
-                Ok(crate::json::JsonShape::Scalar) => self.text_json_any += 1,
-                Err(_) => {}
+        match crate::json::jsonb_shape(text) {
+            Ok(crate::json::JsonShape::Container) => {
+                self.text_json_any += 1;
+                self.text_json += 1;
             }
+            Ok(crate::json::JsonShape::Scalar) => self.text_json_any += 1,
+            Err(_) => {}
         }
         if is_bool_text(trimmed) {
             self.text_bool += 1;
@@ -655,13 +653,6 @@ fn shorten(text: &str) -> String {
         let cut: String = text.chars().take(EXAMPLE_CHARS).collect();
         format!("{cut}…")
     }
-}
-
-/// Whether a text's first byte past JSON whitespace could start a JSON value: most texts that
-/// are not JSON fail here, before any parse.
-fn looks_like_json(bytes: &[u8]) -> bool {
-    let first = bytes.iter().find(|c| !matches!(c, b' ' | b'\t' | b'\n' | b'\r'));
-    matches!(first, Some(b'{' | b'[' | b'"' | b'-' | b'0'..=b'9' | b't' | b'f' | b'n'))
 }
 
 /// `0`, `1`, `true`, `false`, `t`, `f`, `yes`, `no`, `y`, `n`, any case.

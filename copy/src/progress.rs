@@ -151,10 +151,14 @@ pub(crate) struct Saved {
     pub definition: String,
 }
 
-pub(crate) async fn saved(pool: &PgPool, schemas: &[String]) -> Result<Vec<Saved>, CopyError> {
-    let rows = sqlx::query("SELECT schema_name, table_name, kind, name, definition FROM sqlite2pg.copy_saved WHERE schema_name = ANY($1)
-         ORDER BY CASE kind WHEN 'index' THEN 0 WHEN 'key' THEN 1 WHEN 'foreign_key' THEN 2 ELSE 3 END, schema_name, table_name, name")
-        .bind(schemas)
+/// What is saved for the tables of `schemas`, or for one `table` of them only.
+pub(crate) async fn saved(pool: &PgPool, schemas: &[String], table: Option<&str>) -> Result<Vec<Saved>, CopyError> {
+    let rows = sqlx::query(
+        "SELECT schema_name, table_name, kind, name, definition FROM sqlite2pg.copy_saved WHERE schema_name = ANY($1) AND ($2::text IS NULL OR table_name = $2)
+         ORDER BY CASE kind WHEN 'index' THEN 0 WHEN 'key' THEN 1 WHEN 'foreign_key' THEN 2 ELSE 3 END, schema_name, table_name, name",
+    )
+    .bind(schemas)
+    .bind(table)
         .fetch_all(pool)
         .await
         .map_err(CopyError::pg("reading saved constraints"))?;
