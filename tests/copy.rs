@@ -600,6 +600,41 @@ async fn truncate_never_reaches_tables_outside_the_copied_schemas() {
     assert_eq!(db.int("SELECT count(*) FROM other.r").await, 1, "the outside table kept its row");
 }
 
+/// A target schema also holding an application's own tables: the copy leaves their keys and
+/// indexes alone (never dropped and rebuilt), and foreign keys that reference a copied table,
+/// from the same schema or another, are set aside for the load (the load's TRUNCATE would be
+/// refused while they exist) and come back validated.
+#[tokio::test]
+async fn tables_outside_the_plan_keep_their_indexes_and_may_reference_it() {
+    let work = Workdir::new();
+    let path = work.sqlite(
+        "app.db",
+        &format!("CREATE TABLE users(id INTEGER PRIMARY KEY, name TEXT); {};", numbered_rows("users", 2_000, "'u' || i")),
+    );
+    let plan = plan(&path);
+    let db = TestDb::new("tables_outside_the_plan").await;
+    db.must_apply(&sqlite2pg_converter::ddl::render(&plan, sqlite2pg_converter::ddl::DdlOptions { comments: false })).await;
+    db.must_apply(
+        "CREATE TABLE public.audit (id bigint PRIMARY KEY, user_id bigint REFERENCES public.users (id), note text);
+         CREATE INDEX audit_note ON public.audit (note);
+         INSERT INTO public.audit VALUES (1, NULL, 'kept');
+         CREATE SCHEMA other; CREATE TABLE other.likes (user_id bigint CONSTRAINT likes_user REFERENCES public.users (id));",
+    )
+    .await;
+    let outside_indexes = "SELECT string_agg(indexrelid::regclass || '=' || indexrelid::oid, ',' ORDER BY 1) FROM pg_index WHERE indrelid = 'public.audit'::regclass";
+    let before = db.text(outside_indexes).await.expect("indexes");
+    let summary = copy(&plan, &db.options, &CopyOptions { create_schema: false, ..options(&work) }).await.expect("copy");
+    assert!(summary.balanced() && summary.invalid_foreign_keys.is_empty(), "{summary:?}");
+    assert_eq!(db.text(outside_indexes).await.expect("indexes"), before, "the outside table's indexes were never dropped");
+    let fks = "SELECT string_agg(conname || ' ' || convalidated, ',' ORDER BY conname) FROM pg_constraint WHERE contype = 'f'";
+    assert_eq!(db.text(fks).await.expect("fks").as_str(), "audit_user_id_fkey true,likes_user true");
+    assert_eq!(db.int("SELECT count(*) FROM sqlite2pg.copy_saved").await, 0, "nothing left set aside");
+    assert!(db.apply("INSERT INTO other.likes VALUES (99999)").await.is_err(), "the outside key is enforced again");
+    db.must_apply("INSERT INTO other.likes VALUES (2000)").await;
+    assert_eq!(db.int("SELECT count(*) FROM audit").await, 1);
+    verify_ok(&plan, &db, &work).await;
+}
+
 #[tokio::test]
 async fn bad_targets_fail_clearly() {
     let work = Workdir::new();

@@ -54,6 +54,19 @@ pub(crate) const BINARY_HEADER: &[u8] = b"PGCOPY\n\xff\r\n\0\0\0\0\0\0\0\0\0";
 /// What ends it: a tuple with field count -1.
 pub(crate) const BINARY_TRAILER: &[u8] = &[0xff, 0xff];
 
+/// The rows of a self-contained chunk (in the binary format: header, tuples, trailer) for a
+/// COPY stream that carries many chunks: the writer sends the header once at the stream's
+/// start and the trailer once at its end. A text chunk is all rows.
+pub(crate) fn stream_slice(data: &[u8], format: Format) -> &[u8] {
+    match format {
+        Format::Text => data,
+        Format::Binary => {
+            let tuples = data.strip_suffix(BINARY_TRAILER).unwrap_or(data);
+            tuples.strip_prefix(BINARY_HEADER).unwrap_or(tuples)
+        }
+    }
+}
+
 /// Whether values of `t` can be written in the binary format.
 pub(crate) fn binary_capable(t: PgType) -> bool {
     t != PgType::TsVector
@@ -246,6 +259,16 @@ fn push_numeric(out: &mut Vec<u8>, text: &str) -> Option<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn chunks_joined_into_one_stream_lose_only_their_framing() {
+        let chunk = |tuples: &[u8]| [BINARY_HEADER, tuples, BINARY_TRAILER].concat();
+        // Tuples that end like a trailer or start like a header lose nothing but the framing.
+        let (a, b) = (chunk(&[0, 1, 0xff, 0xff]), chunk(b"PGCOPY\n\xff\r\n"));
+        let stream = [BINARY_HEADER, stream_slice(&a, Format::Binary), stream_slice(&b, Format::Binary), BINARY_TRAILER].concat();
+        assert_eq!(stream, [BINARY_HEADER, &[0, 1, 0xff, 0xff], b"PGCOPY\n\xff\r\n", BINARY_TRAILER].concat());
+        assert_eq!(stream_slice(b"1\tx\n", Format::Text), b"1\tx\n");
+    }
 
     #[test]
     fn escapes() {

@@ -13,11 +13,14 @@
 //! - One writer task per part sends chunks over a pooled connection. In a split table each chunk
 //!   commits together with its part's progress row in `sqlite2pg.copy_progress`, so an
 //!   interrupted copy resumes (`resume`) after the last committed chunk; a single-transaction
-//!   table commits once, with its progress, and an interrupted one is loaded again whole. Either
+//!   table streams every chunk into one `COPY` and commits once, with its progress, and an
+//!   interrupted one is loaded again whole. Either
 //!   way no duplicates and no loss; a part is done only after its end marker.
 //! - Foreign keys are dropped before the load and restored after it (`NOT VALID` first, then
 //!   validated), and user triggers are disabled meanwhile, so any schema shape loads in any
 //!   order. Both are recorded in PostgreSQL so an interrupted run restores them on resume.
+//!   Only the plan's tables are touched, and the foreign keys that reference them from tables
+//!   outside the plan; other tables of the target keep their keys and indexes.
 //! - A value that cannot go across never aborts a table: its row goes to the rejects file (or
 //!   the value is coerced, as the policy says) and is counted; per table, source rows = copied
 //!   + rejected.

@@ -18,7 +18,7 @@ use tokio::sync::mpsc;
 
 use sqlite2pg_converter::ident::quoted;
 
-use crate::encode::{Format, binary_capable};
+use crate::encode::{BINARY_HEADER, BINARY_TRAILER, Format, binary_capable, stream_slice};
 use crate::error::CopyError;
 use crate::progress::{self, Part, Saved};
 use crate::reader::{Chunk, ChunkLimits, ColumnSpec, Reject, TableSpec, read_file};
@@ -206,6 +206,7 @@ pub async fn copy(plan: &Plan, target: &PgConnectOptions, options: &CopyOptions)
                     part: part.part,
                     // A single transaction truncates the table first, so it may COPY with FREEZE.
                     copy_sql: copy_statement(schema, table, spec.format, mode == WriteMode::SingleTransaction),
+                    format: spec.format,
                     unfinished: unfinished.clone(),
                 };
                 writers.push(tokio::spawn(write_table(pool.clone(), target, rx, mode, rejects.clone(), bar.clone(), plain_log)));
@@ -396,26 +397,39 @@ async fn prepare_schema(pool: &PgPool, schema: &SchemaPlan, options: &CopyOption
     Ok(())
 }
 
-/// Drop the foreign keys of the plan's schemas and disable user triggers, saving both first
-/// (in the same transaction) so that an interrupted copy can restore them.
+/// Drop the foreign keys, keys and indexes of the plan's tables and disable their user
+/// triggers, saving each first (in the same transaction) so that an interrupted copy can
+/// restore them. Tables outside the plan keep theirs, except foreign keys that reference a
+/// plan table: the load's `TRUNCATE` (for `FREEZE`) is refused while any such key exists, so
+/// they are set aside too, saved under their own table's schema and the referenced one's.
 async fn set_aside(pool: &PgPool, plan: &Plan) -> Result<(), CopyError> {
-    let schemas: Vec<String> = plan.schemas.iter().map(|s| s.schema.clone()).collect();
+    let (schemas, tables): (Vec<String>, Vec<String>) = plan.schemas.iter().flat_map(|s| s.tables.iter().map(|t| (s.schema.clone(), t.name.clone()))).unzip();
     let mut tx = pool.begin().await.map_err(CopyError::pg("starting to set foreign keys aside"))?;
     // With only pg_catalog on the path, pg_get_constraintdef qualifies every table it names, so
     // the saved definitions restore correctly from any session.
     sqlx::raw_sql("SET LOCAL search_path TO pg_catalog").execute(&mut *tx).await.map_err(CopyError::pg("setting the search path"))?;
-    let fks = sqlx::query(
-        "SELECT n.nspname::text, t.relname::text, c.conname::text, pg_get_constraintdef(c.oid) FROM pg_constraint c
-         JOIN pg_class t ON t.oid = c.conrelid JOIN pg_namespace n ON n.oid = t.relnamespace
-         WHERE c.contype = 'f' AND n.nspname = ANY($1) ORDER BY 1, 2, 3",
+    let planned: Vec<sqlx::postgres::types::Oid> = sqlx::query_scalar(
+        "SELECT c.oid FROM unnest($1::text[], $2::text[]) AS p(schema_name, table_name)
+         JOIN pg_namespace n ON n.nspname = p.schema_name JOIN pg_class c ON c.relnamespace = n.oid AND c.relname = p.table_name AND c.relkind IN ('r', 'p')",
     )
     .bind(&schemas)
+    .bind(&tables)
+    .fetch_all(&mut *tx)
+    .await
+    .map_err(CopyError::pg("finding the plan's tables"))?;
+    let fks = sqlx::query(
+        "SELECT n.nspname::text, t.relname::text, c.conname::text, pg_get_constraintdef(c.oid), pn.nspname::text FROM pg_constraint c
+         JOIN pg_class t ON t.oid = c.conrelid JOIN pg_namespace n ON n.oid = t.relnamespace
+         JOIN pg_class p ON p.oid = c.confrelid JOIN pg_namespace pn ON pn.oid = p.relnamespace
+         WHERE c.contype = 'f' AND (c.conrelid = ANY($1) OR c.confrelid = ANY($1)) ORDER BY 1, 2, 3",
+    )
+    .bind(&planned)
     .fetch_all(&mut *tx)
     .await
     .map_err(CopyError::pg("listing foreign keys"))?;
     for row in fks {
         let saved = Saved { schema: row.get(0), table: row.get(1), kind: "foreign_key".into(), name: row.get(2), definition: row.get(3) };
-        progress::save(&mut tx, &saved).await?;
+        progress::save_referencing(&mut tx, &saved, &row.get::<String, _>(4)).await?;
         let sql = format!("ALTER TABLE {} DROP CONSTRAINT {}", qualified(&saved.schema, &saved.table), quoted(&saved.name));
         sqlx::raw_sql(AssertSqlSafe(sql)).execute(&mut *tx).await.map_err(CopyError::pg(format!("dropping foreign key {} for the load", saved.name)))?;
     }
@@ -431,19 +445,19 @@ async fn set_aside(pool: &PgPool, plan: &Plan) -> Result<(), CopyError> {
          FROM pg_constraint c
          JOIN pg_class t ON t.oid = c.conrelid JOIN pg_namespace n ON n.oid = t.relnamespace
          JOIN pg_index x ON x.indexrelid = c.conindid JOIN pg_class i ON i.oid = c.conindid
-         WHERE c.contype IN ('p', 'u') AND n.nspname = ANY($1) ORDER BY 1, 2, 3",
+         WHERE c.contype IN ('p', 'u') AND c.conrelid = ANY($1) ORDER BY 1, 2, 3",
     )
-    .bind(&schemas)
+    .bind(&planned)
     .fetch_all(&mut *tx)
     .await
     .map_err(CopyError::pg("listing keys"))?;
     let indexes = sqlx::query(
         "SELECT n.nspname::text, t.relname::text, i.relname::text, pg_get_indexdef(i.oid) FROM pg_index x
          JOIN pg_class i ON i.oid = x.indexrelid JOIN pg_class t ON t.oid = x.indrelid JOIN pg_namespace n ON n.oid = t.relnamespace
-         WHERE n.nspname = ANY($1) AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = x.indexrelid AND c.contype IN ('p', 'u', 'x'))
+         WHERE x.indrelid = ANY($1) AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = x.indexrelid AND c.contype IN ('p', 'u', 'x'))
          ORDER BY 1, 2, 3",
     )
-    .bind(&schemas)
+    .bind(&planned)
     .fetch_all(&mut *tx)
     .await
     .map_err(CopyError::pg("listing indexes"))?;
@@ -596,8 +610,9 @@ async fn continue_identity(pool: &PgPool, schema: &SchemaPlan, table: &TablePlan
 /// being read, one queued, one being sent).
 const CHUNK_BUDGET: usize = 96 << 20;
 
-/// The byte limit of one chunk. Each chunk is one COPY and one commit with its progress row, so
-/// chunks must not be tiny. Measured on the 1M-row benchmark (2 cores, rows loaded, best of 3;
+/// The byte limit of one chunk. In a split table each chunk is one COPY and one commit with its
+/// progress row, so chunks must not be tiny (a single-transaction table streams every chunk
+/// into one COPY, where the size only bounds memory). Measured on the 1M-row benchmark (2 cores, rows loaded, best of 3;
 /// whole copy's peak RSS): 1 MB 1.72 s (29 MB), 2 MB 1.55 s (43 MB), 4 MB 1.46 s (72 MB),
 /// 8 MB 1.44 s (104 MB). (Before sockets had TCP_NODELAY each COPY also ended with a 40 ms
 /// delayed-ACK wait: 1 MB chunks then cost 0.7 s more than 4 MB ones.)
@@ -704,6 +719,8 @@ struct WriteTarget {
     table: String,
     part: i32,
     copy_sql: String,
+    /// How the reader encodes the chunks.
+    format: Format,
     /// Parts of the table still loading: the last one to finish finishes the shared bar.
     unfinished: Arc<std::sync::atomic::AtomicUsize>,
 }
@@ -711,60 +728,18 @@ struct WriteTarget {
 async fn write_table(
     pool: PgPool,
     target: WriteTarget,
-    mut rx: mpsc::Receiver<Chunk>,
+    rx: mpsc::Receiver<Chunk>,
     mode: WriteMode,
     rejects: Arc<Mutex<Rejects>>,
     bar: ProgressBar,
     plain_log: bool,
 ) -> Result<(String, String, u64, f64), CopyError> {
-    let WriteTarget { schema, table, part, copy_sql, unfinished } = target;
     let started = Instant::now();
-    let mut bytes = 0u64;
-    let context = format!("copying into {schema}.{table}");
-    let atomic = mode == WriteMode::SingleTransaction;
-    // Opened at the first chunk, not before: a writer waiting for its reader holds no connection.
-    let mut open_tx = None;
-    let mut pending_rejects = PendingRejects::default();
-    let mut read_to_the_end = false;
-    while let Some(chunk) = rx.recv().await {
-        if chunk.end {
-            read_to_the_end = true;
-            break;
-        }
-        let mut tx = match open_tx.take() {
-            Some(tx) => tx,
-            None if atomic => begin_truncated(&pool, &schema, &table, &context).await?,
-            None => pool.begin().await.map_err(CopyError::pg(&context))?,
-        };
-        if !chunk.data.is_empty() {
-            let mut copy = tx.copy_in_raw(&copy_sql).await.map_err(CopyError::pg(&context))?;
-            copy.send(chunk.data.as_slice()).await.map_err(CopyError::pg(&context))?;
-            copy.finish().await.map_err(CopyError::pg(&context))?;
-        }
-        bytes += chunk.data.len() as u64;
-        progress::advance(&mut tx, &schema, &table, part, chunk.last_rowid, chunk.rows as i64, chunk.rejected_rows as i64, false).await?;
-        pending_rejects.add(chunk.rejects, &rejects)?;
-        if atomic {
-            open_tx = Some(tx);
-        } else {
-            tx.commit().await.map_err(CopyError::pg(&context))?;
-            write_rejects(&rejects, &mut pending_rejects)?;
-        }
-        bar.inc(chunk.rows + chunk.rejected_rows);
-    }
-    if !read_to_the_end {
-        // The reader stopped early (it failed, and says why): this part is not done, and an
-        // open transaction (a table without rowid) rolls back when dropped.
-        drop(open_tx);
-        return Err(CopyError::Reader(format!("{schema}.{table}: the reader stopped before the end of the table")));
-    }
-    let mut tx = match open_tx.take() {
-        Some(tx) => tx,
-        None => pool.begin().await.map_err(CopyError::pg(&context))?,
+    let bytes = match mode {
+        WriteMode::SingleTransaction => write_in_one_transaction(&pool, &target, rx, &rejects, &bar).await?,
+        WriteMode::ChunkCommits => write_committing_chunks(&pool, &target, rx, &rejects, &bar).await?,
     };
-    progress::advance(&mut tx, &schema, &table, part, None, 0, 0, true).await?;
-    tx.commit().await.map_err(CopyError::pg(&context))?;
-    write_rejects(&rejects, &mut pending_rejects)?;
+    let WriteTarget { schema, table, part, unfinished, .. } = target;
     if unfinished.fetch_sub(1, std::sync::atomic::Ordering::AcqRel) == 1 {
         bar.finish();
     }
@@ -773,6 +748,88 @@ async fn write_table(
         tracing::info!(schema = %schema, table = %table, part, bytes, seconds, "copied");
     }
     Ok((schema, table, bytes, seconds))
+}
+
+/// The error of a part whose reader stopped before its end (it failed, and says why).
+fn reader_stopped(target: &WriteTarget) -> CopyError {
+    CopyError::Reader(format!("{}.{}: the reader stopped before the end of the table", target.schema, target.table))
+}
+
+/// A single-transaction part: the table truncated, then every chunk into one `COPY` stream (the
+/// server never waits between chunks for a new statement), its progress and commit once.
+/// Returns the COPY bytes sent. A reader that stops early rolls the whole table back.
+async fn write_in_one_transaction(pool: &PgPool, target: &WriteTarget, mut rx: mpsc::Receiver<Chunk>, rejects: &Mutex<Rejects>, bar: &ProgressBar) -> Result<u64, CopyError> {
+    let WriteTarget { schema, table, part, copy_sql, format, .. } = target;
+    let context = format!("copying into {schema}.{table}");
+    let (mut rows, mut rejected, mut bytes, mut last_rowid) = (0i64, 0i64, 0u64, None);
+    let mut pending_rejects = PendingRejects::default();
+    // Opened at the first chunk, not before: a writer waiting for its reader holds no connection.
+    let Some(mut chunk) = rx.recv().await else { return Err(reader_stopped(target)) };
+    let mut tx = begin_truncated(pool, schema, table, &context).await?;
+    {
+        let mut copy = tx.copy_in_raw(copy_sql).await.map_err(CopyError::pg(&context))?;
+        if *format == Format::Binary {
+            copy.send(BINARY_HEADER).await.map_err(CopyError::pg(&context))?;
+        }
+        while !chunk.end {
+            if !chunk.data.is_empty() {
+                copy.send(stream_slice(&chunk.data, *format)).await.map_err(CopyError::pg(&context))?;
+                bytes += chunk.data.len() as u64;
+            }
+            rows += chunk.rows as i64;
+            rejected += chunk.rejected_rows as i64;
+            last_rowid = chunk.last_rowid.or(last_rowid);
+            pending_rejects.add(std::mem::take(&mut chunk.rejects), rejects)?;
+            bar.inc(chunk.rows + chunk.rejected_rows);
+            chunk = match rx.recv().await {
+                Some(next) => next,
+                None => {
+                    // The transaction rolls back when dropped; the reader's error is the cause.
+                    let _ = copy.abort("the reader stopped").await;
+                    return Err(reader_stopped(target));
+                }
+            };
+        }
+        if *format == Format::Binary {
+            copy.send(BINARY_TRAILER).await.map_err(CopyError::pg(&context))?;
+        }
+        copy.finish().await.map_err(CopyError::pg(&context))?;
+    }
+    progress::advance(&mut tx, schema, table, *part, last_rowid, rows, rejected, true).await?;
+    tx.commit().await.map_err(CopyError::pg(&context))?;
+    write_rejects(rejects, &mut pending_rejects)?;
+    Ok(bytes)
+}
+
+/// A part of a split table: each chunk is a `COPY` committed with the part's progress, so an
+/// interrupted copy resumes after the last committed chunk. Returns the COPY bytes sent.
+async fn write_committing_chunks(pool: &PgPool, target: &WriteTarget, mut rx: mpsc::Receiver<Chunk>, rejects: &Mutex<Rejects>, bar: &ProgressBar) -> Result<u64, CopyError> {
+    let WriteTarget { schema, table, part, copy_sql, .. } = target;
+    let context = format!("copying into {schema}.{table}");
+    let mut bytes = 0u64;
+    let mut pending_rejects = PendingRejects::default();
+    loop {
+        let Some(chunk) = rx.recv().await else { return Err(reader_stopped(target)) };
+        if chunk.end {
+            break;
+        }
+        let mut tx = pool.begin().await.map_err(CopyError::pg(&context))?;
+        if !chunk.data.is_empty() {
+            let mut copy = tx.copy_in_raw(copy_sql).await.map_err(CopyError::pg(&context))?;
+            copy.send(chunk.data.as_slice()).await.map_err(CopyError::pg(&context))?;
+            copy.finish().await.map_err(CopyError::pg(&context))?;
+        }
+        bytes += chunk.data.len() as u64;
+        progress::advance(&mut tx, schema, table, *part, chunk.last_rowid, chunk.rows as i64, chunk.rejected_rows as i64, false).await?;
+        pending_rejects.add(chunk.rejects, rejects)?;
+        tx.commit().await.map_err(CopyError::pg(&context))?;
+        write_rejects(rejects, &mut pending_rejects)?;
+        bar.inc(chunk.rows + chunk.rejected_rows);
+    }
+    let mut tx = pool.begin().await.map_err(CopyError::pg(&context))?;
+    progress::advance(&mut tx, schema, table, *part, None, 0, 0, true).await?;
+    tx.commit().await.map_err(CopyError::pg(&context))?;
+    Ok(bytes)
 }
 
 /// A transaction that has truncated `schema.table` (empty already), as `COPY ... FREEZE`

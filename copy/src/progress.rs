@@ -36,7 +36,10 @@ CREATE TABLE IF NOT EXISTS sqlite2pg.copy_saved (
     name text NOT NULL,
     definition text NOT NULL,
     PRIMARY KEY (schema_name, table_name, kind, name)
-);";
+);
+-- A foreign key of a table outside the copied schemas that references one of their tables:
+-- the referenced table's schema, so that the copy of that schema restores it.
+ALTER TABLE sqlite2pg.copy_saved ADD COLUMN IF NOT EXISTS referenced_schema text;";
 
 /// One table's recorded progress, over all its parts.
 #[derive(Debug, Clone, Default)]
@@ -151,10 +154,12 @@ pub(crate) struct Saved {
     pub definition: String,
 }
 
-/// What is saved for the tables of `schemas`, or for one `table` of them only.
+/// What is saved for the tables of `schemas` (and the foreign keys referencing them from other
+/// schemas), or for one `table` of them only.
 pub(crate) async fn saved(pool: &PgPool, schemas: &[String], table: Option<&str>) -> Result<Vec<Saved>, CopyError> {
     let rows = sqlx::query(
-        "SELECT schema_name, table_name, kind, name, definition FROM sqlite2pg.copy_saved WHERE schema_name = ANY($1) AND ($2::text IS NULL OR table_name = $2)
+        "SELECT schema_name, table_name, kind, name, definition FROM sqlite2pg.copy_saved
+         WHERE (schema_name = ANY($1) AND ($2::text IS NULL OR table_name = $2)) OR ($2::text IS NULL AND referenced_schema = ANY($1))
          ORDER BY CASE kind WHEN 'index' THEN 0 WHEN 'key' THEN 1 WHEN 'foreign_key' THEN 2 ELSE 3 END, schema_name, table_name, name",
     )
     .bind(schemas)
@@ -166,12 +171,22 @@ pub(crate) async fn saved(pool: &PgPool, schemas: &[String], table: Option<&str>
 }
 
 pub(crate) async fn save(conn: &mut PgConnection, s: &Saved) -> Result<(), CopyError> {
-    sqlx::query("INSERT INTO sqlite2pg.copy_saved (schema_name, table_name, kind, name, definition) VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING")
+    save_with_reference(conn, s, None).await
+}
+
+/// Save a foreign key with the schema of the table it references.
+pub(crate) async fn save_referencing(conn: &mut PgConnection, s: &Saved, referenced_schema: &str) -> Result<(), CopyError> {
+    save_with_reference(conn, s, Some(referenced_schema)).await
+}
+
+async fn save_with_reference(conn: &mut PgConnection, s: &Saved, referenced_schema: Option<&str>) -> Result<(), CopyError> {
+    sqlx::query("INSERT INTO sqlite2pg.copy_saved (schema_name, table_name, kind, name, definition, referenced_schema) VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING")
         .bind(&s.schema)
         .bind(&s.table)
         .bind(&s.kind)
         .bind(&s.name)
         .bind(&s.definition)
+        .bind(referenced_schema)
         .execute(conn)
         .await
         .map(|_| ())
