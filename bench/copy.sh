@@ -2,7 +2,8 @@
 # The copy benchmark: one app-shaped SQLite database (1M messages + 200k users by default),
 # loaded into PostgreSQL by sqlite2pg, by pgloader (when installed: apt-get install pgloader),
 # and by the ceiling: psql \copy of the same converted rows pre-exported as text and binary,
-# plus building the same keys and indexes. Prints rows/s, MB/s and peak RSS for each.
+# plus building the same keys and indexes. Prints rows/s, MB/s and peak RSS for each, and the
+# same for `sqlite2pg verify` of the loaded database.
 #
 #   bash bench/copy.sh [MESSAGES]          # starts its own PostgreSQL (scripts/with-postgres.sh)
 #   DATABASE_URL=... bash bench/copy.sh    # or uses a running server
@@ -90,7 +91,11 @@ run_pgloader() {
   measure pgloader --with "prefetch rows = 10000" "sqlite://$PWD/$DB" "$url"
 }
 
-loaders=(sqlite2pg sqlite2pg_plan ceiling_text ceiling_binary)
+run_verify() { # every row of the --plan run's database compared with the source
+  measure ./target/release/sqlite2pg verify --plan "$OUT/plan.json" --to "$base/bench_sqlite2pg_plan$params" --rejects "$OUT/rejects.jsonl"
+}
+
+loaders=(sqlite2pg sqlite2pg_plan verify ceiling_text ceiling_binary)
 command -v pgloader >/dev/null && loaders+=(pgloader)
 declare -A best_s best_r
 for round in $(seq "$ROUNDS"); do
@@ -98,6 +103,7 @@ for round in $(seq "$ROUNDS"); do
     case $l in
       sqlite2pg) out=$(run_sqlite2pg) ;;
       sqlite2pg_plan) out=$(run_sqlite2pg_plan); [ "$round" = 1 ] && export_ceiling_data ;;
+      verify) out=$(run_verify) ;;
       ceiling_text) out=$(run_ceiling text) ;;
       ceiling_binary) out=$(run_ceiling binary) ;;
       pgloader) out=$(run_pgloader || echo "fail 0") ;;
@@ -115,6 +121,7 @@ label() {
   case $1 in
     sqlite2pg) echo "sqlite2pg copy (plans first: full profiling pass)" ;;
     sqlite2pg_plan) echo "sqlite2pg copy --plan (reviewed plan, no profiling)" ;;
+    verify) echo "sqlite2pg verify --plan (every row of both engines compared; not a loader)" ;;
     ceiling_text) echo "ceiling: psql \\copy (text) + keys and indexes" ;;
     ceiling_binary) echo "ceiling: psql \\copy (binary) + keys and indexes" ;;
     pgloader) echo "pgloader (prefetch rows = 10000)" ;;

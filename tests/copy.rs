@@ -325,8 +325,12 @@ async fn verify_finds_differences() {
     let path = work.sqlite(
         "v.db",
         "CREATE TABLE k(id INTEGER PRIMARY KEY, v TEXT, flag INTEGER); INSERT INTO k VALUES (1, 'a', 0), (2, 'b', 1), (3, 'c', 0);
-         CREATE TABLE nokey(a TEXT, b INTEGER); INSERT INTO nokey VALUES ('x', 1), ('x', 1), ('y', 2);",
+         CREATE TABLE nokey(a TEXT, b INTEGER); INSERT INTO nokey VALUES ('x', 1), ('x', 1), ('y', 2);
+         CREATE TABLE big(id INTEGER PRIMARY KEY, v TEXT);",
     );
+    // Rows travel between the two sides in batches: differences on both sides of a batch's
+    // edge, and past several, are each found and named.
+    rusqlite::Connection::open(&path).expect("open").execute_batch(&numbered_rows("big", 3_000, "'v' || i")).expect("rows");
     let plan = plan(&path);
     let db = TestDb::new("verify_finds_differences").await;
     copy(&plan, &db.options, &options(&work)).await.expect("copy");
@@ -339,6 +343,13 @@ async fn verify_finds_differences() {
     assert!(k.examples.iter().any(|e| e.contains("\"id\":2") && e.contains("column v")), "{:?}", k.examples);
     let nokey = report.tables.iter().find(|t| t.table == "nokey").expect("nokey");
     assert_eq!((nokey.compared_by, nokey.missing, nokey.extra), ("multiset", 1, 0), "a duplicate row lost is found");
+    db.must_apply("UPDATE big SET v = 'changed' WHERE id IN (512, 513, 2999); DELETE FROM big WHERE id IN (1024, 1025); INSERT INTO big VALUES (3001, 'new')").await;
+    let report = verify(&plan, &db.options, &VerifyOptions { max_examples: 10, ..Default::default() }).await.expect("verify");
+    let big = report.tables.iter().find(|t| t.table == "big").expect("big");
+    assert_eq!((big.source_rows, big.target_rows, big.different, big.missing, big.extra), (3_000, 2_999, 3, 2, 1));
+    for key in ["\"id\":512}: column v", "\"id\":513}: column v", "\"id\":2999}: column v", "missing in PostgreSQL: {\"id\":1024}", "missing in PostgreSQL: {\"id\":1025}", "extra in PostgreSQL"] {
+        assert!(big.examples.iter().any(|e| e.contains(key)), "{key} in {:?}", big.examples);
+    }
 }
 
 #[tokio::test]

@@ -21,7 +21,7 @@ use sqlite2pg_converter::ident::quoted;
 use crate::encode::{BINARY_HEADER, BINARY_TRAILER, Format, binary_capable, stream_slice};
 use crate::error::CopyError;
 use crate::progress::{self, Part, Saved};
-use crate::reader::{Chunk, ChunkLimits, ColumnSpec, Reject, TableSpec, read_file};
+use crate::reader::{Buffers, Chunk, ChunkLimits, ColumnSpec, Reject, TableSpec, read_file};
 use crate::target::connect;
 
 /// What happens to a value that cannot go across unchanged.
@@ -172,6 +172,7 @@ pub async fn copy(plan: &Plan, target: &PgConnectOptions, options: &CopyOptions)
     for (si, schema) in plan.schemas.iter().enumerate() {
         let mut specs = Vec::new();
         let mut senders = Vec::new();
+        let buffers = Arc::new(Buffers::default());
         for (ti, table) in schema.tables.iter().enumerate() {
             summaries.push((si, ti, table.rows));
             let mut parts = progress::parts(&pool, &schema.schema, &table.name).await?;
@@ -207,6 +208,7 @@ pub async fn copy(plan: &Plan, target: &PgConnectOptions, options: &CopyOptions)
                     // A single transaction truncates the table first, so it may COPY with FREEZE.
                     copy_sql: copy_statement(schema, table, spec.format, mode == WriteMode::SingleTransaction),
                     format: spec.format,
+                    buffers: buffers.clone(),
                     unfinished: unfinished.clone(),
                 };
                 writers.push(tokio::spawn(write_table(pool.clone(), target, rx, mode, rejects.clone(), bar.clone(), plain_log)));
@@ -219,7 +221,7 @@ pub async fn copy(plan: &Plan, target: &PgConnectOptions, options: &CopyOptions)
         let policy = options.policy;
         let limits = ChunkLimits { rows: options.chunk_rows.max(1), bytes: chunk_bytes(jobs, plan.schemas.len()) };
         let count_tables: Vec<String> = schema.tables.iter().map(|t| t.source_name.clone()).collect();
-        readers.push((si, path.display().to_string(), tokio::task::spawn_blocking(move || read_file(path, open, count_tables, specs, senders, policy, jobs, limits))));
+        readers.push((si, path.display().to_string(), tokio::task::spawn_blocking(move || read_file(path, open, count_tables, specs, senders, policy, jobs, limits, buffers))));
     }
 
     // Each table is finished (indexes, keys, identities, ANALYZE) as soon as its last part is
@@ -721,6 +723,8 @@ struct WriteTarget {
     copy_sql: String,
     /// How the reader encodes the chunks.
     format: Format,
+    /// Where sent chunks' buffers go back to the reader.
+    buffers: Arc<Buffers>,
     /// Parts of the table still loading: the last one to finish finishes the shared bar.
     unfinished: Arc<std::sync::atomic::AtomicUsize>,
 }
@@ -776,6 +780,7 @@ async fn write_in_one_transaction(pool: &PgPool, target: &WriteTarget, mut rx: m
                 copy.send(stream_slice(&chunk.data, *format)).await.map_err(CopyError::pg(&context))?;
                 bytes += chunk.data.len() as u64;
             }
+            target.buffers.give_back(std::mem::take(&mut chunk.data));
             rows += chunk.rows as i64;
             rejected += chunk.rejected_rows as i64;
             last_rowid = chunk.last_rowid.or(last_rowid);
@@ -820,6 +825,7 @@ async fn write_committing_chunks(pool: &PgPool, target: &WriteTarget, mut rx: mp
             copy.finish().await.map_err(CopyError::pg(&context))?;
         }
         bytes += chunk.data.len() as u64;
+        target.buffers.give_back(chunk.data);
         progress::advance(&mut tx, schema, table, *part, chunk.last_rowid, chunk.rows as i64, chunk.rejected_rows as i64, false).await?;
         pending_rejects.add(chunk.rejects, rejects)?;
         tx.commit().await.map_err(CopyError::pg(&context))?;

@@ -68,6 +68,37 @@ pub(crate) struct Chunk {
     pub end: bool,
 }
 
+/// Chunk buffers the writers hand back once sent, for the reader to fill again: a buffer is
+/// allocated once per chunk in flight instead of once per chunk (4 MB, each page faulted in and
+/// zeroed anew), and memory stays at the chunks in flight whichever allocator runs. The free
+/// list never holds more buffers than were in flight at once.
+#[derive(Debug, Default)]
+pub(crate) struct Buffers {
+    free: std::sync::Mutex<Vec<Vec<u8>>>,
+}
+
+impl Buffers {
+    /// An empty buffer of at least `capacity` bytes.
+    fn take(&self, capacity: usize) -> Vec<u8> {
+        let reused = self.free.lock().ok().and_then(|mut free| free.pop());
+        match reused {
+            Some(mut buffer) => {
+                buffer.reserve(capacity);
+                buffer
+            }
+            None => Vec::with_capacity(capacity),
+        }
+    }
+
+    /// A sent chunk's buffer, for the next chunk.
+    pub(crate) fn give_back(&self, mut buffer: Vec<u8>) {
+        buffer.clear();
+        if let Ok(mut free) = self.free.lock() {
+            free.push(buffer);
+        }
+    }
+}
+
 /// Chunk limits.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct ChunkLimits {
@@ -87,6 +118,7 @@ pub(crate) fn read_file(
     policy: BadValuePolicy,
     jobs: usize,
     limits: ChunkLimits,
+    buffers: std::sync::Arc<Buffers>,
 ) -> Result<Vec<u64>, sqlite2pg_converter::Error> {
     let db = SourceDb::open(&path, &open)?;
     let mut statements = Vec::with_capacity(tables.len());
@@ -136,7 +168,7 @@ pub(crate) fn read_file(
                 continue;
             };
             if pending.is_none() {
-                let mut chunk = read_chunk(&db, &tables[*i], rows, policy, limits)?;
+                let mut chunk = read_chunk(&db, &tables[*i], rows, policy, limits, &buffers)?;
                 // Nothing more to read: an explicit end, so that a channel closed by a failing
                 // reader is never taken for a complete table.
                 chunk.end = chunk.rows == 0 && chunk.rejected_rows == 0;
@@ -190,11 +222,11 @@ pub(crate) fn read_file(
     Ok(counts)
 }
 
-fn read_chunk(db: &SourceDb, t: &TableSpec, rows: &mut rusqlite::Rows<'_>, policy: BadValuePolicy, limits: ChunkLimits) -> Result<Chunk, sqlite2pg_converter::Error> {
+fn read_chunk(db: &SourceDb, t: &TableSpec, rows: &mut rusqlite::Rows<'_>, policy: BadValuePolicy, limits: ChunkLimits, buffers: &Buffers) -> Result<Chunk, sqlite2pg_converter::Error> {
     let context = || format!("reading table \"{}\"", t.source_table);
     // Room for a full chunk and the row that crosses the limit, so the buffer is not regrown
     // (and copied) while it fills.
-    let mut chunk = Chunk { data: Vec::with_capacity(limits.bytes + (64 << 10)), ..Default::default() };
+    let mut chunk = Chunk { data: buffers.take(limits.bytes + (64 << 10)), ..Default::default() };
     if t.format == Format::Binary {
         chunk.data.extend_from_slice(BINARY_HEADER);
     }
