@@ -61,6 +61,7 @@ pub(crate) fn stream_slice(data: &[u8], format: Format) -> &[u8] {
     match format {
         Format::Text => data,
         Format::Binary => {
+            debug_assert!(data.is_empty() || (data.starts_with(BINARY_HEADER) && data.ends_with(BINARY_TRAILER)), "a binary chunk is framed");
             let tuples = data.strip_suffix(BINARY_TRAILER).unwrap_or(data);
             tuples.strip_prefix(BINARY_HEADER).unwrap_or(tuples)
         }

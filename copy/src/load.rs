@@ -13,7 +13,7 @@ use sqlite2pg_converter::ddl;
 use sqlite2pg_converter::introspect::{OpenOptions, SourceDb};
 use sqlite2pg_converter::plan::{Plan, SchemaPlan, TablePlan};
 use sqlx::postgres::PgConnectOptions;
-use sqlx::{AssertSqlSafe, Connection, PgPool, Row};
+use sqlx::{AssertSqlSafe, Connection, PgConnection, PgPool, Row};
 use tokio::sync::mpsc;
 
 use sqlite2pg_converter::ident::quoted;
@@ -56,7 +56,7 @@ pub struct CopyOptions {
     pub progress: bool,
     /// How to open the SQLite files.
     pub open: OpenOptions,
-    /// Rows per COPY chunk (each chunk commits with its progress).
+    /// Rows per COPY chunk at most (in a split table each chunk commits with its progress).
     pub chunk_rows: usize,
     /// Use COPY's binary format for tables whose every column type has a binary encoder
     /// (`false`: text format for every table).
@@ -172,7 +172,8 @@ pub async fn copy(plan: &Plan, target: &PgConnectOptions, options: &CopyOptions)
     for (si, schema) in plan.schemas.iter().enumerate() {
         let mut specs = Vec::new();
         let mut senders = Vec::new();
-        let buffers = Arc::new(Buffers::default());
+        let limits = ChunkLimits { rows: options.chunk_rows.max(1), bytes: chunk_bytes(jobs, plan.schemas.len()) };
+        let buffers = Arc::new(Buffers::new(limits));
         for (ti, table) in schema.tables.iter().enumerate() {
             summaries.push((si, ti, table.rows));
             let mut parts = progress::parts(&pool, &schema.schema, &table.name).await?;
@@ -219,7 +220,6 @@ pub async fn copy(plan: &Plan, target: &PgConnectOptions, options: &CopyOptions)
         let path = schema.source.clone();
         let open = options.open.clone();
         let policy = options.policy;
-        let limits = ChunkLimits { rows: options.chunk_rows.max(1), bytes: chunk_bytes(jobs, plan.schemas.len()) };
         let count_tables: Vec<String> = schema.tables.iter().map(|t| t.source_name.clone()).collect();
         readers.push((si, path.display().to_string(), tokio::task::spawn_blocking(move || read_file(path, open, count_tables, specs, senders, policy, jobs, limits, buffers))));
     }
@@ -402,11 +402,13 @@ async fn prepare_schema(pool: &PgPool, schema: &SchemaPlan, options: &CopyOption
 /// Drop the foreign keys, keys and indexes of the plan's tables and disable their user
 /// triggers, saving each first (in the same transaction) so that an interrupted copy can
 /// restore them. Tables outside the plan keep theirs, except foreign keys that reference a
-/// plan table: the load's `TRUNCATE` (for `FREEZE`) is refused while any such key exists, so
-/// they are set aside too, saved under their own table's schema and the referenced one's.
+/// plan table: neither the load's `TRUNCATE` (for `FREEZE`) nor dropping the plan table's key
+/// is allowed while such a key exists, so they are set aside too, saved under their own
+/// table's schema and the referenced one's. (Between an interrupted copy and `--resume`, those
+/// tables go without them.)
 async fn set_aside(pool: &PgPool, plan: &Plan) -> Result<(), CopyError> {
     let (schemas, tables): (Vec<String>, Vec<String>) = plan.schemas.iter().flat_map(|s| s.tables.iter().map(|t| (s.schema.clone(), t.name.clone()))).unzip();
-    let mut tx = pool.begin().await.map_err(CopyError::pg("starting to set foreign keys aside"))?;
+    let mut tx = pool.begin().await.map_err(CopyError::pg("starting to set keys, indexes and foreign keys aside"))?;
     // With only pg_catalog on the path, pg_get_constraintdef qualifies every table it names, so
     // the saved definitions restore correctly from any session.
     sqlx::raw_sql("SET LOCAL search_path TO pg_catalog").execute(&mut *tx).await.map_err(CopyError::pg("setting the search path"))?;
@@ -420,10 +422,12 @@ async fn set_aside(pool: &PgPool, plan: &Plan) -> Result<(), CopyError> {
     .await
     .map_err(CopyError::pg("finding the plan's tables"))?;
     let fks = sqlx::query(
-        "SELECT n.nspname::text, t.relname::text, c.conname::text, pg_get_constraintdef(c.oid), pn.nspname::text FROM pg_constraint c
+        "SELECT n.nspname::text, t.relname::text, c.conname::text, pg_get_constraintdef(c.oid),
+                CASE WHEN c.conrelid = ANY($1) THEN NULL ELSE pn.nspname::text END
+         FROM pg_constraint c
          JOIN pg_class t ON t.oid = c.conrelid JOIN pg_namespace n ON n.oid = t.relnamespace
          JOIN pg_class p ON p.oid = c.confrelid JOIN pg_namespace pn ON pn.oid = p.relnamespace
-         WHERE c.contype = 'f' AND (c.conrelid = ANY($1) OR c.confrelid = ANY($1)) ORDER BY 1, 2, 3",
+         WHERE c.contype = 'f' AND (c.conrelid = ANY($1) OR c.confrelid = ANY($1)) AND c.conparentid = 0 ORDER BY 1, 2, 3",
     )
     .bind(&planned)
     .fetch_all(&mut *tx)
@@ -431,7 +435,9 @@ async fn set_aside(pool: &PgPool, plan: &Plan) -> Result<(), CopyError> {
     .map_err(CopyError::pg("listing foreign keys"))?;
     for row in fks {
         let saved = Saved { schema: row.get(0), table: row.get(1), kind: "foreign_key".into(), name: row.get(2), definition: row.get(3) };
-        progress::save_referencing(&mut tx, &saved, &row.get::<String, _>(4)).await?;
+        // The referenced schema, for a key of a table outside the plan only: the copy of that
+        // schema restores it (a plan table's key is restored with its own table's schema).
+        progress::save_referencing(&mut tx, &saved, row.get::<Option<String>, _>(4).as_deref()).await?;
         let sql = format!("ALTER TABLE {} DROP CONSTRAINT {}", qualified(&saved.schema, &saved.table), quoted(&saved.name));
         sqlx::raw_sql(AssertSqlSafe(sql)).execute(&mut *tx).await.map_err(CopyError::pg(format!("dropping foreign key {} for the load", saved.name)))?;
     }
@@ -447,7 +453,7 @@ async fn set_aside(pool: &PgPool, plan: &Plan) -> Result<(), CopyError> {
          FROM pg_constraint c
          JOIN pg_class t ON t.oid = c.conrelid JOIN pg_namespace n ON n.oid = t.relnamespace
          JOIN pg_index x ON x.indexrelid = c.conindid JOIN pg_class i ON i.oid = c.conindid
-         WHERE c.contype IN ('p', 'u') AND c.conrelid = ANY($1) ORDER BY 1, 2, 3",
+         WHERE c.contype IN ('p', 'u') AND c.conrelid = ANY($1) AND c.conparentid = 0 ORDER BY 1, 2, 3",
     )
     .bind(&planned)
     .fetch_all(&mut *tx)
@@ -497,7 +503,7 @@ async fn set_aside(pool: &PgPool, plan: &Plan) -> Result<(), CopyError> {
             sqlx::raw_sql(AssertSqlSafe(sql)).execute(&mut *tx).await.map_err(CopyError::pg(format!("disabling triggers of {} for the load", table.name)))?;
         }
     }
-    tx.commit().await.map_err(CopyError::pg("committing the foreign keys set aside"))
+    tx.commit().await.map_err(CopyError::pg("committing the keys, indexes and foreign keys set aside"))
 }
 
 /// Which saved objects a restore takes.
@@ -570,8 +576,16 @@ async fn restore_group(pool: &PgPool, group: Vec<Saved>, slots: &tokio::sync::Se
         let _slot = slots.acquire().await.map_err(|_| CopyError::Reader("the finishing slots".into()))?;
         let table = qualified(&saved.schema, &saved.table);
         let mut tx = pool.begin().await.map_err(CopyError::pg("starting a restore"))?;
+        // A key its owner had left NOT VALID (pg_get_constraintdef says so) comes back so. A
+        // partitioned table (outside the plan) takes no NOT VALID key: it is added validated.
+        let left_unvalidated = saved.kind == "foreign_key" && saved.definition.ends_with(" NOT VALID");
+        let validated_at_once = saved.kind == "foreign_key" && is_partitioned(&mut tx, &table).await?;
         let (sql, what) = match saved.kind.as_str() {
-            "foreign_key" => (format!("ALTER TABLE {table} ADD CONSTRAINT {} {} NOT VALID", quoted(&saved.name), saved.definition), "restoring foreign key"),
+            "foreign_key" if validated_at_once => (format!("ALTER TABLE {table} ADD CONSTRAINT {} {}", quoted(&saved.name), saved.definition), "restoring foreign key"),
+            "foreign_key" => {
+                let definition = saved.definition.strip_suffix(" NOT VALID").unwrap_or(&saved.definition);
+                (format!("ALTER TABLE {table} ADD CONSTRAINT {} {definition} NOT VALID", quoted(&saved.name)), "restoring foreign key")
+            }
             "key" => (format!("ALTER TABLE {table} ADD CONSTRAINT {} {}", quoted(&saved.name), saved.definition), "building key"),
             "index" => (saved.definition.clone(), "building index"),
             _ => (format!("ALTER TABLE {table} {}", saved.definition), "enabling triggers"),
@@ -579,7 +593,7 @@ async fn restore_group(pool: &PgPool, group: Vec<Saved>, slots: &tokio::sync::Se
         sqlx::raw_sql(AssertSqlSafe(sql)).execute(&mut *tx).await.map_err(CopyError::pg(format!("{what} {} of {table}", saved.name)))?;
         progress::forget(&mut tx, &saved).await?;
         tx.commit().await.map_err(CopyError::pg("committing a restore"))?;
-        if saved.kind == "foreign_key" {
+        if saved.kind == "foreign_key" && !left_unvalidated && !validated_at_once {
             let validate = format!("ALTER TABLE {table} VALIDATE CONSTRAINT {}", quoted(&saved.name));
             if let Err(e) = sqlx::raw_sql(AssertSqlSafe(validate)).execute(pool).await {
                 invalid.push(format!("{table}: {}: {}", saved.name, e));
@@ -587,6 +601,15 @@ async fn restore_group(pool: &PgPool, group: Vec<Saved>, slots: &tokio::sync::Se
         }
     }
     Ok(invalid)
+}
+
+/// Whether the table (`schema.table`, quoted) is partitioned.
+async fn is_partitioned(conn: &mut PgConnection, table: &str) -> Result<bool, CopyError> {
+    sqlx::query_scalar("SELECT relkind = 'p' FROM pg_class WHERE oid = $1::regclass")
+        .bind(table)
+        .fetch_one(conn)
+        .await
+        .map_err(CopyError::pg(format!("reading what kind of table {table} is")))
 }
 
 /// Set an identity to continue past the highest key and past `sqlite_sequence`.
@@ -761,44 +784,66 @@ fn reader_stopped(target: &WriteTarget) -> CopyError {
 
 /// A single-transaction part: the table truncated, then every chunk into one `COPY` stream (the
 /// server never waits between chunks for a new statement), its progress and commit once.
-/// Returns the COPY bytes sent. A reader that stops early rolls the whole table back.
+/// Returns the COPY bytes sent. A reader that stops early rolls the whole table back. A value
+/// the server refuses (a CHECK, say) fails the stream only when it ends: the table is read to
+/// its end first, and rolled back whole.
 async fn write_in_one_transaction(pool: &PgPool, target: &WriteTarget, mut rx: mpsc::Receiver<Chunk>, rejects: &Mutex<Rejects>, bar: &ProgressBar) -> Result<u64, CopyError> {
-    let WriteTarget { schema, table, part, copy_sql, format, .. } = target;
+    let WriteTarget { schema, table, part, copy_sql, format, buffers, .. } = target;
     let context = format!("copying into {schema}.{table}");
     let (mut rows, mut rejected, mut bytes, mut last_rowid) = (0i64, 0i64, 0u64, None);
     let mut pending_rejects = PendingRejects::default();
     // Opened at the first chunk, not before: a writer waiting for its reader holds no connection.
     let Some(mut chunk) = rx.recv().await else { return Err(reader_stopped(target)) };
+    if chunk.end {
+        // An empty table: nothing to truncate or stream.
+        buffers.give_back(chunk.data);
+        let mut conn = pool.acquire().await.map_err(CopyError::pg(&context))?;
+        progress::advance(&mut conn, schema, table, *part, None, 0, 0, true).await?;
+        return Ok(0);
+    }
     let mut tx = begin_truncated(pool, schema, table, &context).await?;
     {
         let mut copy = tx.copy_in_raw(copy_sql).await.map_err(CopyError::pg(&context))?;
-        if *format == Format::Binary {
-            copy.send(BINARY_HEADER).await.map_err(CopyError::pg(&context))?;
-        }
-        while !chunk.end {
-            if !chunk.data.is_empty() {
-                copy.send(stream_slice(&chunk.data, *format)).await.map_err(CopyError::pg(&context))?;
-                bytes += chunk.data.len() as u64;
+        // Every chunk until the reader's end marker; an error half-way aborts the stream (and
+        // the transaction rolls back when dropped), so its connection goes back to the pool
+        // clean, not with a COPY left open.
+        let streamed: Result<(), CopyError> = async {
+            let framing = *format == Format::Binary;
+            if framing {
+                copy.send(BINARY_HEADER).await.map_err(CopyError::pg(&context))?;
+                bytes += BINARY_HEADER.len() as u64;
             }
-            target.buffers.give_back(std::mem::take(&mut chunk.data));
-            rows += chunk.rows as i64;
-            rejected += chunk.rejected_rows as i64;
-            last_rowid = chunk.last_rowid.or(last_rowid);
-            pending_rejects.add(std::mem::take(&mut chunk.rejects), rejects)?;
-            bar.inc(chunk.rows + chunk.rejected_rows);
-            chunk = match rx.recv().await {
-                Some(next) => next,
-                None => {
-                    // The transaction rolls back when dropped; the reader's error is the cause.
-                    let _ = copy.abort("the reader stopped").await;
-                    return Err(reader_stopped(target));
+            while !chunk.end {
+                let rows_of_chunk = stream_slice(&chunk.data, *format);
+                if !rows_of_chunk.is_empty() {
+                    copy.send(rows_of_chunk).await.map_err(CopyError::pg(&context))?;
+                    bytes += rows_of_chunk.len() as u64;
                 }
-            };
+                buffers.give_back(std::mem::take(&mut chunk.data));
+                rows += chunk.rows as i64;
+                rejected += chunk.rejected_rows as i64;
+                last_rowid = chunk.last_rowid.or(last_rowid);
+                pending_rejects.add(std::mem::take(&mut chunk.rejects), rejects)?;
+                bar.inc(chunk.rows + chunk.rejected_rows);
+                chunk = rx.recv().await.ok_or_else(|| reader_stopped(target))?;
+            }
+            buffers.give_back(std::mem::take(&mut chunk.data));
+            if framing {
+                copy.send(BINARY_TRAILER).await.map_err(CopyError::pg(&context))?;
+                bytes += BINARY_TRAILER.len() as u64;
+            }
+            Ok(())
         }
-        if *format == Format::Binary {
-            copy.send(BINARY_TRAILER).await.map_err(CopyError::pg(&context))?;
+        .await;
+        match streamed {
+            Ok(()) => {
+                copy.finish().await.map_err(CopyError::pg(&context))?;
+            }
+            Err(e) => {
+                let _ = copy.abort("sqlite2pg stopped this table's load").await;
+                return Err(e);
+            }
         }
-        copy.finish().await.map_err(CopyError::pg(&context))?;
     }
     progress::advance(&mut tx, schema, table, *part, last_rowid, rows, rejected, true).await?;
     tx.commit().await.map_err(CopyError::pg(&context))?;
@@ -816,6 +861,7 @@ async fn write_committing_chunks(pool: &PgPool, target: &WriteTarget, mut rx: mp
     loop {
         let Some(chunk) = rx.recv().await else { return Err(reader_stopped(target)) };
         if chunk.end {
+            target.buffers.give_back(chunk.data);
             break;
         }
         let mut tx = pool.begin().await.map_err(CopyError::pg(&context))?;

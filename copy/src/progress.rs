@@ -174,9 +174,10 @@ pub(crate) async fn save(conn: &mut PgConnection, s: &Saved) -> Result<(), CopyE
     save_with_reference(conn, s, None).await
 }
 
-/// Save a foreign key with the schema of the table it references.
-pub(crate) async fn save_referencing(conn: &mut PgConnection, s: &Saved, referenced_schema: &str) -> Result<(), CopyError> {
-    save_with_reference(conn, s, Some(referenced_schema)).await
+/// Save a foreign key, with the schema of the table it references when its own table is not
+/// copied (so that the copy of the referenced schema finds it).
+pub(crate) async fn save_referencing(conn: &mut PgConnection, s: &Saved, referenced_schema: Option<&str>) -> Result<(), CopyError> {
+    save_with_reference(conn, s, referenced_schema).await
 }
 
 async fn save_with_reference(conn: &mut PgConnection, s: &Saved, referenced_schema: Option<&str>) -> Result<(), CopyError> {

@@ -72,12 +72,19 @@ pub(crate) struct Chunk {
 /// allocated once per chunk in flight instead of once per chunk (4 MB, each page faulted in and
 /// zeroed anew), and memory stays at the chunks in flight whichever allocator runs. The free
 /// list never holds more buffers than were in flight at once.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub(crate) struct Buffers {
     free: std::sync::Mutex<Vec<Vec<u8>>>,
+    /// Buffers grown past this (by one huge row) are freed rather than kept.
+    largest_kept: usize,
 }
 
 impl Buffers {
+    /// A free list for chunks of up to `limits.bytes`.
+    pub(crate) fn new(limits: ChunkLimits) -> Self {
+        Buffers { free: std::sync::Mutex::new(Vec::new()), largest_kept: 2 * limits.bytes + (64 << 10) }
+    }
+
     /// An empty buffer of at least `capacity` bytes.
     fn take(&self, capacity: usize) -> Vec<u8> {
         let reused = self.free.lock().ok().and_then(|mut free| free.pop());
@@ -92,6 +99,9 @@ impl Buffers {
 
     /// A sent chunk's buffer, for the next chunk.
     pub(crate) fn give_back(&self, mut buffer: Vec<u8>) {
+        if buffer.capacity() > self.largest_kept {
+            return;
+        }
         buffer.clear();
         if let Ok(mut free) = self.free.lock() {
             free.push(buffer);

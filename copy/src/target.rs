@@ -65,6 +65,11 @@ pub async fn connect(options: &PgConnectOptions, max_connections: u32) -> Result
         .after_connect(|conn, _| {
             Box::pin(async move {
                 conn.execute("SET TIME ZONE 'UTC'").await?;
+                // A bulk load's statements are long by nature (a table's one COPY, index builds,
+                // key validation, verify's full reads): a role's or database's timeouts, common
+                // on managed servers, would cancel them half-way. pg_dump and pg_restore clear
+                // them for the same reason.
+                conn.execute("SET statement_timeout = 0; SET idle_in_transaction_session_timeout = 0").await?;
                 Ok(())
             })
         })

@@ -358,12 +358,10 @@ async fn compare_table(pool: &PgPool, schema: &SchemaPlan, table: &TablePlan, ex
             batch.push(CanonRow { key, label: Some(label), values });
             if batch.len() == BATCH_ROWS {
                 // Rows the comparing task is done with are freed here, where they were made.
-                while let Ok(spent) = spent_rx.try_recv() {
-                    drop(spent);
+                spent_rx.try_iter().for_each(drop);
+                if tx.blocking_send(std::mem::replace(&mut batch, Vec::with_capacity(BATCH_ROWS))).is_err() {
+                    return Ok((total, skipped));
                 }
-            }
-            if batch.len() == BATCH_ROWS && tx.blocking_send(std::mem::replace(&mut batch, Vec::with_capacity(BATCH_ROWS))).is_err() {
-                return Ok((total, skipped));
             }
         }
         if !batch.is_empty() {
