@@ -9,7 +9,8 @@
 //! - One reader thread per SQLite file holds one read transaction, so the whole copy sees one
 //!   snapshot of the source, and the file is never written. It interleaves up to `jobs` parts,
 //!   converting values and encoding them as `COPY` binary (text with `binary: false`) in chunks
-//!   of at most 4 MB, and ends each part with an explicit end marker.
+//!   of at most 4 MB (1 MB for a table streamed into one COPY), and ends each part with an
+//!   explicit end marker.
 //! - One writer task per part sends chunks over a pooled connection. In a split table each chunk
 //!   commits together with its part's progress row in `sqlite2pg.copy_progress`, so an
 //!   interrupted copy resumes (`resume`) after the last committed chunk; a single-transaction

@@ -195,13 +195,17 @@ pub async fn copy(plan: &Plan, target: &PgConnectOptions, options: &CopyOptions)
             let unfinished = Arc::new(std::sync::atomic::AtomicUsize::new(parts.iter().filter(|p| !p.done).count()));
             let mut writers = Vec::new();
             for part in parts.iter().filter(|p| !p.done) {
-                let spec = table_spec(schema, table, part, options.binary);
+                let mut spec = table_spec(schema, table, part, options.binary);
                 // One chunk queued while the writer sends another: memory stays at about three
                 // chunks per part being read, whatever the table's size.
                 let (tx, rx) = mpsc::channel::<Chunk>(1);
                 senders.push(tx);
                 // A table without rowid cannot resume mid-way: it loads in one transaction too.
                 let mode = if single_transaction || !spec.rowid { WriteMode::SingleTransaction } else { WriteMode::ChunkCommits };
+                spec.chunk_bytes = match mode {
+                    WriteMode::SingleTransaction => STREAM_CHUNK_BYTES.min(limits.bytes),
+                    WriteMode::ChunkCommits => limits.bytes,
+                };
                 let target = WriteTarget {
                     schema: schema.schema.clone(),
                     table: table.name.clone(),
@@ -637,13 +641,18 @@ const CHUNK_BUDGET: usize = 96 << 20;
 
 /// The byte limit of one chunk. In a split table each chunk is one COPY and one commit with its
 /// progress row, so chunks must not be tiny (a single-transaction table streams every chunk
-/// into one COPY, where the size only bounds memory). Measured on the 1M-row benchmark (2 cores, rows loaded, best of 3;
-/// whole copy's peak RSS): 1 MB 1.72 s (29 MB), 2 MB 1.55 s (43 MB), 4 MB 1.46 s (72 MB),
+/// into one COPY, where the size only bounds memory). Measured on the 1M-row benchmark (2
+/// cores, rows loaded, best of 3; whole copy's peak RSS): 1 MB 1.72 s (29 MB), 2 MB 1.55 s (43 MB), 4 MB 1.46 s (72 MB),
 /// 8 MB 1.44 s (104 MB). (Before sockets had TCP_NODELAY each COPY also ended with a 40 ms
 /// delayed-ACK wait: 1 MB chunks then cost 0.7 s more than 4 MB ones.)
 fn chunk_bytes(jobs: usize, files: usize) -> usize {
     (CHUNK_BUDGET / (3 * jobs.max(1) * files.max(1))).clamp(1 << 20, 4 << 20)
 }
+
+/// The byte limit of a chunk streamed into a table's one COPY, where no statement or commit
+/// ends with it and its size only bounds memory: on the 1M-row benchmark 1 MB and 4 MB load
+/// equally fast (`--plan` 2.70-2.79 s and 2.75-2.80 s, interleaved), peak RSS 29 MB and 53 MB.
+const STREAM_CHUNK_BYTES: usize = 1 << 20;
 
 /// A table is split when each part would get at least this many rows (or two chunks' worth,
 /// when chunks are smaller): below that, a second stream costs more than it saves.
@@ -708,6 +717,7 @@ fn table_spec(schema: &SchemaPlan, table: &TablePlan, part: &Part, binary: bool)
         format: table_format(table, binary),
         columns,
         key,
+        chunk_bytes: usize::MAX,
     }
 }
 

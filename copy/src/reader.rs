@@ -40,6 +40,8 @@ pub(crate) struct TableSpec {
     pub key: Vec<usize>,
     /// How the chunks are encoded.
     pub format: Format,
+    /// The byte limit of this part's chunks (at most the file's `ChunkLimits::bytes`).
+    pub chunk_bytes: usize,
 }
 
 /// A value that could not go across as it was.
@@ -69,7 +71,7 @@ pub(crate) struct Chunk {
 }
 
 /// Chunk buffers the writers hand back once sent, for the reader to fill again: a buffer is
-/// allocated once per chunk in flight instead of once per chunk (4 MB, each page faulted in and
+/// allocated once per chunk in flight instead of once per chunk (up to 4 MB, each page faulted in and
 /// zeroed anew), and memory stays at the chunks in flight whichever allocator runs. The free
 /// list never holds more buffers than were in flight at once.
 #[derive(Debug)]
@@ -236,12 +238,13 @@ fn read_chunk(db: &SourceDb, t: &TableSpec, rows: &mut rusqlite::Rows<'_>, polic
     let context = || format!("reading table \"{}\"", t.source_table);
     // Room for a full chunk and the row that crosses the limit, so the buffer is not regrown
     // (and copied) while it fills.
-    let mut chunk = Chunk { data: buffers.take(limits.bytes + (64 << 10)), ..Default::default() };
+    let bytes = t.chunk_bytes.min(limits.bytes);
+    let mut chunk = Chunk { data: buffers.take(bytes + (64 << 10)), ..Default::default() };
     if t.format == Format::Binary {
         chunk.data.extend_from_slice(BINARY_HEADER);
     }
     let offset = usize::from(t.rowid);
-    while chunk.rows + chunk.rejected_rows < limits.rows as u64 && chunk.data.len() < limits.bytes {
+    while chunk.rows + chunk.rejected_rows < limits.rows as u64 && chunk.data.len() < bytes {
         let Some(row) = rows.next().map_err(|e| db.error(context(), e))? else { break };
         if t.rowid {
             chunk.last_rowid = Some(row.get::<_, i64>(0).map_err(|e| db.error(context(), e))?);
