@@ -189,7 +189,7 @@ pub async fn copy(plan: &Plan, target: &PgConnectOptions, options: &CopyOptions)
                 continue;
             }
             let bar = bars.add(ProgressBar::new(table.rows));
-            bar.set_style(ProgressStyle::with_template("{prefix:>24} {bar:30} {pos}/{len} rows {per_sec} eta {eta}").unwrap_or_else(|_| ProgressStyle::default_bar()));
+            bar.set_style(rows_bar_style());
             bar.set_prefix(table.name.clone());
             bar.set_position(parts.iter().map(|p| (p.rows_copied + p.rows_rejected) as u64).sum());
             let unfinished = Arc::new(std::sync::atomic::AtomicUsize::new(parts.iter().filter(|p| !p.done).count()));
@@ -337,6 +337,17 @@ pub async fn copy(plan: &Plan, target: &PgConnectOptions, options: &CopyOptions)
     }
     let rejects_written = rejects.lock().map(|r| r.written).unwrap_or(0);
     Ok(CopySummary { tables, invalid_foreign_keys, rejects_written, seconds: started.elapsed().as_secs_f64() })
+}
+
+/// A table's bar: `messages ███░░ 1,493,075/3,000,000 rows 483,804 rows/s eta 3s` (indicatif's
+/// own `{per_sec}` prints four decimals of a row).
+fn rows_bar_style() -> ProgressStyle {
+    let rate = |state: &indicatif::ProgressState, w: &mut dyn std::fmt::Write| {
+        let _ = write!(w, "{}", indicatif::HumanCount(state.per_sec().max(0.0) as u64));
+    };
+    ProgressStyle::with_template("{prefix:>24} {bar:30} {human_pos}/{human_len} rows {rate} rows/s eta {eta}")
+        .map(|style| style.with_key("rate", rate))
+        .unwrap_or_else(|_| ProgressStyle::default_bar())
 }
 
 /// Check that the tables exist (or create them), and that they are empty (or may be emptied).
