@@ -9,7 +9,7 @@
 mod cli;
 mod migrator;
 
-use std::io::Write;
+use std::io::{IsTerminal, Write};
 use std::path::Path;
 use std::process::ExitCode;
 use std::time::Duration;
@@ -29,7 +29,13 @@ const EXIT_FINDINGS: u8 = 8;
 const EXIT_MISMATCH: u8 = 9;
 
 fn main() -> ExitCode {
-    tracing_subscriber::fmt().with_writer(std::io::stderr).with_env_filter(tracing_subscriber::EnvFilter::from_env("SQLITE2PG_LOG")).init();
+    // `copy` and `migrate` show bars on a terminal (indicatif) and plain log lines elsewhere
+    // (a table copied, finished; keys validated), unless SQLITE2PG_LOG says otherwise. Nothing
+    // else logs below `error` by default (sqlx warns of every statement over a second).
+    let terminal = std::io::stderr().is_terminal();
+    let filter = tracing_subscriber::EnvFilter::try_from_env("SQLITE2PG_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(if terminal { "error" } else { "error,sqlite2pg_copy=info" }));
+    tracing_subscriber::fmt().with_writer(std::io::stderr).with_ansi(terminal).with_env_filter(filter).init();
     let opts = Opts::parse();
     match run(opts) {
         Ok(code) => code,

@@ -716,8 +716,19 @@ fn migrate_then_verify_in_one_command() {
     let rt = tokio::runtime::Runtime::new().expect("runtime");
     let db = rt.block_on(TestDb::new("migrate_then_verify_in_one_command"));
     let example = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/chat/chat.db");
-    let out = run_cli(&["migrate", example.to_str().unwrap_or_default(), "--to", &db.url(), "--format", "json"], work.path());
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_sqlite2pg"))
+        .args(["migrate", example.to_str().unwrap_or_default(), "--to", &db.url(), "--format", "json"])
+        .current_dir(work.path())
+        .env_remove("SQLITE2PG_LOG")
+        .output()
+        .expect("run sqlite2pg");
     assert!(out.status.success(), "{}", stderr(&out));
+    // Not on a terminal: plain log lines instead of bars, without colour codes.
+    let log = stderr(&out);
+    for line in ["copied schema=public table=messages", "table analyzed schema=public table=users", "foreign keys validated"] {
+        assert!(log.contains(line), "{line} in {log}");
+    }
+    assert!(!log.contains('\u{1b}'), "{log}");
     let report: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json report");
     assert_eq!(report["ok"], true);
     assert_eq!(rt.block_on(db.int("SELECT count(*) FROM messages")), 2998);
