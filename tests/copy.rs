@@ -725,7 +725,7 @@ fn migrate_then_verify_in_one_command() {
     assert!(out.status.success(), "{}", stderr(&out));
     // Not on a terminal: plain log lines instead of bars, without colour codes.
     let log = stderr(&out);
-    for line in ["copied schema=public table=messages", "table analyzed schema=public table=users", "foreign keys validated"] {
+    for line in ["copied schema=public table=messages part=0 rows=2998 rejected=0", "table analyzed schema=public table=users", "foreign keys validated"] {
         assert!(log.contains(line), "{line} in {log}");
     }
     assert!(!log.contains('\u{1b}'), "{log}");

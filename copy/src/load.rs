@@ -783,7 +783,7 @@ async fn write_table(
     plain_log: bool,
 ) -> Result<(String, String, u64, f64), CopyError> {
     let started = Instant::now();
-    let bytes = match mode {
+    let Sent { bytes, rows, rejected } = match mode {
         WriteMode::SingleTransaction => write_in_one_transaction(&pool, &target, rx, &rejects, &bar).await?,
         WriteMode::ChunkCommits => write_committing_chunks(&pool, &target, rx, &rejects, &bar).await?,
     };
@@ -793,7 +793,7 @@ async fn write_table(
     }
     let seconds = started.elapsed().as_secs_f64();
     if plain_log {
-        tracing::info!(schema = %schema, table = %table, part, bytes, seconds, "copied");
+        tracing::info!(schema = %schema, table = %table, part, rows, rejected, bytes, seconds, "copied");
     }
     Ok((schema, table, bytes, seconds))
 }
@@ -803,12 +803,20 @@ fn reader_stopped(target: &WriteTarget) -> CopyError {
     CopyError::Reader(format!("{}.{}: the reader stopped before the end of the table", target.schema, target.table))
 }
 
+/// What a writer sent in this run: COPY bytes, rows copied, rows rejected.
+#[derive(Debug, Default)]
+struct Sent {
+    bytes: u64,
+    rows: u64,
+    rejected: u64,
+}
+
 /// A single-transaction part: the table truncated, then every chunk into one `COPY` stream (the
 /// server never waits between chunks for a new statement), its progress and commit once.
-/// Returns the COPY bytes sent. A reader that stops early rolls the whole table back. A value
+/// A reader that stops early rolls the whole table back. A value
 /// the server refuses (a CHECK, say) fails the stream only when it ends: the table is read to
 /// its end first, and rolled back whole.
-async fn write_in_one_transaction(pool: &PgPool, target: &WriteTarget, mut rx: mpsc::Receiver<Chunk>, rejects: &Mutex<Rejects>, bar: &ProgressBar) -> Result<u64, CopyError> {
+async fn write_in_one_transaction(pool: &PgPool, target: &WriteTarget, mut rx: mpsc::Receiver<Chunk>, rejects: &Mutex<Rejects>, bar: &ProgressBar) -> Result<Sent, CopyError> {
     let WriteTarget { schema, table, part, copy_sql, format, buffers, .. } = target;
     let context = format!("copying into {schema}.{table}");
     let (mut rows, mut rejected, mut bytes, mut last_rowid) = (0i64, 0i64, 0u64, None);
@@ -820,7 +828,7 @@ async fn write_in_one_transaction(pool: &PgPool, target: &WriteTarget, mut rx: m
         buffers.give_back(chunk.data);
         let mut conn = pool.acquire().await.map_err(CopyError::pg(&context))?;
         progress::advance(&mut conn, schema, table, *part, None, 0, 0, true).await?;
-        return Ok(0);
+        return Ok(Sent::default());
     }
     let mut tx = begin_truncated(pool, schema, table, &context).await?;
     {
@@ -869,15 +877,15 @@ async fn write_in_one_transaction(pool: &PgPool, target: &WriteTarget, mut rx: m
     progress::advance(&mut tx, schema, table, *part, last_rowid, rows, rejected, true).await?;
     tx.commit().await.map_err(CopyError::pg(&context))?;
     write_rejects(rejects, &mut pending_rejects)?;
-    Ok(bytes)
+    Ok(Sent { bytes, rows: rows as u64, rejected: rejected as u64 })
 }
 
 /// A part of a split table: each chunk is a `COPY` committed with the part's progress, so an
-/// interrupted copy resumes after the last committed chunk. Returns the COPY bytes sent.
-async fn write_committing_chunks(pool: &PgPool, target: &WriteTarget, mut rx: mpsc::Receiver<Chunk>, rejects: &Mutex<Rejects>, bar: &ProgressBar) -> Result<u64, CopyError> {
+/// interrupted copy resumes after the last committed chunk.
+async fn write_committing_chunks(pool: &PgPool, target: &WriteTarget, mut rx: mpsc::Receiver<Chunk>, rejects: &Mutex<Rejects>, bar: &ProgressBar) -> Result<Sent, CopyError> {
     let WriteTarget { schema, table, part, copy_sql, .. } = target;
     let context = format!("copying into {schema}.{table}");
-    let mut bytes = 0u64;
+    let mut sent = Sent::default();
     let mut pending_rejects = PendingRejects::default();
     loop {
         let Some(chunk) = rx.recv().await else { return Err(reader_stopped(target)) };
@@ -891,7 +899,9 @@ async fn write_committing_chunks(pool: &PgPool, target: &WriteTarget, mut rx: mp
             copy.send(chunk.data.as_slice()).await.map_err(CopyError::pg(&context))?;
             copy.finish().await.map_err(CopyError::pg(&context))?;
         }
-        bytes += chunk.data.len() as u64;
+        sent.bytes += chunk.data.len() as u64;
+        sent.rows += chunk.rows;
+        sent.rejected += chunk.rejected_rows;
         target.buffers.give_back(chunk.data);
         progress::advance(&mut tx, schema, table, *part, chunk.last_rowid, chunk.rows as i64, chunk.rejected_rows as i64, false).await?;
         pending_rejects.add(chunk.rejects, rejects)?;
@@ -902,7 +912,7 @@ async fn write_committing_chunks(pool: &PgPool, target: &WriteTarget, mut rx: mp
     let mut tx = pool.begin().await.map_err(CopyError::pg(&context))?;
     progress::advance(&mut tx, schema, table, *part, None, 0, 0, true).await?;
     tx.commit().await.map_err(CopyError::pg(&context))?;
-    Ok(bytes)
+    Ok(sent)
 }
 
 /// A transaction that has truncated `schema.table` (empty already), as `COPY ... FREEZE`
