@@ -195,17 +195,17 @@ pub async fn copy(plan: &Plan, target: &PgConnectOptions, options: &CopyOptions)
             let unfinished = Arc::new(std::sync::atomic::AtomicUsize::new(parts.iter().filter(|p| !p.done).count()));
             let mut writers = Vec::new();
             for part in parts.iter().filter(|p| !p.done) {
-                let mut spec = table_spec(schema, table, part, options.binary);
+                // A table without rowid cannot resume mid-way: it loads in one transaction too.
+                let mode = if single_transaction || table.without_rowid { WriteMode::SingleTransaction } else { WriteMode::ChunkCommits };
+                let chunk_bytes = match mode {
+                    WriteMode::SingleTransaction => STREAM_CHUNK_BYTES.min(limits.bytes),
+                    WriteMode::ChunkCommits => limits.bytes,
+                };
+                let spec = table_spec(schema, table, part, options.binary, chunk_bytes);
                 // One chunk queued while the writer sends another: memory stays at about three
                 // chunks per part being read, whatever the table's size.
                 let (tx, rx) = mpsc::channel::<Chunk>(1);
                 senders.push(tx);
-                // A table without rowid cannot resume mid-way: it loads in one transaction too.
-                let mode = if single_transaction || !spec.rowid { WriteMode::SingleTransaction } else { WriteMode::ChunkCommits };
-                spec.chunk_bytes = match mode {
-                    WriteMode::SingleTransaction => STREAM_CHUNK_BYTES.min(limits.bytes),
-                    WriteMode::ChunkCommits => limits.bytes,
-                };
                 let target = WriteTarget {
                     schema: schema.schema.clone(),
                     table: table.name.clone(),
@@ -710,7 +710,7 @@ fn rowid_parts(lo: i64, hi: i64, jobs: usize) -> Vec<Part> {
     parts
 }
 
-fn table_spec(schema: &SchemaPlan, table: &TablePlan, part: &Part, binary: bool) -> TableSpec {
+fn table_spec(schema: &SchemaPlan, table: &TablePlan, part: &Part, binary: bool, chunk_bytes: usize) -> TableSpec {
     let columns: Vec<ColumnSpec> = table
         .columns
         .iter()
@@ -728,7 +728,7 @@ fn table_spec(schema: &SchemaPlan, table: &TablePlan, part: &Part, binary: bool)
         format: table_format(table, binary),
         columns,
         key,
-        chunk_bytes: usize::MAX,
+        chunk_bytes,
     }
 }
 

@@ -171,16 +171,12 @@ pub(crate) async fn saved(pool: &PgPool, schemas: &[String], table: Option<&str>
 }
 
 pub(crate) async fn save(conn: &mut PgConnection, s: &Saved) -> Result<(), CopyError> {
-    save_with_reference(conn, s, None).await
+    save_referencing(conn, s, None).await
 }
 
 /// Save a foreign key, with the schema of the table it references when its own table is not
 /// copied (so that the copy of the referenced schema finds it).
 pub(crate) async fn save_referencing(conn: &mut PgConnection, s: &Saved, referenced_schema: Option<&str>) -> Result<(), CopyError> {
-    save_with_reference(conn, s, referenced_schema).await
-}
-
-async fn save_with_reference(conn: &mut PgConnection, s: &Saved, referenced_schema: Option<&str>) -> Result<(), CopyError> {
     sqlx::query("INSERT INTO sqlite2pg.copy_saved (schema_name, table_name, kind, name, definition, referenced_schema) VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING")
         .bind(&s.schema)
         .bind(&s.table)

@@ -40,7 +40,8 @@ pub(crate) struct TableSpec {
     pub key: Vec<usize>,
     /// How the chunks are encoded.
     pub format: Format,
-    /// The byte limit of this part's chunks (at most the file's `ChunkLimits::bytes`).
+    /// The byte limit of this part's chunks (at most the file's `ChunkLimits::bytes`, which
+    /// sizes the reused buffers).
     pub chunk_bytes: usize,
 }
 
@@ -238,7 +239,7 @@ fn read_chunk(db: &SourceDb, t: &TableSpec, rows: &mut rusqlite::Rows<'_>, polic
     let context = || format!("reading table \"{}\"", t.source_table);
     // Room for a full chunk and the row that crosses the limit, so the buffer is not regrown
     // (and copied) while it fills.
-    let bytes = t.chunk_bytes.min(limits.bytes);
+    let bytes = t.chunk_bytes;
     let mut chunk = Chunk { data: buffers.take(bytes + (64 << 10)), ..Default::default() };
     if t.format == Format::Binary {
         chunk.data.extend_from_slice(BINARY_HEADER);
