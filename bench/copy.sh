@@ -119,7 +119,7 @@ echo "| loader | time | rows/s | MB/s (SQLite file) | peak RSS |"
 echo "|---|---|---|---|---|"
 label() {
   case $1 in
-    sqlite2pg) echo "sqlite2pg copy (plans first: full profiling pass)" ;;
+    sqlite2pg) echo "sqlite2pg copy (plans as it copies: large tables from a sample, confirmed by the exact profiles the copy reads)" ;;
     sqlite2pg_plan) echo "sqlite2pg copy --plan (reviewed plan, no profiling)" ;;
     verify) echo "sqlite2pg verify --plan (every row of both engines compared; not a loader)" ;;
     ceiling_text) echo "ceiling: psql \\copy (text) + keys and indexes" ;;

@@ -107,10 +107,9 @@ fn run(opts: Opts) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Copy { input, target, copy, create_schema } => {
-            let plan = plan(&input, PlanFor::Load)?;
             let target = sqlite2pg_copy::resolve_target(target.to.as_deref())?;
             let options = copy_options(&input, &copy, create_schema);
-            let summary = runtime()?.block_on(sqlite2pg_copy::copy(&plan, &target, &options))?;
+            let (_, summary) = plan_and_copy(&runtime()?, &input, &target, &options)?;
             print_copy_summary(&summary, &options)?;
             Ok(ExitCode::SUCCESS)
         }
@@ -132,20 +131,24 @@ fn run(opts: Opts) -> anyhow::Result<ExitCode> {
         Command::Migrate { input, target, copy, format, migrator } => {
             // Checked before planning: a mistyped path should not cost a profiling pass.
             let migrator = migrator.as_deref().map(migrator::Migrator::new).transpose()?;
-            let plan = plan(&input, PlanFor::Load)?;
-            let resolved = sqlite2pg_copy::resolve_target(target.to.as_deref())?;
             let rt = runtime()?;
-            if let Some(migrator) = &migrator {
-                let drift = migrate_schema(&rt, migrator, &plan, target.to.as_deref(), &resolved)?;
-                if !drift.ok {
-                    write_stdout(&render_schema(&drift, format)?)?;
-                    eprintln!("sqlite2pg: the schema the migrator built differs from the plan ({} drifts); nothing was copied", drift.drifts.len());
-                    return Ok(ExitCode::from(EXIT_MISMATCH));
-                }
-            }
             // With a migrator the tables exist and were checked: never add the plan's DDL to them.
             let options = copy_options(&input, &copy, migrator.is_none());
-            let summary = rt.block_on(sqlite2pg_copy::copy(&plan, &resolved, &options))?;
+            let resolved = sqlite2pg_copy::resolve_target(target.to.as_deref())?;
+            let (plan, summary) = match &migrator {
+                Some(migrator) => {
+                    let plan = plan(&input, PlanFor::Load)?;
+                    let drift = migrate_schema(&rt, migrator, &plan, target.to.as_deref(), &resolved)?;
+                    if !drift.ok {
+                        write_stdout(&render_schema(&drift, format)?)?;
+                        eprintln!("sqlite2pg: the schema the migrator built differs from the plan ({} drifts); nothing was copied", drift.drifts.len());
+                        return Ok(ExitCode::from(EXIT_MISMATCH));
+                    }
+                    let summary = rt.block_on(sqlite2pg_copy::copy(&plan, &resolved, &options))?;
+                    (plan, summary)
+                }
+                None => plan_and_copy(&rt, &input, &resolved, &options)?,
+            };
             print_copy_summary(&summary, &options)?;
             let verify_options = sqlite2pg_verify::VerifyOptions { rejects: Some(options.rejects.clone()), open: open_options(&input), ..Default::default() };
             let report = rt.block_on(sqlite2pg_verify::verify(&plan, &resolved, &verify_options))?;
@@ -252,6 +255,7 @@ fn copy_options(input: &Input, copy: &CopyArgs, create_schema: bool) -> sqlite2p
         chunk_rows: copy.chunk_rows,
         binary: copy.copy_format == cli::CopyFormat::Auto,
         single_transaction_rows: copy.single_transaction_rows.unwrap_or(defaults.single_transaction_rows),
+        provisional_sample: defaults.provisional_sample,
     }
 }
 
@@ -271,6 +275,14 @@ copied {rows} rows in {:.2} s", summary.seconds);
     text.push_str(if summary.balanced() { "; every table: source rows = copied + rejected\n" } else { "; WARNING: some table's source rows != copied + rejected\n" });
     for fk in &summary.invalid_foreign_keys {
         text.push_str(&format!("foreign key left NOT VALID: {fk}\n"));
+    }
+    if let Some(sampled) = &summary.sampled_plan {
+        let tables = sampled.tables.join(", ");
+        text.push_str(&if sampled.confirmed {
+            format!("planned {tables} from a sample; the copy read their exact profiles, which confirm every decision\n")
+        } else {
+            format!("planned {tables} from a sample; their exact profiles changed a decision, so the copy was made again with the exact plan\n")
+        });
     }
     eprint!("{text}");
     Ok(())
@@ -318,6 +330,22 @@ fn plan(input: &Input, purpose: PlanFor) -> anyhow::Result<Plan> {
     if let Some(saved) = &input.plan {
         return Ok(Plan::from_json_file(saved)?);
     }
+    Ok(plan_files(&input.databases, &plan_options(input, purpose)?)?)
+}
+
+/// Plan (or read the saved plan) and copy: without a saved plan, the copy profiles the large
+/// tables itself when it creates the schema (`sqlite2pg_copy::plan_and_copy`).
+fn plan_and_copy(rt: &tokio::runtime::Runtime, input: &Input, target: &PgConnectOptions, options: &sqlite2pg_copy::CopyOptions) -> anyhow::Result<(Plan, sqlite2pg_copy::CopySummary)> {
+    if input.plan.is_some() {
+        let plan = plan(input, PlanFor::Load)?;
+        let summary = rt.block_on(sqlite2pg_copy::copy(&plan, target, options))?;
+        return Ok((plan, summary));
+    }
+    let plan_options = plan_options(input, PlanFor::Load)?;
+    Ok(rt.block_on(sqlite2pg_copy::plan_and_copy(&input.databases, &plan_options, target, options))?)
+}
+
+fn plan_options(input: &Input, purpose: PlanFor) -> anyhow::Result<PlanOptions> {
     let config = match &input.config {
         Some(path) => Config::load(path)?,
         None if Path::new("sqlite2pg.toml").exists() => Config::load(Path::new("sqlite2pg.toml"))?,
@@ -337,7 +365,7 @@ fn plan(input: &Input, purpose: PlanFor) -> anyhow::Result<Plan> {
         jobs: 0,
         skip_orphan_counts: purpose == PlanFor::Load,
     };
-    Ok(plan_files(&input.databases, &options)?)
+    Ok(options)
 }
 
 /// Write to stdout, treating a closed pipe (`| head`) as success.

@@ -493,12 +493,16 @@ fn a_single_transaction_table_reloads_whole_after_a_kill_and_arrives_frozen() {
     assert_eq!(rt.block_on(db.int("SELECT count(*) FROM big")), 0, "nothing of the rolled-back load is visible");
     let rejects_path = work.path().join("sqlite2pg-rejects.jsonl");
     assert_eq!(std::fs::read_to_string(&rejects_path).unwrap_or_default().lines().count(), 0, "no reject is written before its rows commit");
+    // `big` (120,000 rows) was planned from a sample and recorded as such: `--resume` plans it
+    // exactly, finds the same definition, and takes the load on.
+    assert_eq!(rt.block_on(db.int("SELECT count(*) FROM sqlite2pg.copy_provisional WHERE table_name = 'big'")), 1, "the killed copy planned big from a sample");
 
     let resumed = run_cli(&["copy", "big.db", "--to", url.as_str(), "--resume"], work.path());
     assert!(resumed.status.success(), "{}", stderr(&resumed));
     assert_eq!(rt.block_on(db.int("SELECT count(*) FROM big")), ROWS - BAD);
     assert_eq!(rt.block_on(db.int("SELECT count(DISTINCT id) FROM big")), ROWS - BAD);
     assert_eq!(std::fs::read_to_string(&rejects_path).expect("rejects").lines().count() as i64, BAD, "each reject written once");
+    assert_eq!(rt.block_on(db.int("SELECT count(*) FROM sqlite2pg.copy_provisional")), 0, "the exact plan agreed: nothing provisional is left");
     // Loaded with FREEZE: every page all-visible (ANALYZE, at the end of the copy, counts them).
     let pages = rt.block_on(db.int("SELECT relpages::bigint FROM pg_class WHERE relname = 'big'"));
     let visible = rt.block_on(db.int("SELECT relallvisible::bigint FROM pg_class WHERE relname = 'big'"));
@@ -854,4 +858,105 @@ async fn connections_do_not_wait_for_delayed_acks() {
         drop(held);
         pool.close().await;
     }
+}
+
+/// A table planned from a sample (`provisional_sample`), with a view and a trigger on it and a
+/// table referencing it; `miss` puts one value the sample does not read (row 4,999; 64 runs of
+/// 4 rows are read) that is not JSON into the column the sample takes for JSON.
+fn sampled_events(work: &Workdir, miss: bool) -> std::path::PathBuf {
+    let path = work.sqlite(
+        "events.db",
+        "CREATE TABLE events(id INTEGER PRIMARY KEY, is_done INTEGER NOT NULL, payload TEXT, at DATETIME, note TEXT);
+         CREATE TABLE log(id INTEGER PRIMARY KEY, event_id INTEGER REFERENCES events(id), what TEXT);
+         CREATE VIEW done_events AS SELECT id, payload FROM events WHERE is_done = 1;
+         CREATE TRIGGER events_log AFTER INSERT ON events BEGIN INSERT INTO log(event_id, what) VALUES (new.id, 'inserted'); END;",
+    );
+    let conn = rusqlite::Connection::open(&path).expect("open");
+    conn.execute_batch(&numbered_rows("events", 5_000, "i % 2, json_object('n', i), 1700000000 + i * 60, 'note ' || i")).expect("events");
+    conn.execute_batch("INSERT INTO log(event_id, what) SELECT id, 'made' FROM events WHERE id % 10 = 0").expect("log");
+    if miss {
+        conn.execute_batch("UPDATE events SET payload = 'not json' WHERE id = 4999").expect("miss");
+    }
+    path
+}
+
+fn sampling(work: &Workdir) -> CopyOptions {
+    CopyOptions { provisional_sample: 256, ..options(work) }
+}
+
+fn load_plan_options() -> PlanOptions {
+    PlanOptions { skip_orphan_counts: true, ..Default::default() }
+}
+
+/// The plan a copy confirms is the exact plan, byte for byte, and what it loaded stands.
+#[tokio::test]
+async fn a_plan_from_a_sample_is_confirmed_by_the_copy() {
+    let work = Workdir::new();
+    let path = sampled_events(&work, false);
+    let db = TestDb::new("plan_from_a_sample_confirmed").await;
+    let (plan, summary) = sqlite2pg_copy::plan_and_copy(std::slice::from_ref(&path), &load_plan_options(), &db.options, &sampling(&work)).await.expect("copy");
+    let sampled = summary.sampled_plan.as_ref().expect("planned from a sample");
+    assert_eq!((sampled.tables.clone(), sampled.confirmed), (vec!["public.events".to_string(), "public.log".to_string()], true));
+    let exact = plan_files(&[path], &load_plan_options()).expect("exact plan");
+    assert!(!exact.schemas[0].sampled);
+    assert_eq!(serde_json::to_string(&plan).expect("json"), serde_json::to_string(&exact).expect("json"));
+    assert_eq!(db.column_type("public", "events", "payload").await, "jsonb");
+    assert_eq!(db.column_type("public", "events", "is_done").await, "boolean");
+    assert_eq!(db.column_type("public", "events", "at").await, "timestamp with time zone");
+    assert_eq!(db.int("SELECT count(*) FROM events").await, 5_000);
+    assert_eq!(db.int("SELECT count(*) FROM sqlite2pg.copy_provisional").await, 0);
+    assert!(summary.balanced() && rejects(&work).is_empty());
+    verify_ok(&plan, &db, &work).await;
+}
+
+/// A sample that misses a value its decision does not hold: the copy finds it in the exact
+/// profile, drops what it created (view, trigger function and all) and copies again with the
+/// exact plan, so the value arrives as it is instead of being rejected.
+#[tokio::test]
+async fn a_sample_that_misses_a_value_is_copied_again_with_the_exact_plan() {
+    let work = Workdir::new();
+    let path = sampled_events(&work, true);
+    let db = TestDb::new("plan_from_a_sample_missed").await;
+    let (plan, summary) = sqlite2pg_copy::plan_and_copy(std::slice::from_ref(&path), &load_plan_options(), &db.options, &sampling(&work)).await.expect("copy");
+    let sampled = summary.sampled_plan.as_ref().expect("planned from a sample");
+    assert_eq!((sampled.tables.clone(), sampled.confirmed), (vec!["public.events".to_string(), "public.log".to_string()], false));
+    let exact = plan_files(&[path], &load_plan_options()).expect("exact plan");
+    assert_eq!(serde_json::to_string(&plan).expect("json"), serde_json::to_string(&exact).expect("json"));
+    assert_eq!(db.column_type("public", "events", "payload").await, "text");
+    assert_eq!(db.text("SELECT payload FROM events WHERE id = 4999").await.as_deref(), Some("not json"));
+    assert_eq!(db.int("SELECT count(*) FROM events").await, 5_000);
+    // 5,000 rows the SQLite trigger wrote and 500 more: none written again by the PostgreSQL one.
+    assert_eq!(db.int("SELECT count(*) FROM log").await, 5_500);
+    assert!(rejects(&work).is_empty(), "nothing rejected: {:?}", rejects(&work));
+    assert_eq!(db.int("SELECT count(*) FROM pg_views WHERE schemaname = 'public' AND viewname = 'done_events'").await, 1);
+    assert_eq!(db.int("SELECT count(*) FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace WHERE n.nspname = 'public' AND p.prorettype = 'trigger'::regtype").await, 1, "one trigger function");
+    assert_eq!(db.int("SELECT count(*) FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid WHERE c.relname = 'events' AND NOT t.tgisinternal AND t.tgenabled = 'O'").await, 1, "its trigger, enabled");
+    assert_eq!(db.int("SELECT count(*) FROM sqlite2pg.copy_provisional").await, 0);
+    assert_eq!(db.int("SELECT count(*) FROM sqlite2pg.copy_progress WHERE table_name = 'events'").await, 1, "the first load's progress is gone");
+    assert!(summary.balanced());
+    verify_ok(&plan, &db, &work).await;
+}
+
+/// A table an interrupted copy loaded with a plan from a sample is loaded on only by a plan
+/// that builds and converts it the same way: another one is refused, naming the table, and
+/// nothing is touched.
+#[tokio::test]
+async fn a_provisional_load_the_plan_contradicts_is_not_resumed() {
+    let work = Workdir::new();
+    let path = sampled_events(&work, false);
+    let plan = plan(&path);
+    let db = TestDb::new("provisional_load_contradicted").await;
+    copy(&plan, &db.options, &options(&work)).await.expect("copy");
+    db.must_apply("INSERT INTO sqlite2pg.copy_provisional VALUES ('public', 'events', 'CREATE TABLE \"events\" (\n    \"payload\" text\n);\n')").await;
+    let err = copy(&plan, &db.options, &CopyOptions { resume: true, ..options(&work) }).await.expect_err("refused");
+    let message = err.to_string();
+    assert!(message.contains("public.events") && message.contains("drop the copied tables"), "{message}");
+    assert_eq!(err.exit_code(), 7);
+    assert_eq!(db.int("SELECT count(*) FROM events").await, 5_000, "nothing touched");
+    assert_eq!(db.int("SELECT count(*) FROM sqlite2pg.copy_provisional").await, 1, "the record stays until the tables are dropped");
+    // Once the table is gone, the record is stale: a new copy creates and loads it afresh.
+    db.must_apply("DROP VIEW done_events; DROP TABLE log, events; DROP FUNCTION events_log_fn").await;
+    copy(&plan, &db.options, &options(&work)).await.expect("copy afresh");
+    assert_eq!(db.int("SELECT count(*) FROM sqlite2pg.copy_provisional").await, 0);
+    verify_ok(&plan, &db, &work).await;
 }

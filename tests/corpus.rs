@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use sqlite2pg_converter::ddl;
-use sqlite2pg_converter::plan::{Grade, Plan, SchemaPlan};
+use sqlite2pg_converter::plan::{Grade, Plan, PlanOptions, SchemaPlan, plan_files};
 
 use crate::support::pg::TestDb;
 use crate::support::{column, fixtures_dir, plan_many};
@@ -135,14 +135,23 @@ fn decisions_on_known_fixtures() {
     assert!(sakila.views.len() >= 4, "Sakila views: {}", sakila.views.len());
 }
 
+/// As `sqlite2pg migrate` does: planned with the copy (tables of over 2,000 rows from a sample
+/// of 500, their exact profiles read by the copy), copied, verified. The plan it ends with is
+/// the exact one, byte for byte.
 #[tokio::test]
 async fn every_fixture_migrates_and_verifies() {
-    let (dir, files, plan) = corpus();
+    let (dir, files, _) = corpus();
     let work = crate::support::Workdir::new();
     let db = TestDb::new("corpus_migrate_and_verify").await;
     let rejects = work.path().join("rejects.jsonl");
-    let options = sqlite2pg_copy::CopyOptions { create_schema: true, rejects: rejects.clone(), jobs: 2, ..Default::default() };
-    let summary = sqlite2pg_copy::copy(&plan, &db.options, &options).await.expect("copy of the corpus");
+    let paths: Vec<PathBuf> = files.iter().map(|f| dir.join(f)).collect();
+    let plan_options = PlanOptions { skip_orphan_counts: true, ..Default::default() };
+    let options = sqlite2pg_copy::CopyOptions { create_schema: true, rejects: rejects.clone(), jobs: 2, provisional_sample: 500, ..Default::default() };
+    let (plan, summary) = sqlite2pg_copy::plan_and_copy(&paths, &plan_options, &db.options, &options).await.expect("copy of the corpus");
+    let sampled = summary.sampled_plan.as_ref().expect("the corpus has tables of over 500 rows: planned from a sample");
+    assert!(sampled.tables.len() >= 5, "{sampled:?}");
+    let exact = plan_files(&paths, &plan_options).expect("exact plan");
+    assert_eq!(serde_json::to_string(&plan).expect("json"), serde_json::to_string(&exact).expect("json"), "the copy's plan is the exact plan");
     assert!(summary.balanced(), "source rows = copied + rejected for every table");
     // Row counts equal expected_counts.tsv less the reported rejects.
     let counts = expected_counts(&dir);

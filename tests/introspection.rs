@@ -98,6 +98,54 @@ fn sampling_is_marked_and_deterministic() {
     assert!(!plan_one(&path).sampled);
 }
 
+/// A provisional plan samples only large ordinary rowid tables a copy reads whole (in runs of
+/// consecutive rowids, about the rows asked for, deterministic), profiles the rest exactly, and
+/// with the exact profiles added plans exactly again, byte for byte.
+#[test]
+fn a_provisional_plan_samples_only_what_a_copy_profiles() {
+    use sqlite2pg_converter::plan::{PlanOptions, ProvisionalSample, plan_files, plan_files_provisionally, plan_files_with_profiles};
+    let work = Workdir::new();
+    let path = work.sqlite(
+        "p.db",
+        "CREATE TABLE big(id INTEGER PRIMARY KEY, flag INTEGER, doc TEXT);
+         WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 20000)
+         INSERT INTO big SELECT i * 2, i % 2, json_object('i', i) FROM n;
+         CREATE TABLE huge(id INTEGER PRIMARY KEY, v TEXT);
+         WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 30000) INSERT INTO huge SELECT i, 'v' FROM n;
+         CREATE TABLE small(id INTEGER PRIMARY KEY, v TEXT); INSERT INTO small VALUES (1, 'a');
+         CREATE TABLE pairs(a INTEGER, b INTEGER, PRIMARY KEY (a, b)) WITHOUT ROWID;
+         WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 5000) INSERT INTO pairs SELECT i, i FROM n;",
+    );
+    let options = PlanOptions { skip_orphan_counts: true, ..Default::default() };
+    let sample = ProvisionalSample { rows: 640, largest_table: 25_000 };
+    let provisional = plan_files_provisionally(std::slice::from_ref(&path), &options, sample).expect("provisional plan");
+    let pending: Vec<&str> = provisional.pending.iter().map(|p| p.table.as_str()).collect();
+    assert_eq!(pending, ["big"], "huge is over largest_table, small under the sample, pairs has no rowid");
+    assert_eq!(provisional.pending[0].columns, ["id", "flag", "doc"]);
+    assert!(provisional.plan.schemas[0].sampled);
+    assert_eq!(provisional.plan.schemas[0].table("big").map(|t| t.rows), Some(20_000), "row counts stay exact");
+    assert!(!provisional.profiles.contains_key(&(0, "big".to_string())) && provisional.profiles.len() == 3);
+    let again = plan_files_provisionally(std::slice::from_ref(&path), &options, sample).expect("again");
+    assert_eq!(serde_json::to_string(&provisional.plan).expect("json"), serde_json::to_string(&again.plan).expect("json"), "deterministic");
+
+    // The sample read about 640 of big's rows, spread over all of it.
+    let db = SourceDb::open(&path, &OpenOptions::default()).expect("open");
+    let schema = db.introspect().expect("introspect");
+    let big = schema.tables.iter().find(|t| t.name == "big").expect("big");
+    let profile = db.provisional_profile(big, 640, 25_000).expect("sample").expect("sampled");
+    assert_eq!((profile.rows, profile.sampled_rows), (20_000, Some(640)));
+    assert_eq!(profile.columns[0].int_min, Some(2));
+    assert!(profile.columns[0].int_max.is_some_and(|max| max > 39_000), "the last run reaches the end: {:?}", profile.columns[0].int_max);
+
+    let exact = plan_files(std::slice::from_ref(&path), &options).expect("exact");
+    let mut known = provisional.profiles.clone();
+    let full = db.profile(big, None).expect("exact profile");
+    known.insert((0, "big".to_string()), full);
+    let confirmed = plan_files_with_profiles(std::slice::from_ref(&path), &options, &known).expect("with profiles");
+    assert_eq!(serde_json::to_string(&confirmed).expect("json"), serde_json::to_string(&exact).expect("json"));
+    assert!(confirmed.builds_same(&provisional.plan) && !confirmed.schemas[0].sampled);
+}
+
 /// Profiling with several connections, a large table read in rowid ranges, gives exactly the
 /// profile of one pass: every count, range, maximum and first example.
 #[test]

@@ -56,6 +56,15 @@ pub enum CopyError {
         #[source]
         source: std::io::Error,
     },
+    /// A table loaded by an interrupted copy whose plan came from a sample, which the exact
+    /// plan converts differently: resuming would mix two conversions.
+    #[error("{table} was loaded by an interrupted copy that planned from a sample, and the exact plan differs for it ({difference}); drop the copied tables and copy again with --create-schema")]
+    ProvisionalLoad {
+        /// schema.table
+        table: String,
+        /// What differs.
+        difference: String,
+    },
     /// The reader thread stopped unexpectedly.
     #[error("reading {0} stopped unexpectedly")]
     Reader(String),
@@ -68,7 +77,7 @@ impl CopyError {
             CopyError::Source(e) => e.exit_code(),
             CopyError::NoTarget | CopyError::BadUrl(_) => 2,
             CopyError::Connect { .. } => 6,
-            CopyError::MissingTables { .. } | CopyError::NotEmpty { .. } => 7,
+            CopyError::MissingTables { .. } | CopyError::NotEmpty { .. } | CopyError::ProvisionalLoad { .. } => 7,
             CopyError::Postgres { .. } | CopyError::Rejects { .. } | CopyError::Reader(_) => 1,
         }
     }

@@ -26,16 +26,21 @@
 //!   the value is coerced, as the policy says) and is counted; per table, source rows = copied
 //!   + rejected.
 //! - Identities continue past the highest key (and past `sqlite_sequence` for AUTOINCREMENT).
+//! - [`plan_and_copy`] plans and copies: when it creates the schema, large tables are planned
+//!   from a sample and the reader profiles them exactly as it copies them; the exact plan
+//!   confirms the copy, or the copy is made again with it.
 
 mod encode;
 mod error;
 mod load;
 mod progress;
+mod provisional;
 mod reader;
 mod target;
 
 pub use error::CopyError;
-pub use load::{BadValuePolicy, CopyOptions, CopySummary, TableSummary, copy};
+pub use load::{BadValuePolicy, CopyOptions, CopySummary, SampledPlan, TableSummary, copy};
+pub use provisional::plan_and_copy;
 /// The target's connection options, as [`resolve_target`] gives them.
 pub use sqlx::postgres::PgConnectOptions;
 pub use target::{connect, describe, redact, resolve_target, target_url};

@@ -11,7 +11,7 @@ use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
 use serde::Serialize;
 use sqlite2pg_converter::ddl;
 use sqlite2pg_converter::introspect::{OpenOptions, SourceDb};
-use sqlite2pg_converter::plan::{Plan, SchemaPlan, TablePlan};
+use sqlite2pg_converter::plan::{KnownProfiles, PendingProfile, Plan, SchemaPlan, TablePlan};
 use sqlx::postgres::PgConnectOptions;
 use sqlx::{AssertSqlSafe, Connection, PgConnection, PgPool, Row};
 use tokio::sync::mpsc;
@@ -70,6 +70,10 @@ pub struct CopyOptions {
     /// transaction rolls back and `--resume` loads it again. Larger tables load in rowid parts
     /// whose chunks commit one by one, resumable mid-table. `0`: every table in parts.
     pub single_transaction_rows: u64,
+    /// When [`plan_and_copy`](crate::plan_and_copy) creates the schema, the rows a large table's
+    /// provisional profile samples (the copy reads the exact one on the way and confirms the
+    /// plan). `0`: profile every table before copying.
+    pub provisional_sample: u64,
 }
 
 impl Default for CopyOptions {
@@ -86,6 +90,7 @@ impl Default for CopyOptions {
             chunk_rows: 200_000,
             binary: true,
             single_transaction_rows: 5_000_000,
+            provisional_sample: 65_536,
         }
     }
 }
@@ -122,6 +127,19 @@ pub struct CopySummary {
     pub rejects_written: u64,
     /// Wall-clock seconds.
     pub seconds: f64,
+    /// Tables planned from a sample and profiled exactly by the copy itself (see
+    /// [`plan_and_copy`](crate::plan_and_copy)); `None` when planning read every row first.
+    pub sampled_plan: Option<SampledPlan>,
+}
+
+/// The tables a copy planned from a sample, and what their exact profiles said.
+#[derive(Debug, Clone, Serialize)]
+pub struct SampledPlan {
+    /// `schema.table` of each table planned from a sample.
+    pub tables: Vec<String>,
+    /// The exact plan builds and converts as the sample's did, so the copy stands; `false`:
+    /// the copy was dropped and made again with the exact plan.
+    pub confirmed: bool,
 }
 
 impl CopySummary {
@@ -139,17 +157,28 @@ struct Rejects {
 
 /// Copy every table of `plan` into the PostgreSQL database `target`.
 pub async fn copy(plan: &Plan, target: &PgConnectOptions, options: &CopyOptions) -> Result<CopySummary, CopyError> {
+    Ok(copy_profiling(plan, target, options, &[]).await?.0)
+}
+
+/// Copy as [`copy`] does, reading the exact profile of each `pending` table on the way (when
+/// it loads whole, in one part, from its first row), and recording the plan's tables as
+/// loaded provisionally until [`crate::provisional`] confirms the plan.
+pub(crate) async fn copy_profiling(plan: &Plan, target: &PgConnectOptions, options: &CopyOptions, pending: &[PendingProfile]) -> Result<(CopySummary, KnownProfiles), CopyError> {
     let started = Instant::now();
     let jobs = options.jobs.max(1);
     // Writers (`jobs` per file), tables finishing while others load (`jobs`), and two spare.
     let pool = connect(target, (jobs * plan.schemas.len().max(1) + jobs + 2) as u32).await?;
     progress::ensure(&pool).await?;
+    crate::provisional::check_earlier_loads(&pool, plan).await?;
 
     for schema in &plan.schemas {
         prepare_schema(&pool, schema, options).await?;
     }
     let schemas: Vec<String> = plan.schemas.iter().map(|s| s.schema.clone()).collect();
     tracing::info!(seconds = started.elapsed().as_secs_f64(), "target checked");
+    if !pending.is_empty() {
+        crate::provisional::mark(&pool, plan).await?;
+    }
     set_aside(&pool, plan).await?;
     tracing::info!(seconds = started.elapsed().as_secs_f64(), "keys, indexes, foreign keys and triggers set aside");
 
@@ -169,9 +198,12 @@ pub async fn copy(plan: &Plan, target: &PgConnectOptions, options: &CopyOptions)
     // Per table being loaded: (schema index, table index, its parts' writers).
     let mut loading = Vec::new();
     let mut summaries: Vec<(usize, usize, u64)> = Vec::new();
+    // Per file: the SQLite name of the table each spec profiles.
+    let mut profiled: Vec<Vec<Option<String>>> = Vec::new();
     for (si, schema) in plan.schemas.iter().enumerate() {
         let mut specs = Vec::new();
         let mut senders = Vec::new();
+        let mut profiles_of = Vec::new();
         let limits = ChunkLimits { rows: options.chunk_rows.max(1), bytes: chunk_bytes(jobs, plan.schemas.len()) };
         let buffers = Arc::new(Buffers::new(limits));
         for (ti, table) in schema.tables.iter().enumerate() {
@@ -201,7 +233,11 @@ pub async fn copy(plan: &Plan, target: &PgConnectOptions, options: &CopyOptions)
                     WriteMode::SingleTransaction => STREAM_CHUNK_BYTES.min(limits.bytes),
                     WriteMode::ChunkCommits => limits.bytes,
                 };
-                let spec = table_spec(schema, table, part, options.binary, chunk_bytes);
+                let mut spec = table_spec(schema, table, part, options.binary, chunk_bytes);
+                // Only a table read whole here, from its first row, gets its exact profile.
+                let profile = pending.iter().find(|p| p.schema == si && p.table == table.source_name).filter(|_| single_transaction && part.rowids.is_none());
+                spec.profile = profile.map(|p| p.columns.clone());
+                profiles_of.push(profile.map(|p| p.table.clone()));
                 // One chunk queued while the writer sends another: memory stays at about three
                 // chunks per part being read, whatever the table's size.
                 let (tx, rx) = mpsc::channel::<Chunk>(1);
@@ -226,6 +262,7 @@ pub async fn copy(plan: &Plan, target: &PgConnectOptions, options: &CopyOptions)
         let policy = options.policy;
         let count_tables: Vec<String> = schema.tables.iter().map(|t| t.source_name.clone()).collect();
         readers.push((si, path.display().to_string(), tokio::task::spawn_blocking(move || read_file(path, open, count_tables, specs, senders, policy, jobs, limits, buffers))));
+        profiled.push(profiles_of);
     }
 
     // Each table is finished (indexes, keys, identities, ANALYZE) as soon as its last part is
@@ -278,11 +315,17 @@ pub async fn copy(plan: &Plan, target: &PgConnectOptions, options: &CopyOptions)
     }
     let mut first_error: Option<CopyError> = None;
     let mut snapshot_rows: BTreeMap<(usize, usize), u64> = BTreeMap::new();
+    let mut exact_profiles = KnownProfiles::new();
     for (si, name, reader) in readers {
         match reader.await {
-            Ok(Ok(counts)) => {
-                for (ti, n) in counts.into_iter().enumerate() {
+            Ok(Ok(outcome)) => {
+                for (ti, n) in outcome.counts.into_iter().enumerate() {
                     snapshot_rows.insert((si, ti), n);
+                }
+                for (table, profile) in profiled[si].iter().zip(outcome.profiles) {
+                    if let (Some(table), Some(profile)) = (table, profile) {
+                        exact_profiles.insert((si, table.clone()), profile);
+                    }
                 }
             }
             Ok(Err(e)) => {
@@ -336,7 +379,7 @@ pub async fn copy(plan: &Plan, target: &PgConnectOptions, options: &CopyOptions)
         });
     }
     let rejects_written = rejects.lock().map(|r| r.written).unwrap_or(0);
-    Ok(CopySummary { tables, invalid_foreign_keys, rejects_written, seconds: started.elapsed().as_secs_f64() })
+    Ok((CopySummary { tables, invalid_foreign_keys, rejects_written, seconds: started.elapsed().as_secs_f64(), sampled_plan: None }, exact_profiles))
 }
 
 /// A table's bar: `messages ███░░ 1,493,075/3,000,000 rows 483,804 rows/s eta 3s` (indicatif's
@@ -729,6 +772,7 @@ fn table_spec(schema: &SchemaPlan, table: &TablePlan, part: &Part, binary: bool,
         columns,
         key,
         chunk_bytes,
+        profile: None,
     }
 }
 

@@ -1,7 +1,7 @@
 //! Copy state kept in PostgreSQL (schema `sqlite2pg`), committed with the data it describes, so
 //! that a killed process or a lost connection leaves a state `--resume` can finish from.
 
-use sqlx::{PgConnection, PgPool, Row};
+use sqlx::{AssertSqlSafe, PgConnection, PgPool, Row};
 
 use crate::error::CopyError;
 
@@ -39,7 +39,15 @@ CREATE TABLE IF NOT EXISTS sqlite2pg.copy_saved (
 );
 -- A foreign key of a table outside the copied schemas that references one of their tables:
 -- the referenced table's schema, so that the copy of that schema restores it.
-ALTER TABLE sqlite2pg.copy_saved ADD COLUMN IF NOT EXISTS referenced_schema text;";
+ALTER TABLE sqlite2pg.copy_saved ADD COLUMN IF NOT EXISTS referenced_schema text;
+-- Tables being loaded with a plan made from a sample, until the exact plan, read during the
+-- copy, confirms it: how that plan builds and converts each of them.
+CREATE TABLE IF NOT EXISTS sqlite2pg.copy_provisional (
+    schema_name text NOT NULL,
+    table_name text NOT NULL,
+    definition text NOT NULL,
+    PRIMARY KEY (schema_name, table_name)
+);";
 
 /// One table's recorded progress, over all its parts.
 #[derive(Debug, Clone, Default)]
@@ -113,14 +121,65 @@ pub(crate) async fn record_parts(pool: &PgPool, schema: &str, table: &str, parts
     tx.commit().await.map_err(CopyError::pg("recording how a table is split"))
 }
 
+/// Forget a table's progress (and that a provisional plan loaded it).
 pub(crate) async fn reset(pool: &PgPool, schema: &str, table: &str) -> Result<(), CopyError> {
-    sqlx::query("DELETE FROM sqlite2pg.copy_progress WHERE schema_name = $1 AND table_name = $2")
+    for state in ["copy_progress", "copy_provisional"] {
+        sqlx::query(AssertSqlSafe(format!("DELETE FROM sqlite2pg.{state} WHERE schema_name = $1 AND table_name = $2")))
+            .bind(schema)
+            .bind(table)
+            .execute(pool)
+            .await
+            .map_err(CopyError::pg(format!("resetting the progress of {schema}.{table}")))?;
+    }
+    Ok(())
+}
+
+/// Record that these tables (schema, table, definition) load with a provisional plan.
+pub(crate) async fn mark_provisional(pool: &PgPool, tables: &[(String, String, String)]) -> Result<(), CopyError> {
+    let (schemas, rest): (Vec<&str>, Vec<(&str, &str)>) = tables.iter().map(|(s, t, d)| (s.as_str(), (t.as_str(), d.as_str()))).unzip();
+    let (names, definitions): (Vec<&str>, Vec<&str>) = rest.into_iter().unzip();
+    sqlx::query(
+        "INSERT INTO sqlite2pg.copy_provisional (schema_name, table_name, definition) SELECT * FROM unnest($1::text[], $2::text[], $3::text[])
+         ON CONFLICT (schema_name, table_name) DO UPDATE SET definition = EXCLUDED.definition",
+    )
+    .bind(schemas)
+    .bind(names)
+    .bind(definitions)
+    .execute(pool)
+    .await
+    .map(|_| ())
+    .map_err(CopyError::pg("recording the tables loaded with a provisional plan"))
+}
+
+/// How a provisional plan loaded a table, if one did and was not confirmed.
+pub(crate) async fn provisional(pool: &PgPool, schema: &str, table: &str) -> Result<Option<String>, CopyError> {
+    sqlx::query_scalar("SELECT definition FROM sqlite2pg.copy_provisional WHERE schema_name = $1 AND table_name = $2")
+        .bind(schema)
+        .bind(table)
+        .fetch_optional(pool)
+        .await
+        .map_err(CopyError::pg(format!("reading how {schema}.{table} was planned")))
+}
+
+/// Forget that a provisional plan loaded a table.
+pub(crate) async fn reset_provisional(pool: &PgPool, schema: &str, table: &str) -> Result<(), CopyError> {
+    sqlx::query("DELETE FROM sqlite2pg.copy_provisional WHERE schema_name = $1 AND table_name = $2")
         .bind(schema)
         .bind(table)
         .execute(pool)
         .await
         .map(|_| ())
-        .map_err(CopyError::pg(format!("resetting the progress of {schema}.{table}")))
+        .map_err(CopyError::pg(format!("forgetting how {schema}.{table} was planned")))
+}
+
+/// The provisional loads of these schemas' tables are confirmed (or undone).
+pub(crate) async fn forget_provisional(pool: &PgPool, schemas: &[String]) -> Result<(), CopyError> {
+    sqlx::query("DELETE FROM sqlite2pg.copy_provisional WHERE schema_name = ANY($1)")
+        .bind(schemas)
+        .execute(pool)
+        .await
+        .map(|_| ())
+        .map_err(CopyError::pg("confirming the provisional plan"))
 }
 
 /// Add a committed chunk to its part's progress, inside the chunk's transaction.

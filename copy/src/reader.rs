@@ -7,7 +7,7 @@ use rusqlite::types::ValueRef;
 use serde::Serialize;
 use sqlite2pg_converter::introspect::{OpenOptions, SourceDb};
 use sqlite2pg_converter::mapping::PgType;
-use sqlite2pg_converter::profile::EpochUnit;
+use sqlite2pg_converter::profile::{EpochUnit, TableProfile};
 use sqlite2pg_converter::values::to_pg_text;
 use tokio::sync::mpsc::{self, error::TrySendError};
 
@@ -43,6 +43,33 @@ pub(crate) struct TableSpec {
     /// The byte limit of this part's chunks (at most the file's `ChunkLimits::bytes`, which
     /// sizes the reused buffers).
     pub chunk_bytes: usize,
+    /// Profile these SQLite columns of every row read, in this order (a whole table read in
+    /// one part, whose plan came from a sample: see `plan_and_copy`).
+    pub profile: Option<Vec<String>>,
+}
+
+/// A table's exact profile, built as its rows are read: the profile's column `i` is the
+/// statement's column `at[i]`.
+struct Profiling {
+    profile: TableProfile,
+    at: Vec<usize>,
+}
+
+impl Profiling {
+    fn observe(&mut self, row: &rusqlite::Row<'_>) -> rusqlite::Result<()> {
+        self.profile.rows += 1;
+        for (column, &i) in self.profile.columns.iter_mut().zip(&self.at) {
+            column.observe(row.get_ref(i)?);
+        }
+        Ok(())
+    }
+}
+
+/// What a file's reader read: per table of `count_tables`, its rows in the snapshot; per
+/// table spec, the exact profile it was asked for.
+pub(crate) struct ReadOutcome {
+    pub counts: Vec<u64>,
+    pub profiles: Vec<Option<TableProfile>>,
 }
 
 /// A value that could not go across as it was.
@@ -132,15 +159,31 @@ pub(crate) fn read_file(
     jobs: usize,
     limits: ChunkLimits,
     buffers: std::sync::Arc<Buffers>,
-) -> Result<Vec<u64>, sqlite2pg_converter::Error> {
+) -> Result<ReadOutcome, sqlite2pg_converter::Error> {
     let db = SourceDb::open(&path, &open)?;
     let mut statements = Vec::with_capacity(tables.len());
+    let mut profiling: Vec<Option<Profiling>> = Vec::with_capacity(tables.len());
     for t in &tables {
         let mut select: Vec<String> = Vec::new();
         if t.rowid {
             select.push("rowid".into());
         }
         select.extend(t.columns.iter().map(|c| sqlite2pg_converter::ident::quoted(&c.source_name)));
+        // Profiled columns are read where the copy reads them already, else added at the end.
+        profiling.push(t.profile.as_ref().map(|names| {
+            let offset = usize::from(t.rowid);
+            let at = names
+                .iter()
+                .map(|name| match t.columns.iter().position(|c| &c.source_name == name) {
+                    Some(i) => i + offset,
+                    None => {
+                        select.push(sqlite2pg_converter::ident::quoted(name));
+                        select.len() - 1
+                    }
+                })
+                .collect();
+            Profiling { profile: TableProfile::empty(&t.source_table, names.iter().map(String::as_str)), at }
+        }));
         let mut sql = format!("SELECT {} FROM {}", select.join(", "), sqlite2pg_converter::ident::quoted(&t.source_table));
         if t.rowid {
             let mut conditions = Vec::new();
@@ -181,7 +224,7 @@ pub(crate) fn read_file(
                 continue;
             };
             if pending.is_none() {
-                let mut chunk = read_chunk(&db, &tables[*i], rows, policy, limits, &buffers)?;
+                let mut chunk = read_chunk(&db, &tables[*i], rows, policy, limits, &buffers, profiling[*i].as_mut())?;
                 // Nothing more to read: an explicit end, so that a channel closed by a failing
                 // reader is never taken for a complete table.
                 chunk.end = chunk.rows == 0 && chunk.rejected_rows == 0;
@@ -232,10 +275,18 @@ pub(crate) fn read_file(
             .map_err(|e| db.error(format!("counting table \"{t}\""), e))?;
         counts.push(n as u64);
     }
-    Ok(counts)
+    Ok(ReadOutcome { counts, profiles: profiling.into_iter().map(|p| p.map(|p| p.profile)).collect() })
 }
 
-fn read_chunk(db: &SourceDb, t: &TableSpec, rows: &mut rusqlite::Rows<'_>, policy: BadValuePolicy, limits: ChunkLimits, buffers: &Buffers) -> Result<Chunk, sqlite2pg_converter::Error> {
+fn read_chunk(
+    db: &SourceDb,
+    t: &TableSpec,
+    rows: &mut rusqlite::Rows<'_>,
+    policy: BadValuePolicy,
+    limits: ChunkLimits,
+    buffers: &Buffers,
+    mut profiling: Option<&mut Profiling>,
+) -> Result<Chunk, sqlite2pg_converter::Error> {
     let context = || format!("reading table \"{}\"", t.source_table);
     // Room for a full chunk and the row that crosses the limit, so the buffer is not regrown
     // (and copied) while it fills.
@@ -249,6 +300,9 @@ fn read_chunk(db: &SourceDb, t: &TableSpec, rows: &mut rusqlite::Rows<'_>, polic
         let Some(row) = rows.next().map_err(|e| db.error(context(), e))? else { break };
         if t.rowid {
             chunk.last_rowid = Some(row.get::<_, i64>(0).map_err(|e| db.error(context(), e))?);
+        }
+        if let Some(p) = profiling.as_deref_mut() {
+            p.observe(row).map_err(|e| db.error(context(), e))?;
         }
         // Rows are encoded in place; a rejected row is cut off again.
         let row_start = chunk.data.len();

@@ -40,15 +40,85 @@ pub struct PlanOptions {
     pub skip_orphan_counts: bool,
 }
 
+/// How [`plan_files_provisionally`] samples: large tables that a copy reads whole, in one pass
+/// in rowid order, get a provisional profile of about `rows` rows; the copy profiles them
+/// exactly on the way and confirms the plan ([`plan_files_with_profiles`]).
+#[derive(Debug, Clone, Copy)]
+pub struct ProvisionalSample {
+    /// Rows read per sampled table.
+    pub rows: u64,
+    /// Tables with more rows are profiled exactly (a copy loads them in parts).
+    pub largest_table: u64,
+}
+
+/// A plan whose large tables were profiled from a sample, with what it takes to confirm it.
+#[derive(Debug, Clone)]
+pub struct ProvisionalPlan {
+    /// The plan. Its decisions for the tables in `pending` are from a sample.
+    pub plan: Plan,
+    /// The exact profiles planning read, per schema (an index into `plan.schemas`) and SQLite
+    /// table name: with the pending tables' exact profiles added, they plan exactly again.
+    pub profiles: KnownProfiles,
+    /// The tables profiled from a sample: their exact profiles are still to be read.
+    pub pending: Vec<PendingProfile>,
+}
+
+/// A table whose exact profile is still to be read: every row, in rowid order, these columns.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PendingProfile {
+    /// Index of the schema (of the input file) in the plan.
+    pub schema: usize,
+    /// SQLite table name.
+    pub table: String,
+    /// SQLite column names, in the order of the profile's columns.
+    pub columns: Vec<String>,
+}
+
+/// Exact table profiles, by schema index and SQLite table name.
+pub type KnownProfiles = BTreeMap<(usize, String), TableProfile>;
+
+/// Where `build_schema` takes the profiles from.
+#[derive(Clone, Copy)]
+enum ProfileSource<'a> {
+    /// A profiling pass (sampled when `PlanOptions::sample` says so).
+    Read,
+    /// Samples of the large tables a copy reads whole, exact passes over the others.
+    Provisional(ProvisionalSample),
+    /// Profiles read before, a profiling pass for the tables missing from them.
+    Known(&'a KnownProfiles),
+}
+
 /// Plan the conversion of `paths`: one file goes to `public` (or `options.schema`); several go
 /// to one schema each, named after the file, so equal table names never clash.
 pub fn plan_files(paths: &[PathBuf], options: &PlanOptions) -> Result<Plan> {
+    Ok(plan_files_from(paths, options, ProfileSource::Read)?.plan)
+}
+
+/// Plan as [`plan_files`] does, but profile each large table a copy reads whole (an ordinary
+/// rowid table of more than `sample.rows` and at most `sample.largest_table` rows) from a
+/// sample of `sample.rows` rows: the plan a copy can start from at once, reading the exact
+/// profiles as it copies. The tables profiled so are `pending`; `options.sample` is ignored.
+pub fn plan_files_provisionally(paths: &[PathBuf], options: &PlanOptions, sample: ProvisionalSample) -> Result<ProvisionalPlan> {
+    plan_files_from(paths, options, ProfileSource::Provisional(sample))
+}
+
+/// Plan as [`plan_files`] does, taking the profiles in `profiles` instead of reading them
+/// again (tables missing from it are profiled). With exact profiles, the plan is the one
+/// `plan_files` makes, byte for byte.
+pub fn plan_files_with_profiles(paths: &[PathBuf], options: &PlanOptions, profiles: &KnownProfiles) -> Result<Plan> {
+    Ok(plan_files_from(paths, options, ProfileSource::Known(profiles))?.plan)
+}
+
+fn plan_files_from(paths: &[PathBuf], options: &PlanOptions, profile_source: ProfileSource<'_>) -> Result<ProvisionalPlan> {
     let names = schema_names(paths, options.schema.as_deref());
     let mut schemas = Vec::with_capacity(paths.len());
-    for (path, name) in paths.iter().zip(names) {
+    let mut profiles = KnownProfiles::new();
+    let mut pending = Vec::new();
+    for (index, (path, name)) in paths.iter().zip(names).enumerate() {
         let db = SourceDb::open(path, &options.open)?;
         let source = db.introspect()?;
-        schemas.push(build_schema(&db, &source, name, options)?);
+        let read = ReadProfiles { schema: index, source: profile_source, known: &mut profiles, pending: &mut pending };
+        schemas.push(build_schema(&db, &source, name, options, read)?);
     }
     for (table, column) in options.config.named_columns() {
         let found = schemas.iter().any(|s| s.table(table).is_some_and(|t| t.columns.iter().any(|c| c.source_name.eq_ignore_ascii_case(column))));
@@ -56,7 +126,49 @@ pub fn plan_files(paths: &[PathBuf], options: &PlanOptions) -> Result<Plan> {
             return Err(options.config.unknown_name(format!("table \"{table}\" column \"{column}\" is not in any of the databases given")));
         }
     }
-    Ok(Plan { schemas })
+    Ok(ProvisionalPlan { plan: Plan { schemas }, profiles, pending })
+}
+
+/// What `build_schema` profiles from, and where it records what it read.
+struct ReadProfiles<'a> {
+    schema: usize,
+    source: ProfileSource<'a>,
+    known: &'a mut KnownProfiles,
+    pending: &'a mut Vec<PendingProfile>,
+}
+
+impl ReadProfiles<'_> {
+    /// The profile of every job's table, in order.
+    fn profile(&mut self, db: &SourceDb, jobs: &[ProfileJob<'_>], options: &PlanOptions) -> Result<Vec<TableProfile>> {
+        let mut found: Vec<Option<TableProfile>> = Vec::with_capacity(jobs.len());
+        for job in jobs {
+            found.push(match self.source {
+                ProfileSource::Read => None,
+                ProfileSource::Known(known) => known.get(&(self.schema, job.table.name.clone())).cloned(),
+                // Only ordinary tables: an FTS table's own content is not read as a table.
+                ProfileSource::Provisional(sample) if job.splittable => db.provisional_profile(job.table, sample.rows, sample.largest_table)?,
+                ProfileSource::Provisional(_) => None,
+            });
+        }
+        let missing: Vec<ProfileJob<'_>> = jobs.iter().zip(&found).filter(|(_, f)| f.is_none()).map(|(j, _)| *j).collect();
+        let sample = if matches!(self.source, ProfileSource::Read) { options.sample } else { None };
+        let mut read = db.profile_all(&missing, sample, options.jobs)?.into_iter();
+        let mut profiles = Vec::with_capacity(jobs.len());
+        for (job, found) in jobs.iter().zip(found) {
+            // `profile_all` gives one profile per job; a table it left out is read alone.
+            let profile = match found.or_else(|| read.next()) {
+                Some(p) => p,
+                None => db.profile(job.table, None)?,
+            };
+            if profile.sampled_rows.is_some() && matches!(self.source, ProfileSource::Provisional(_)) {
+                self.pending.push(PendingProfile { schema: self.schema, table: job.table.name.clone(), columns: job.table.columns.iter().map(|c| c.name.clone()).collect() });
+            } else if profile.sampled_rows.is_none() {
+                self.known.insert((self.schema, job.table.name.clone()), profile.clone());
+            }
+            profiles.push(profile);
+        }
+        Ok(profiles)
+    }
 }
 
 fn schema_names(paths: &[PathBuf], single: Option<&str>) -> Vec<String> {
@@ -96,7 +208,7 @@ fn finding(grade: Grade, object: impl Into<String>, message: impl Into<String>) 
     Finding { grade, object: object.into(), message: message.into() }
 }
 
-fn build_schema(db: &SourceDb, source: &SourceSchema, schema: String, options: &PlanOptions) -> Result<SchemaPlan> {
+fn build_schema(db: &SourceDb, source: &SourceSchema, schema: String, options: &PlanOptions, mut read: ReadProfiles<'_>) -> Result<SchemaPlan> {
     let mut findings = Vec::new();
     let mut sampled = false;
     let mut needs_nocase = false;
@@ -117,13 +229,16 @@ fn build_schema(db: &SourceDb, source: &SourceSchema, schema: String, options: &
     let (path, open) = (db.path().to_path_buf(), db.open_options());
     let (profiles, mut orphan_counts) = std::thread::scope(|scope| {
         let counting = scope.spawn(|| count_orphans(&path, &open, &orphan_keys));
-        let profiles = db.profile_all(&jobs, options.sample, options.jobs);
+        let profiles = read.profile(db, &jobs, options);
         (profiles, counting.join().unwrap_or_default())
     });
     let profiles = profiles?;
     for (t, profile) in all_tables.iter().zip(&profiles) {
         sampled |= profile.sampled_rows.is_some();
-        let mut plan = plan_table(db, source, t, profile, options, &mut findings, &mut needs_nocase)?;
+        // A provisional plan's findings are not shown (the exact plan replaces it): counting a
+        // sampled table's violations would be a pass over all of its rows, before the copy.
+        let provisional = matches!(read.source, ProfileSource::Provisional(_)) && profile.sampled_rows.is_some();
+        let mut plan = plan_table((!provisional).then_some(db), source, t, profile, options, &mut findings, &mut needs_nocase)?;
         if own_content.iter().any(|o| o.name == t.name) {
             fulltext::force_text(&mut plan);
         }
@@ -191,8 +306,10 @@ fn build_schema(db: &SourceDb, source: &SourceSchema, schema: String, options: &
     })
 }
 
+/// `violations_in`: the file whose rows that break a column's type are counted (`None`: not
+/// counted).
 fn plan_table(
-    db: &SourceDb,
+    violations_in: Option<&SourceDb>,
     source: &SourceSchema,
     t: &SourceTable,
     profile: &TableProfile,
@@ -206,7 +323,7 @@ fn plan_table(
     }
     let mut columns = Vec::with_capacity(t.columns.len());
     for (c, p) in t.columns.iter().zip(&profile.columns) {
-        columns.push(plan_column(db, t, c, p, options, findings, needs_nocase)?);
+        columns.push(plan_column(violations_in, t, c, p, options, findings, needs_nocase)?);
     }
     let pg_name = |source_name: &str| columns.iter().find(|c: &&ColumnPlan| c.source_name.eq_ignore_ascii_case(source_name)).map(|c| c.name.clone());
     let primary_key: Vec<String> = t.primary_key.iter().filter_map(|c| pg_name(c)).collect();
@@ -239,7 +356,7 @@ fn plan_table(
 }
 
 fn plan_column(
-    db: &SourceDb,
+    violations_in: Option<&SourceDb>,
     t: &SourceTable,
     c: &SourceColumn,
     p: &ColumnProfile,
@@ -293,7 +410,10 @@ fn plan_column(
         }
     };
 
-    let violations = if is_clean(p, pg_type, decision.epoch.is_some()) { None } else { Some(scan_violations(db, t, c, pg_type, decision.epoch)?) };
+    let violations = match violations_in {
+        Some(db) if !is_clean(p, pg_type, decision.epoch.is_some()) => Some(scan_violations(db, t, c, pg_type, decision.epoch)?),
+        _ => None,
+    };
     let mut nullable = !(c.not_null || in_pk || identity);
     if let Some(v) = violations.as_ref().filter(|v| v.count > 0) {
         let examples: Vec<String> = v.examples.iter().map(|e| format!("{} value {} ({})", e.key, e.value, e.reason)).collect();

@@ -18,7 +18,7 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
-pub use build::{PlanOptions, plan_files};
+pub use build::{KnownProfiles, PendingProfile, PlanOptions, ProvisionalPlan, ProvisionalSample, plan_files, plan_files_provisionally, plan_files_with_profiles};
 
 use crate::mapping::{ColumnDecision, PgType};
 use crate::profile::EpochUnit;
@@ -286,6 +286,28 @@ impl Plan {
     pub fn from_json_file(path: &Path) -> crate::Result<Plan> {
         let text = std::fs::read_to_string(path).map_err(|source| crate::Error::Io { path: path.into(), source })?;
         serde_json::from_str(&text).map_err(|e| crate::Error::PlanFile { path: path.into(), message: e.to_string() })
+    }
+
+    /// Whether `other` builds the same PostgreSQL schema and converts every stored value the
+    /// same way: the same DDL, comments aside, and per column the same type and epoch unit
+    /// (the one conversion the DDL does not show). Reasons, evidence and findings may differ:
+    /// a provisional plan's come from a sample. A copy made with one plan is then exactly the
+    /// copy the other would make.
+    pub fn builds_same(&self, other: &Plan) -> bool {
+        let ddl = |plan: &Plan| {
+            let mut plan = plan.clone();
+            for schema in &mut plan.schemas {
+                schema.sampled = false;
+            }
+            crate::ddl::render(&plan, crate::ddl::DdlOptions { comments: false })
+        };
+        let conversions = |plan: &Plan| -> Vec<(String, String, PgType, Option<EpochUnit>)> {
+            plan.schemas
+                .iter()
+                .flat_map(|s| s.tables.iter().flat_map(move |t| t.columns.iter().map(move |c| (s.schema.clone(), format!("{}.{}", t.source_name, c.source_name), c.pg_type, c.epoch()))))
+                .collect()
+        };
+        conversions(self) == conversions(other) && ddl(self) == ddl(other)
     }
 
     /// Every finding of every schema, with the schema's source file.
