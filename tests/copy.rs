@@ -860,7 +860,7 @@ async fn connections_do_not_wait_for_delayed_acks() {
     }
 }
 
-/// A table planned from a sample (`provisional_sample`), with a view and a trigger on it and a
+/// A table planned from a sample (`provisional_sample`), with a view and triggers on both and a
 /// table referencing it; `miss` puts one value the sample does not read (row 4,999; 64 runs of
 /// 4 rows are read) that is not JSON into the column the sample takes for JSON.
 fn sampled_events(work: &Workdir, miss: bool) -> std::path::PathBuf {
@@ -869,7 +869,8 @@ fn sampled_events(work: &Workdir, miss: bool) -> std::path::PathBuf {
         "CREATE TABLE events(id INTEGER PRIMARY KEY, is_done INTEGER NOT NULL, payload TEXT, at DATETIME, note TEXT);
          CREATE TABLE log(id INTEGER PRIMARY KEY, event_id INTEGER REFERENCES events(id), what TEXT);
          CREATE VIEW done_events AS SELECT id, payload FROM events WHERE is_done = 1;
-         CREATE TRIGGER events_log AFTER INSERT ON events BEGIN INSERT INTO log(event_id, what) VALUES (new.id, 'inserted'); END;",
+         CREATE TRIGGER events_log AFTER INSERT ON events BEGIN INSERT INTO log(event_id, what) VALUES (new.id, 'inserted'); END;
+         CREATE TRIGGER done_events_add INSTEAD OF INSERT ON done_events BEGIN INSERT INTO events(is_done, payload) VALUES (1, new.payload); END;",
     );
     let conn = rusqlite::Connection::open(&path).expect("open");
     conn.execute_batch(&numbered_rows("events", 5_000, "i % 2, json_object('n', i), 1700000000 + i * 60, 'note ' || i")).expect("events");
@@ -929,8 +930,8 @@ async fn a_sample_that_misses_a_value_is_copied_again_with_the_exact_plan() {
     assert_eq!(db.int("SELECT count(*) FROM log").await, 5_500);
     assert!(rejects(&work).is_empty(), "nothing rejected: {:?}", rejects(&work));
     assert_eq!(db.int("SELECT count(*) FROM pg_views WHERE schemaname = 'public' AND viewname = 'done_events'").await, 1);
-    assert_eq!(db.int("SELECT count(*) FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace WHERE n.nspname = 'public' AND p.prorettype = 'trigger'::regtype").await, 1, "one trigger function");
-    assert_eq!(db.int("SELECT count(*) FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid WHERE c.relname = 'events' AND NOT t.tgisinternal AND t.tgenabled = 'O'").await, 1, "its trigger, enabled");
+    assert_eq!(db.int("SELECT count(*) FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace WHERE n.nspname = 'public' AND p.prorettype = 'trigger'::regtype").await, 2, "two trigger functions, each made once");
+    assert_eq!(db.int("SELECT count(*) FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid WHERE c.relname IN ('events', 'done_events') AND NOT t.tgisinternal AND t.tgenabled = 'O'").await, 2, "their triggers, enabled");
     assert_eq!(db.int("SELECT count(*) FROM sqlite2pg.copy_provisional").await, 0);
     assert_eq!(db.int("SELECT count(*) FROM sqlite2pg.copy_progress WHERE table_name = 'events'").await, 1, "the first load's progress is gone");
     assert!(summary.balanced());
@@ -955,7 +956,7 @@ async fn a_provisional_load_the_plan_contradicts_is_not_resumed() {
     assert_eq!(db.int("SELECT count(*) FROM events").await, 5_000, "nothing touched");
     assert_eq!(db.int("SELECT count(*) FROM sqlite2pg.copy_provisional").await, 1, "the record stays until the tables are dropped");
     // Once the table is gone, the record is stale: a new copy creates and loads it afresh.
-    db.must_apply("DROP VIEW done_events; DROP TABLE log, events; DROP FUNCTION events_log_fn").await;
+    db.must_apply("DROP VIEW done_events; DROP TABLE log, events; DROP FUNCTION events_log_fn, done_events_add_fn").await;
     copy(&plan, &db.options, &options(&work)).await.expect("copy afresh");
     assert_eq!(db.int("SELECT count(*) FROM sqlite2pg.copy_provisional").await, 0);
     verify_ok(&plan, &db, &work).await;

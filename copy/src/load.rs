@@ -170,15 +170,17 @@ pub(crate) async fn copy_profiling(plan: &Plan, target: &PgConnectOptions, optio
     let pool = connect(target, (jobs * plan.schemas.len().max(1) + jobs + 2) as u32).await?;
     progress::ensure(&pool).await?;
     crate::provisional::check_earlier_loads(&pool, plan).await?;
+    // Recorded before any table is created: a table made from a provisional plan is never
+    // left unrecorded, whatever fails next (a record of a table never made is dropped later).
+    if !pending.is_empty() {
+        crate::provisional::mark(&pool, plan).await?;
+    }
 
     for schema in &plan.schemas {
         prepare_schema(&pool, schema, options).await?;
     }
     let schemas: Vec<String> = plan.schemas.iter().map(|s| s.schema.clone()).collect();
     tracing::info!(seconds = started.elapsed().as_secs_f64(), "target checked");
-    if !pending.is_empty() {
-        crate::provisional::mark(&pool, plan).await?;
-    }
     set_aside(&pool, plan).await?;
     tracing::info!(seconds = started.elapsed().as_secs_f64(), "keys, indexes, foreign keys and triggers set aside");
 
@@ -1029,7 +1031,7 @@ fn write_rejects(rejects: &Mutex<Rejects>, pending: &mut PendingRejects) -> Resu
     r.file.flush().map_err(io)
 }
 
-fn qualified(schema: &str, table: &str) -> String {
+pub(crate) fn qualified(schema: &str, table: &str) -> String {
     format!("{}.{}", quoted(schema), quoted(table))
 }
 

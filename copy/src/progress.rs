@@ -151,14 +151,14 @@ pub(crate) async fn mark_provisional(pool: &PgPool, tables: &[(String, String, S
     .map_err(CopyError::pg("recording the tables loaded with a provisional plan"))
 }
 
-/// How a provisional plan loaded a table, if one did and was not confirmed.
-pub(crate) async fn provisional(pool: &PgPool, schema: &str, table: &str) -> Result<Option<String>, CopyError> {
-    sqlx::query_scalar("SELECT definition FROM sqlite2pg.copy_provisional WHERE schema_name = $1 AND table_name = $2")
-        .bind(schema)
-        .bind(table)
-        .fetch_optional(pool)
+/// The tables of `schemas` a provisional plan loaded and no exact plan confirmed yet:
+/// (schema, table, how that plan built and converted it).
+pub(crate) async fn provisional_records(pool: &PgPool, schemas: &[String]) -> Result<Vec<(String, String, String)>, CopyError> {
+    sqlx::query_as("SELECT schema_name, table_name, definition FROM sqlite2pg.copy_provisional WHERE schema_name = ANY($1) ORDER BY 1, 2")
+        .bind(schemas)
+        .fetch_all(pool)
         .await
-        .map_err(CopyError::pg(format!("reading how {schema}.{table} was planned")))
+        .map_err(CopyError::pg("reading the tables loaded with a provisional plan"))
 }
 
 /// Forget that a provisional plan loaded a table.

@@ -13,18 +13,17 @@
 //! exact plan: slower, never wrong.
 //!
 //! Until the plan is confirmed the plan's tables are recorded in `sqlite2pg.copy_provisional`
-//! with how the provisional plan builds and converts each (see [`definition`]). A copy that
+//! with how the provisional plan builds and converts each (see `TablePlan::load_definition`). A copy that
 //! finds such a record from an interrupted run goes on only when its own plan agrees with it.
 
 use std::path::PathBuf;
 
-use sqlite2pg_converter::ddl;
-use sqlite2pg_converter::plan::{Plan, PlanOptions, ProvisionalSample, TablePlan, plan_files, plan_files_provisionally, plan_files_with_profiles};
+use sqlite2pg_converter::plan::{Plan, PlanOptions, ProvisionalSample, plan_files, plan_files_provisionally, plan_files_with_profiles};
 use sqlx::postgres::PgConnectOptions;
 use sqlx::{AssertSqlSafe, PgPool};
 
 use crate::error::CopyError;
-use crate::load::{CopyOptions, CopySummary, SampledPlan, copy, copy_profiling};
+use crate::load::{CopyOptions, CopySummary, SampledPlan, copy, copy_profiling, qualified};
 use crate::progress;
 use crate::target::connect;
 
@@ -92,41 +91,31 @@ async fn blocking<T: Send + 'static>(
     let (paths, options) = (paths.to_vec(), options.clone());
     tokio::task::spawn_blocking(move || plan(&paths, &options))
         .await
-        .map_err(|e| CopyError::Reader(format!("planning: {e}")))?
+        .map_err(|e| CopyError::Reader(format!("the planning task ({e})")))?
         .map_err(CopyError::Source)
-}
-
-/// How a plan builds and converts one table: its `CREATE TABLE` and, per column, the type and
-/// epoch unit the values are converted to. Two plans with the same definition of a table load
-/// the same rows into it.
-pub(crate) fn definition(table: &TablePlan) -> String {
-    let mut text = ddl::create_table(table, ddl::DdlOptions { comments: false });
-    for c in &table.columns {
-        text.push_str(&format!("-- {}: {:?}, epoch {:?}\n", c.source_name, c.pg_type, c.epoch()));
-    }
-    text
 }
 
 /// Record the plan's tables as loading with a provisional plan.
 pub(crate) async fn mark(pool: &PgPool, plan: &Plan) -> Result<(), CopyError> {
-    let tables: Vec<(String, String, String)> = plan.schemas.iter().flat_map(|s| s.tables.iter().map(|t| (s.schema.clone(), t.name.clone(), definition(t)))).collect();
+    let tables: Vec<(String, String, String)> = plan.schemas.iter().flat_map(|s| s.tables.iter().map(|t| (s.schema.clone(), t.name.clone(), t.load_definition()))).collect();
     progress::mark_provisional(pool, &tables).await
 }
 
 /// Before a copy: a table an interrupted run loaded with a provisional plan may be loaded on
-/// only with a plan that builds and converts it the same way. The record of one that agrees
-/// (or no longer exists) is dropped: this copy's plan is exact or records its own.
+/// only with a plan that builds and converts it the same way
+/// ([`TablePlan::load_definition`](sqlite2pg_converter::plan::TablePlan::load_definition)).
+/// The record of one that agrees (or no longer exists) is dropped: this copy's plan is exact
+/// or records its own.
 pub(crate) async fn check_earlier_loads(pool: &PgPool, plan: &Plan) -> Result<(), CopyError> {
-    for schema in &plan.schemas {
-        for table in &schema.tables {
-            let Some(earlier) = progress::provisional(pool, &schema.schema, &table.name).await? else { continue };
-            let now = definition(table);
-            if earlier != now && table_exists(pool, &schema.schema, &table.name).await? {
-                let difference = earlier.lines().zip(now.lines()).find(|(a, b)| a != b).map(|(a, b)| format!("was `{}`, now `{}`", a.trim(), b.trim())).unwrap_or_else(|| "its columns".into());
-                return Err(CopyError::ProvisionalLoad { table: format!("{}.{}", schema.schema, table.name), difference });
-            }
-            progress::reset_provisional(pool, &schema.schema, &table.name).await?;
+    let schemas: Vec<String> = plan.schemas.iter().map(|s| s.schema.clone()).collect();
+    for (schema_name, table_name, earlier) in progress::provisional_records(pool, &schemas).await? {
+        let Some(table) = plan.schemas.iter().find(|s| s.schema == schema_name).and_then(|s| s.tables.iter().find(|t| t.name == table_name)) else { continue };
+        let now = table.load_definition();
+        if earlier != now && table_exists(pool, &schema_name, &table_name).await? {
+            let difference = earlier.lines().zip(now.lines()).find(|(a, b)| a != b).map(|(a, b)| format!("was `{}`, now `{}`", a.trim(), b.trim())).unwrap_or_else(|| "its columns".into());
+            return Err(CopyError::ProvisionalLoad { table: format!("{schema_name}.{table_name}"), difference });
         }
+        progress::reset_provisional(pool, &schema_name, &table_name).await?;
     }
     Ok(())
 }
@@ -158,18 +147,20 @@ async fn any_table_exists(pool: &PgPool, plan: &Plan) -> Result<bool, CopyError>
 async fn drop_created(pool: &PgPool, plan: &Plan) -> Result<(), CopyError> {
     let mut tx = pool.begin().await.map_err(CopyError::pg("dropping the provisional schema"))?;
     for schema in &plan.schemas {
-        let q = |name: &str| format!("{}.{}", sqlite2pg_converter::ident::quoted(&schema.schema), sqlite2pg_converter::ident::quoted(name));
-        let tables: Vec<String> = schema.tables.iter().map(|t| q(&t.name)).collect();
+        let tables: Vec<String> = schema.tables.iter().map(|t| qualified(&schema.schema, &t.name)).collect();
+        let views: Vec<String> = schema.views.iter().map(|v| qualified(&schema.schema, &v.name)).collect();
+        // The functions of triggers on the tables and of INSTEAD OF triggers on the views:
+        // dropping a table or view drops its triggers, never their functions.
         let functions: Vec<String> = sqlx::query_scalar(
             "SELECT DISTINCT t.tgfoid::regprocedure::text FROM pg_trigger t WHERE t.tgrelid = ANY($1::text[]::regclass[]) AND NOT t.tgisinternal ORDER BY 1",
         )
-        .bind(&tables)
+        .bind(tables.iter().chain(&views).collect::<Vec<_>>())
         .fetch_all(&mut *tx)
         .await
         .map_err(CopyError::pg(format!("listing the trigger functions of schema {}", schema.schema)))?;
         let mut statements = Vec::new();
-        if !schema.views.is_empty() {
-            statements.push(format!("DROP VIEW IF EXISTS {}", schema.views.iter().map(|v| q(&v.name)).collect::<Vec<_>>().join(", ")));
+        if !views.is_empty() {
+            statements.push(format!("DROP VIEW IF EXISTS {}", views.join(", ")));
         }
         if !tables.is_empty() {
             statements.push(format!("DROP TABLE IF EXISTS {}", tables.join(", ")));

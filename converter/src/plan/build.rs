@@ -144,7 +144,12 @@ impl ReadProfiles<'_> {
         for job in jobs {
             found.push(match self.source {
                 ProfileSource::Read => None,
-                ProfileSource::Known(known) => known.get(&(self.schema, job.table.name.clone())).cloned(),
+                // Only while the table still has the columns it was profiled with (a writer
+                // may have changed it since); else it is profiled again.
+                ProfileSource::Known(known) => known
+                    .get(&(self.schema, job.table.name.clone()))
+                    .filter(|p| p.columns.iter().map(|c| c.name.as_str()).eq(job.table.columns.iter().map(|c| c.name.as_str())))
+                    .cloned(),
                 // Only ordinary tables: an FTS table's own content is not read as a table.
                 ProfileSource::Provisional(sample) if job.splittable => db.provisional_profile(job.table, sample.rows, sample.largest_table)?,
                 ProfileSource::Provisional(_) => None,

@@ -152,6 +152,20 @@ pub struct ColumnPlan {
     pub violations: Option<Violations>,
 }
 
+impl TablePlan {
+    /// How this plan builds and loads the table: its `CREATE TABLE` (comments aside) and, per
+    /// column, the type and epoch unit stored values are converted to (the one conversion the
+    /// DDL does not show). Two plans with the same definition of a table load the same rows
+    /// into it.
+    pub fn load_definition(&self) -> String {
+        let mut text = crate::ddl::create_table(self, crate::ddl::DdlOptions { comments: false });
+        for c in &self.columns {
+            text.push_str(&format!("-- {}: {:?}, epoch {:?}\n", c.source_name, c.pg_type, c.epoch()));
+        }
+        text
+    }
+}
+
 impl ColumnPlan {
     /// Epoch unit of the source values when they become a timestamp.
     pub fn epoch(&self) -> Option<EpochUnit> {
@@ -289,10 +303,10 @@ impl Plan {
     }
 
     /// Whether `other` builds the same PostgreSQL schema and converts every stored value the
-    /// same way: the same DDL, comments aside, and per column the same type and epoch unit
-    /// (the one conversion the DDL does not show). Reasons, evidence and findings may differ:
-    /// a provisional plan's come from a sample. A copy made with one plan is then exactly the
-    /// copy the other would make.
+    /// same way: the same DDL, comments aside, and every table's
+    /// [`load_definition`](TablePlan::load_definition). Reasons, evidence and findings may
+    /// differ: a provisional plan's come from a sample. A copy made with one plan is then
+    /// exactly the copy the other would make.
     pub fn builds_same(&self, other: &Plan) -> bool {
         let ddl = |plan: &Plan| {
             let mut plan = plan.clone();
@@ -301,13 +315,8 @@ impl Plan {
             }
             crate::ddl::render(&plan, crate::ddl::DdlOptions { comments: false })
         };
-        let conversions = |plan: &Plan| -> Vec<(String, String, PgType, Option<EpochUnit>)> {
-            plan.schemas
-                .iter()
-                .flat_map(|s| s.tables.iter().flat_map(move |t| t.columns.iter().map(move |c| (s.schema.clone(), format!("{}.{}", t.source_name, c.source_name), c.pg_type, c.epoch()))))
-                .collect()
-        };
-        conversions(self) == conversions(other) && ddl(self) == ddl(other)
+        let loads = |plan: &Plan| -> Vec<(String, String)> { plan.schemas.iter().flat_map(|s| s.tables.iter().map(move |t| (s.schema.clone(), t.load_definition()))).collect() };
+        loads(self) == loads(other) && ddl(self) == ddl(other)
     }
 
     /// Every finding of every schema, with the schema's source file.
