@@ -235,10 +235,9 @@ pub(crate) async fn copy_profiling(plan: &Plan, target: &PgConnectOptions, optio
                     WriteMode::SingleTransaction => STREAM_CHUNK_BYTES.min(limits.bytes),
                     WriteMode::ChunkCommits => limits.bytes,
                 };
-                let mut spec = table_spec(schema, table, part, options.binary, chunk_bytes);
                 // Only a table read whole here, from its first row, gets its exact profile.
                 let profile = pending.iter().find(|p| p.schema == si && p.table == table.source_name).filter(|_| single_transaction && part.rowids.is_none());
-                spec.profile = profile.map(|p| p.columns.clone());
+                let spec = table_spec(schema, table, part, options.binary, chunk_bytes, profile.map(|p| p.columns.clone()));
                 profiles_of.push(profile.map(|p| p.table.clone()));
                 // One chunk queued while the writer sends another: memory stays at about three
                 // chunks per part being read, whatever the table's size.
@@ -395,16 +394,21 @@ fn rows_bar_style() -> ProgressStyle {
         .unwrap_or_else(|_| ProgressStyle::default_bar())
 }
 
-/// Check that the tables exist (or create them), and that they are empty (or may be emptied).
-async fn prepare_schema(pool: &PgPool, schema: &SchemaPlan, options: &CopyOptions) -> Result<(), CopyError> {
-    let existing: Vec<String> = sqlx::query("SELECT table_name::text FROM information_schema.tables WHERE table_schema = $1")
-        .bind(&schema.schema)
+/// The tables (and views) of a PostgreSQL schema.
+pub(crate) async fn existing_tables(pool: &PgPool, schema: &str) -> Result<std::collections::BTreeSet<String>, CopyError> {
+    Ok(sqlx::query("SELECT table_name::text FROM information_schema.tables WHERE table_schema = $1")
+        .bind(schema)
         .fetch_all(pool)
         .await
-        .map_err(CopyError::pg(format!("listing the tables of schema {}", schema.schema)))?
+        .map_err(CopyError::pg(format!("listing the tables of schema {schema}")))?
         .into_iter()
         .map(|r| r.get(0))
-        .collect();
+        .collect())
+}
+
+/// Check that the tables exist (or create them), and that they are empty (or may be emptied).
+async fn prepare_schema(pool: &PgPool, schema: &SchemaPlan, options: &CopyOptions) -> Result<(), CopyError> {
+    let existing = existing_tables(pool, &schema.schema).await?;
     let missing: Vec<String> = schema.tables.iter().filter(|t| !existing.contains(&t.name)).map(|t| t.name.clone()).collect();
     if !missing.is_empty() {
         if options.create_schema && missing.len() == schema.tables.len() {
@@ -755,7 +759,7 @@ fn rowid_parts(lo: i64, hi: i64, jobs: usize) -> Vec<Part> {
     parts
 }
 
-fn table_spec(schema: &SchemaPlan, table: &TablePlan, part: &Part, binary: bool, chunk_bytes: usize) -> TableSpec {
+fn table_spec(schema: &SchemaPlan, table: &TablePlan, part: &Part, binary: bool, chunk_bytes: usize, profile: Option<Vec<String>>) -> TableSpec {
     let columns: Vec<ColumnSpec> = table
         .columns
         .iter()
@@ -774,7 +778,7 @@ fn table_spec(schema: &SchemaPlan, table: &TablePlan, part: &Part, binary: bool,
         columns,
         key,
         chunk_bytes,
-        profile: None,
+        profile,
     }
 }
 

@@ -123,13 +123,24 @@ pub(crate) async fn record_parts(pool: &PgPool, schema: &str, table: &str, parts
 
 /// Forget a table's progress (and that a provisional plan loaded it).
 pub(crate) async fn reset(pool: &PgPool, schema: &str, table: &str) -> Result<(), CopyError> {
-    for state in ["copy_progress", "copy_provisional"] {
-        sqlx::query(AssertSqlSafe(format!("DELETE FROM sqlite2pg.{state} WHERE schema_name = $1 AND table_name = $2")))
+    sqlx::query("DELETE FROM sqlite2pg.copy_progress WHERE schema_name = $1 AND table_name = $2")
+        .bind(schema)
+        .bind(table)
+        .execute(pool)
+        .await
+        .map_err(CopyError::pg(format!("resetting the progress of {schema}.{table}")))?;
+    reset_provisional(pool, schema, table).await
+}
+
+/// Forget every state kept for these tables of `schema` (they were dropped).
+pub(crate) async fn forget_tables(conn: &mut PgConnection, schema: &str, tables: &[String]) -> Result<(), CopyError> {
+    for state in ["copy_progress", "copy_provisional", "copy_saved"] {
+        sqlx::query(AssertSqlSafe(format!("DELETE FROM sqlite2pg.{state} WHERE schema_name = $1 AND table_name = ANY($2)")))
             .bind(schema)
-            .bind(table)
-            .execute(pool)
+            .bind(tables)
+            .execute(&mut *conn)
             .await
-            .map_err(CopyError::pg(format!("resetting the progress of {schema}.{table}")))?;
+            .map_err(CopyError::pg(format!("forgetting the copy state of {schema}.{tables:?}")))?;
     }
     Ok(())
 }

@@ -23,7 +23,7 @@ use sqlx::postgres::PgConnectOptions;
 use sqlx::{AssertSqlSafe, PgPool};
 
 use crate::error::CopyError;
-use crate::load::{CopyOptions, CopySummary, SampledPlan, copy, copy_profiling, qualified};
+use crate::load::{CopyOptions, CopySummary, SampledPlan, copy, copy_profiling, existing_tables, qualified};
 use crate::progress;
 use crate::target::connect;
 
@@ -111,7 +111,7 @@ pub(crate) async fn check_earlier_loads(pool: &PgPool, plan: &Plan) -> Result<()
     for (schema_name, table_name, earlier) in progress::provisional_records(pool, &schemas).await? {
         let Some(table) = plan.schemas.iter().find(|s| s.schema == schema_name).and_then(|s| s.tables.iter().find(|t| t.name == table_name)) else { continue };
         let now = table.load_definition();
-        if earlier != now && table_exists(pool, &schema_name, &table_name).await? {
+        if earlier != now && existing_tables(pool, &schema_name).await?.contains(&table_name) {
             let difference = earlier.lines().zip(now.lines()).find(|(a, b)| a != b).map(|(a, b)| format!("was `{}`, now `{}`", a.trim(), b.trim())).unwrap_or_else(|| "its columns".into());
             return Err(CopyError::ProvisionalLoad { table: format!("{schema_name}.{table_name}"), difference });
         }
@@ -120,21 +120,11 @@ pub(crate) async fn check_earlier_loads(pool: &PgPool, plan: &Plan) -> Result<()
     Ok(())
 }
 
-async fn table_exists(pool: &PgPool, schema: &str, table: &str) -> Result<bool, CopyError> {
-    sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = $1 AND c.relname = $2)")
-        .bind(schema)
-        .bind(table)
-        .fetch_one(pool)
-        .await
-        .map_err(CopyError::pg(format!("looking for {schema}.{table}")))
-}
-
 async fn any_table_exists(pool: &PgPool, plan: &Plan) -> Result<bool, CopyError> {
     for schema in &plan.schemas {
-        for table in &schema.tables {
-            if table_exists(pool, &schema.schema, &table.name).await? {
-                return Ok(true);
-            }
+        let existing = existing_tables(pool, &schema.schema).await?;
+        if schema.tables.iter().any(|t| existing.contains(&t.name)) {
+            return Ok(true);
         }
     }
     Ok(false)
@@ -174,14 +164,8 @@ async fn drop_created(pool: &PgPool, plan: &Plan) -> Result<(), CopyError> {
                 .await
                 .map_err(CopyError::pg(format!("dropping what the provisional plan created: {statement}")))?;
         }
-        for state in ["copy_progress", "copy_provisional", "copy_saved"] {
-            sqlx::query(AssertSqlSafe(format!("DELETE FROM sqlite2pg.{state} WHERE schema_name = $1 AND table_name = ANY($2)")))
-                .bind(&schema.schema)
-                .bind(schema.tables.iter().map(|t| t.name.clone()).collect::<Vec<_>>())
-                .execute(&mut *tx)
-                .await
-                .map_err(CopyError::pg("forgetting the provisional copy's state"))?;
-        }
+        let names: Vec<String> = schema.tables.iter().map(|t| t.name.clone()).collect();
+        progress::forget_tables(&mut tx, &schema.schema, &names).await?;
     }
     tx.commit().await.map_err(CopyError::pg("dropping the provisional schema"))
 }
