@@ -19,7 +19,7 @@ use sqlite2pg_converter::config::Config;
 use sqlite2pg_converter::introspect::OpenOptions;
 use sqlite2pg_converter::plan::{Grade, Plan, PlanOptions, plan_files};
 use sqlite2pg_converter::{ddl, report};
-use sqlite2pg_copy::PgConnectOptions;
+use sqlite2pg_pg::PgConnectOptions;
 
 use cli::{Command, CopyArgs, FailOn, InspectFormat, Input, OnBadValue, Opts, PlanFormat, VerifyFormat};
 
@@ -44,6 +44,7 @@ fn main() -> ExitCode {
                 .downcast_ref::<sqlite2pg_converter::Error>()
                 .map(|e| e.exit_code())
                 .or_else(|| e.downcast_ref::<sqlite2pg_copy::CopyError>().map(|e| e.exit_code()))
+                .or_else(|| e.downcast_ref::<sqlite2pg_pg::PgError>().map(|e| e.exit_code()))
                 .or_else(|| e.downcast_ref::<sqlite2pg_verify::VerifyError>().map(|e| e.exit_code()))
                 .or_else(|| e.downcast_ref::<migrator::MigratorError>().map(|e| e.exit_code()))
                 .or_else(|| e.downcast_ref::<sqlite2pg_codegen::Error>().map(|e| e.exit_code()))
@@ -107,7 +108,7 @@ fn run(opts: Opts) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Copy { input, target, copy, create_schema } => {
-            let target = sqlite2pg_copy::resolve_target(target.to.as_deref())?;
+            let target = sqlite2pg_pg::resolve_target(target.to.as_deref())?;
             let options = copy_options(&input, &copy, create_schema);
             let (_, summary) = plan_and_copy(&runtime()?, &input, &target, &options)?;
             print_copy_summary(&summary, &options)?;
@@ -115,7 +116,7 @@ fn run(opts: Opts) -> anyhow::Result<ExitCode> {
         }
         Command::Verify { input, target, rejects, format } => {
             let plan = plan(&input, PlanFor::Load)?;
-            let target = sqlite2pg_copy::resolve_target(target.to.as_deref())?;
+            let target = sqlite2pg_pg::resolve_target(target.to.as_deref())?;
             let options = sqlite2pg_verify::VerifyOptions { rejects: Some(rejects), open: open_options(&input), ..Default::default() };
             let report = runtime()?.block_on(sqlite2pg_verify::verify(&plan, &target, &options))?;
             write_stdout(&render_verify(&report, format)?)?;
@@ -123,7 +124,7 @@ fn run(opts: Opts) -> anyhow::Result<ExitCode> {
         }
         Command::Check { input, target, format } => {
             let plan = plan(&input, PlanFor::Load)?;
-            let target = sqlite2pg_copy::resolve_target(target.to.as_deref())?;
+            let target = sqlite2pg_pg::resolve_target(target.to.as_deref())?;
             let report = runtime()?.block_on(sqlite2pg_verify::check_schema(&plan, &target))?;
             write_stdout(&render_schema(&report, format)?)?;
             Ok(if report.ok { ExitCode::SUCCESS } else { ExitCode::from(EXIT_MISMATCH) })
@@ -134,7 +135,7 @@ fn run(opts: Opts) -> anyhow::Result<ExitCode> {
             let rt = runtime()?;
             // With a migrator the tables exist and were checked: never add the plan's DDL to them.
             let options = copy_options(&input, &copy, migrator.is_none());
-            let resolved = sqlite2pg_copy::resolve_target(target.to.as_deref())?;
+            let resolved = sqlite2pg_pg::resolve_target(target.to.as_deref())?;
             let (plan, summary) = match &migrator {
                 Some(migrator) => {
                     let plan = plan(&input, PlanFor::Load)?;
@@ -292,9 +293,9 @@ copied {rows} rows in {:.2} s", summary.seconds);
 /// the plan (as `check`). The connection is tried first, so a wrong password or an unreachable
 /// server is our own error (exit 6, no secret in it) rather than whatever the migrator prints.
 fn migrate_schema(rt: &tokio::runtime::Runtime, migrator: &migrator::Migrator, plan: &Plan, to: Option<&str>, target: &PgConnectOptions) -> anyhow::Result<sqlite2pg_verify::SchemaReport> {
-    let probe = rt.block_on(sqlite2pg_copy::connect(target, 1))?;
+    let probe = rt.block_on(sqlite2pg_pg::connect(target, 1))?;
     rt.block_on(probe.close());
-    migrator.up(&sqlite2pg_copy::target_url(to, target))?;
+    migrator.up(&sqlite2pg_pg::target_url(to, target))?;
     let report = rt.block_on(sqlite2pg_verify::check_schema(plan, target))?;
     if report.ok {
         eprintln!("sqlite2pg: the migrator {} built the plan's schema", migrator.path().display());

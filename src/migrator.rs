@@ -158,7 +158,7 @@ fn forward_redacted(stream: impl Read + Send + 'static, url: &str) -> JoinHandle
             if n == 0 {
                 break;
             }
-            let text = sqlite2pg_copy::redact(&String::from_utf8_lossy(&line), &url);
+            let text = sqlite2pg_pg::redact(&String::from_utf8_lossy(&line), &url);
             let _ = std::io::stderr().lock().write_all(text.as_bytes());
             line.clear();
         }

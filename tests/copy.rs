@@ -840,8 +840,8 @@ async fn connections_do_not_wait_for_delayed_acks() {
     let port = db.options.get_port();
     for sslmode in ["disable", "require"] {
         let url = format!("postgres://postgres@127.0.0.1:{port}/{}?sslmode={sslmode}", db.name);
-        let target = sqlite2pg_copy::resolve_target(Some(&url)).expect("url");
-        let pool = sqlite2pg_copy::connect(&target, 3).await.expect("connect");
+        let target = sqlite2pg_pg::resolve_target(Some(&url)).expect("url");
+        let pool = sqlite2pg_pg::connect(&target, 3).await.expect("connect");
         // Held at once, so the pool opens three connections; the server says which local port
         // each one comes from.
         let mut held = Vec::new();

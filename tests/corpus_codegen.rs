@@ -447,7 +447,7 @@ fn walk(dir: &Path) -> Vec<PathBuf> {
 
 /// `sqlite2pg check`'s comparison of a database with the plan: the drifts, if any.
 async fn drifts(plan: &Plan, db: &TestDb) -> Result<(), String> {
-    let target = sqlite2pg_copy::resolve_target(Some(&url_of(db))).map_err(|e| e.to_string())?;
+    let target = sqlite2pg_pg::resolve_target(Some(&url_of(db))).map_err(|e| e.to_string())?;
     let report = sqlite2pg_verify::check_schema(plan, &target).await.map_err(|e| e.to_string())?;
     if report.ok {
         return Ok(());

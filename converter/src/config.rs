@@ -9,6 +9,20 @@
 //! type = "numeric(10,4)"
 //! ```
 //!
+//! Copying into a schema the application made, `target` names a renamed table or column and
+//! `skip = true` leaves one out:
+//!
+//! ```toml
+//! [tables.users]
+//! target = "accounts"
+//!
+//! [tables.users.columns.legacy_flags]
+//! skip = true
+//!
+//! [tables.tasks.columns.timeout]
+//! duration_unit = "seconds"
+//! ```
+//!
 //! A name in the file that matches no table or column is an error, so a typo never passes
 //! silently.
 
@@ -33,6 +47,11 @@ pub struct Config {
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct TableConfig {
+    /// Copying into an existing schema: the target table's name, when the application renamed it.
+    pub target: Option<String>,
+    /// Copying into an existing schema: leave this table out (its rows are not copied).
+    #[serde(default)]
+    pub skip: bool,
     /// By column name.
     #[serde(default)]
     pub columns: BTreeMap<String, ColumnConfig>,
@@ -45,6 +64,14 @@ pub struct ColumnConfig {
     /// The PostgreSQL type to use, as PostgreSQL spells it.
     #[serde(rename = "type")]
     pub pg_type: Option<String>,
+    /// Copying into an existing schema: the target column's name, when the application renamed it.
+    pub target: Option<String>,
+    /// Copying into an existing schema: leave this column out (the target's default fills it).
+    #[serde(default)]
+    pub skip: bool,
+    /// What integers in this column count when the target column is an `interval`
+    /// (`microseconds`, the default and Django's, `milliseconds` or `seconds`).
+    pub duration_unit: Option<sqlite2pg_value::DurationUnit>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -83,6 +110,16 @@ impl Config {
         let t = self.tables.iter().find(|(name, _)| name.eq_ignore_ascii_case(table))?.1;
         let c = t.columns.iter().find(|(name, _)| name.eq_ignore_ascii_case(column))?.1;
         c.pg_type.as_deref().and_then(PgType::parse)
+    }
+
+    /// A table's settings, matched as SQLite matches names (ASCII case-insensitively).
+    pub fn table(&self, table: &str) -> Option<&TableConfig> {
+        self.tables.iter().find(|(name, _)| name.eq_ignore_ascii_case(table)).map(|(_, t)| t)
+    }
+
+    /// A column's settings, matched as SQLite matches names.
+    pub fn column(&self, table: &str, column: &str) -> Option<&ColumnConfig> {
+        self.table(table)?.columns.iter().find(|(name, _)| name.eq_ignore_ascii_case(column)).map(|(_, c)| c)
     }
 
     /// Every (table, column) the configuration names, to check against the schemas read.

@@ -17,7 +17,8 @@ pub mod ddl;
 pub mod error;
 pub mod ident;
 pub mod introspect;
-pub mod json;
+/// JSON as `jsonb` takes it (the value layer's check).
+pub use sqlite2pg_value::json;
 pub mod mapping;
 pub mod plan;
 pub mod profile;

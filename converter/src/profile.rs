@@ -14,6 +14,8 @@ use serde::Serialize;
 
 use crate::error::Result;
 use crate::introspect::{SourceDb, SourceTable};
+pub use sqlite2pg_value::EpochUnit;
+pub use sqlite2pg_value::scalars::{is_decimal, is_uuid, parse_bool_text};
 
 /// Longest example value kept, in characters.
 const EXAMPLE_CHARS: usize = 60;
@@ -176,29 +178,6 @@ impl ColumnProfile {
             Some(EpochUnit::Microseconds)
         } else {
             None
-        }
-    }
-}
-
-/// The unit of epoch integers.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum EpochUnit {
-    /// Seconds since 1970-01-01 UTC.
-    Seconds,
-    /// Milliseconds.
-    Milliseconds,
-    /// Microseconds.
-    Microseconds,
-}
-
-impl EpochUnit {
-    /// Units per second.
-    pub fn per_second(self) -> i64 {
-        match self {
-            EpochUnit::Seconds => 1,
-            EpochUnit::Milliseconds => 1_000,
-            EpochUnit::Microseconds => 1_000_000,
         }
     }
 }
@@ -725,45 +704,6 @@ fn shorten(text: &str) -> String {
 /// `0`, `1`, `true`, `false`, `t`, `f`, `yes`, `no`, `y`, `n`, any case.
 pub fn is_bool_text(text: &str) -> bool {
     parse_bool_text(text).is_some()
-}
-
-/// The boolean a text spells, if it spells one.
-pub fn parse_bool_text(text: &str) -> Option<bool> {
-    // Called on every text value while profiling: no allocation.
-    const TRUE: &[&str] = &["1", "true", "t", "yes", "y"];
-    const FALSE: &[&str] = &["0", "false", "f", "no", "n"];
-    if text.len() > 5 {
-        return None;
-    }
-    if TRUE.iter().any(|w| w.eq_ignore_ascii_case(text)) {
-        Some(true)
-    } else if FALSE.iter().any(|w| w.eq_ignore_ascii_case(text)) {
-        Some(false)
-    } else {
-        None
-    }
-}
-
-/// `8-4-4-4-12` hex digits, with or without braces.
-pub fn is_uuid(text: &str) -> bool {
-    let t = text.strip_prefix('{').and_then(|t| t.strip_suffix('}')).unwrap_or(text);
-    let b = t.as_bytes();
-    b.len() == 36
-        && b.iter().enumerate().all(|(i, c)| match i {
-            8 | 13 | 18 | 23 => *c == b'-',
-            _ => c.is_ascii_hexdigit(),
-        })
-}
-
-/// A plain decimal number: optional sign, digits, optional `.digits` (no exponent, no spaces).
-pub fn is_decimal(text: &str) -> bool {
-    // Most texts fail on their first byte: no need to look for a point in them.
-    if !matches!(text.as_bytes().first(), Some(b'0'..=b'9' | b'+' | b'-' | b'.')) {
-        return false;
-    }
-    let t = text.strip_prefix(['+', '-']).unwrap_or(text);
-    let (int_part, frac_part) = t.split_once('.').unwrap_or((t, ""));
-    !(int_part.is_empty() && frac_part.is_empty()) && int_part.bytes().all(|c| c.is_ascii_digit()) && frac_part.bytes().all(|c| c.is_ascii_digit())
 }
 
 /// The ISO-8601 shape of a text value.

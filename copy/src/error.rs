@@ -9,23 +9,11 @@ pub enum CopyError {
     /// Reading the SQLite source failed.
     #[error(transparent)]
     Source(#[from] sqlite2pg_converter::Error),
-    /// No PostgreSQL target was named.
-    #[error("no PostgreSQL target: pass --to postgres://USER@HOST:PORT/DATABASE, or set DATABASE_URL (or the PG* variables PGHOST, PGDATABASE, ...)")]
-    NoTarget,
-    /// The target URL does not parse.
-    #[error("the PostgreSQL URL is not valid: {0}")]
-    BadUrl(String),
-    /// Connecting failed (unreachable server, wrong password, missing database).
-    #[error("cannot connect to PostgreSQL at {target}: {source}")]
-    Connect {
-        /// host:port/database as user (never the password).
-        target: String,
-        /// The driver's error.
-        #[source]
-        source: sqlx::Error,
-    },
+    /// Resolving, connecting to or querying the target failed.
+    #[error(transparent)]
+    Pg(#[from] sqlite2pg_pg::PgError),
     /// A statement failed.
-    #[error("PostgreSQL: {context}: {source}{}", detail_of(.source))]
+    #[error("PostgreSQL: {context}: {source}{}", sqlite2pg_pg::detail_of(.source))]
     Postgres {
         /// What we were doing, naming the table.
         context: String,
@@ -75,8 +63,7 @@ impl CopyError {
     pub fn exit_code(&self) -> u8 {
         match self {
             CopyError::Source(e) => e.exit_code(),
-            CopyError::NoTarget | CopyError::BadUrl(_) => 2,
-            CopyError::Connect { .. } => 6,
+            CopyError::Pg(e) => e.exit_code(),
             CopyError::MissingTables { .. } | CopyError::NotEmpty { .. } | CopyError::ProvisionalLoad { .. } => 7,
             CopyError::Postgres { .. } | CopyError::Rejects { .. } | CopyError::Reader(_) => 1,
         }
@@ -86,15 +73,4 @@ impl CopyError {
         let context = context.into();
         move |source| CopyError::Postgres { context, source }
     }
-}
-
-/// The server's DETAIL line of a statement's error, which names the other objects involved
-/// (the referencing table of a refused TRUNCATE, the duplicate key of a unique violation).
-fn detail_of(error: &sqlx::Error) -> String {
-    error
-        .as_database_error()
-        .and_then(|e| e.try_downcast_ref::<sqlx::postgres::PgDatabaseError>())
-        .and_then(|e| e.detail())
-        .map(|d| format!(" ({d})"))
-        .unwrap_or_default()
 }

@@ -36,11 +36,9 @@ mod load;
 mod progress;
 mod provisional;
 mod reader;
-mod target;
 
 pub use error::CopyError;
 pub use load::{BadValuePolicy, CopyOptions, CopySummary, SampledPlan, TableSummary, copy};
 pub use provisional::plan_and_copy;
-/// The target's connection options, as [`resolve_target`] gives them.
+/// The target's connection options, as `sqlite2pg_pg::resolve_target` gives them.
 pub use sqlx::postgres::PgConnectOptions;
-pub use target::{connect, describe, redact, resolve_target, target_url};

@@ -18,11 +18,11 @@ use tokio::sync::mpsc;
 
 use sqlite2pg_converter::ident::quoted;
 
-use crate::encode::{BINARY_HEADER, BINARY_TRAILER, Format, binary_capable, stream_slice};
+use crate::encode::{BINARY_HEADER, BINARY_TRAILER, Format, stream_slice};
 use crate::error::CopyError;
 use crate::progress::{self, Part, Saved};
 use crate::reader::{Buffers, Chunk, ChunkLimits, ColumnSpec, Reject, TableSpec, read_file};
-use crate::target::connect;
+use sqlite2pg_pg::connect;
 
 /// What happens to a value that cannot go across unchanged.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -764,7 +764,7 @@ fn table_spec(schema: &SchemaPlan, table: &TablePlan, part: &Part, binary: bool,
         .columns
         .iter()
         .filter(|c| c.generated.is_none())
-        .map(|c| ColumnSpec { source_name: c.source_name.clone(), pg_type: c.pg_type, epoch: c.epoch(), nullable: c.nullable })
+        .map(|c| ColumnSpec { source_name: c.source_name.clone(), conversion: c.conversion(), nullable: c.nullable })
         .collect();
     let key = table.primary_key.iter().filter_map(|k| table.columns.iter().filter(|c| c.generated.is_none()).position(|c| &c.name == k)).collect();
     TableSpec {
@@ -784,7 +784,7 @@ fn table_spec(schema: &SchemaPlan, table: &TablePlan, part: &Part, binary: bool,
 
 /// Binary when asked for and every copied column's type has a binary encoder.
 fn table_format(table: &TablePlan, binary: bool) -> Format {
-    let capable = table.columns.iter().filter(|c| c.generated.is_none()).all(|c| binary_capable(c.pg_type));
+    let capable = table.columns.iter().filter(|c| c.generated.is_none()).all(|c| c.pg_type.target().binary_capable());
     if binary && capable { Format::Binary } else { Format::Text }
 }
 

@@ -25,7 +25,7 @@ use sqlx::{AssertSqlSafe, PgPool};
 use crate::error::CopyError;
 use crate::load::{CopyOptions, CopySummary, SampledPlan, copy, copy_profiling, existing_tables, qualified};
 use crate::progress;
-use crate::target::connect;
+use sqlite2pg_pg::connect;
 
 /// Plan the SQLite files `paths` and copy them into `target`: returns the exact plan (the one
 /// [`plan_files`] makes) and the copy's summary.

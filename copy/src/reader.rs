@@ -6,20 +6,18 @@ use std::path::PathBuf;
 use rusqlite::types::ValueRef;
 use serde::Serialize;
 use sqlite2pg_converter::introspect::{OpenOptions, SourceDb};
-use sqlite2pg_converter::mapping::PgType;
-use sqlite2pg_converter::profile::{EpochUnit, TableProfile};
-use sqlite2pg_converter::values::to_pg_text;
+use sqlite2pg_converter::profile::TableProfile;
+use sqlite2pg_value::{Conversion, PgValue, Refusal, TargetType};
 use tokio::sync::mpsc::{self, error::TrySendError};
 
-use crate::encode::{BINARY_HEADER, BINARY_TRAILER, Format, NULL, push_binary_direct, push_binary_field, push_binary_null, push_escaped, push_tuple_start};
+use crate::encode::{BINARY_HEADER, BINARY_TRAILER, Format, push_tuple_start};
 use crate::load::BadValuePolicy;
 
-/// How to read one column.
+/// How to read one column: its SQLite name, and how its values become the target column's.
 #[derive(Debug, Clone)]
 pub(crate) struct ColumnSpec {
     pub source_name: String,
-    pub pg_type: PgType,
-    pub epoch: Option<EpochUnit>,
+    pub conversion: Conversion,
     pub nullable: bool,
 }
 
@@ -319,10 +317,10 @@ fn read_chunk(
             let value = row.get_ref(c + offset).map_err(|e| db.error(context(), e))?;
             match encode_value(value, spec, policy, t.format, line) {
                 Ok(None) => {}
-                Ok(Some((reason, action))) => notes.push(reject(t, row, offset, spec, value, reason, action)),
+                Ok(Some((reason, action))) => notes.push(reject(t, row, offset, spec, value, &reason.to_string(), action)),
                 Err(reason) => {
                     row_rejected = true;
-                    notes.push(reject(t, row, offset, spec, value, reason, "rejected"));
+                    notes.push(reject(t, row, offset, spec, value, &reason.to_string(), "rejected"));
                 }
             }
         }
@@ -349,41 +347,28 @@ fn read_chunk(
 }
 
 /// Encode one value. `Ok(Some)` when it was coerced (and how), `Err` when its row is rejected.
-fn encode_value(value: ValueRef<'_>, spec: &ColumnSpec, policy: BadValuePolicy, format: Format, out: &mut Vec<u8>) -> Result<Option<(&'static str, &'static str)>, &'static str> {
+fn encode_value(value: ValueRef<'_>, spec: &ColumnSpec, policy: BadValuePolicy, format: Format, out: &mut Vec<u8>) -> Result<Option<(Refusal, &'static str)>, Refusal> {
     if matches!(value, ValueRef::Null) && !spec.nullable {
-        return Err("NULL in a NOT NULL column");
+        return Err(Refusal::NullInNotNull);
     }
-    if format == Format::Binary && push_binary_direct(out, value, spec) {
-        return Ok(None);
-    }
-    let (converted, note) = match to_pg_text(value, spec.pg_type, spec.epoch) {
-        Ok(text) => (text, None),
+    let (converted, note) = match spec.conversion.convert(value) {
+        Ok(converted) => (converted, None),
         Err(reason) => match (policy, value) {
-            (BadValuePolicy::Lossy, ValueRef::Text(bytes)) if spec.pg_type.is_text() || spec.pg_type == PgType::Jsonb => {
+            (BadValuePolicy::Lossy, ValueRef::Text(bytes)) if spec.conversion.target.is_text() || matches!(spec.conversion.target, TargetType::Jsonb | TargetType::Json) => {
                 let lossy = String::from_utf8_lossy(bytes).replace('\0', "");
-                match to_pg_text(ValueRef::Text(lossy.as_bytes()), spec.pg_type, spec.epoch) {
-                    Ok(Some(text)) => (Some(std::borrow::Cow::Owned(text.into_owned())), Some((reason, "lossy UTF-8"))),
-                    _ => return Err(reason),
+                match spec.conversion.convert(ValueRef::Text(lossy.as_bytes())) {
+                    Ok(converted) => (converted.into_owned(), Some((reason, "lossy UTF-8"))),
+                    Err(_) => return Err(reason),
                 }
             }
-            (BadValuePolicy::Null, _) if spec.nullable => (None, Some((reason, "coerced to NULL"))),
+            (BadValuePolicy::Null, _) if spec.nullable => (PgValue::Null, Some((reason, "coerced to NULL"))),
             _ => return Err(reason),
         },
     };
-    match (format, converted) {
-        (Format::Text, Some(text)) => push_escaped(out, &text),
-        (Format::Text, None) => out.extend_from_slice(NULL),
-        (Format::Binary, Some(text)) => {
-            // A coerced value is not the stored one: encode it from its text alone.
-            let stored = if note.is_some() { ValueRef::Text(text.as_bytes()) } else { value };
-            let epoch = if note.is_some() { None } else { spec.epoch };
-            if push_binary_field(out, stored, spec.pg_type, epoch, &text).is_none() {
-                // to_pg_text only gives shapes the binary encoder knows: a bug, never a
-                // silent loss; the row is rejected and reported like any other.
-                return Err("sqlite2pg could not encode this value in COPY's binary format (a bug: please report it; `--copy-format text` copies it)");
-            }
-        }
-        (Format::Binary, None) => push_binary_null(out),
+    match format {
+        Format::Text => sqlite2pg_value::text::push_copy_text(out, &converted),
+        // Tables with a column the binary format cannot carry load in text (`table_format`).
+        Format::Binary => sqlite2pg_value::binary::push_field(out, &converted).ok_or_else(|| Refusal::Unsupported(format!("{} in COPY's binary format", spec.conversion.target)))?,
     }
     Ok(note)
 }

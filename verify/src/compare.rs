@@ -10,12 +10,13 @@ use serde::Serialize;
 use sqlite2pg_converter::introspect::{OpenOptions, SourceDb};
 use sqlite2pg_converter::mapping::PgType;
 use sqlite2pg_converter::plan::{ColumnPlan, Plan, SchemaPlan, TablePlan};
-use sqlite2pg_converter::values::to_pg_text;
 use sqlx::postgres::PgConnectOptions;
 use sqlx::{AssertSqlSafe, PgPool, Row};
 use tokio::sync::mpsc;
 
-use crate::canonical::{canonical, pg_select_expr};
+use sqlite2pg_value::canonical::canonical;
+use sqlite2pg_value::output::{read_output, select_expr};
+use sqlite2pg_value::Conversion;
 
 /// Why verification could not run (a mismatch is not an error: it is in the report).
 #[derive(Debug, thiserror::Error)]
@@ -23,7 +24,7 @@ use crate::canonical::{canonical, pg_select_expr};
 pub enum VerifyError {
     /// Connecting or the copy's target handling failed.
     #[error(transparent)]
-    Target(#[from] sqlite2pg_copy::CopyError),
+    Target(#[from] sqlite2pg_pg::PgError),
     /// Reading SQLite failed.
     #[error(transparent)]
     Source(#[from] sqlite2pg_converter::Error),
@@ -180,7 +181,7 @@ fn load_rejects(path: Option<&PathBuf>) -> Result<HashMap<(String, String), Expe
 
 /// Verify every table of `plan` against the PostgreSQL database `target`.
 pub async fn verify(plan: &Plan, target: &PgConnectOptions, options: &VerifyOptions) -> Result<VerifyReport, VerifyError> {
-    let pool = sqlite2pg_copy::connect(target, 4).await?;
+    let pool = sqlite2pg_pg::connect(target, 4).await?;
     let rejects = load_rejects(options.rejects.as_ref())?;
     let empty = Expected::default();
     let mut tables = Vec::new();
@@ -299,6 +300,8 @@ async fn compare_table(pool: &PgPool, schema: &SchemaPlan, table: &TablePlan, ex
     let open = options.open.clone();
     let source_table = table.source_name.clone();
     let cols = columns.clone();
+    let conversions: Vec<Conversion> = columns.iter().map(ColumnPlan::conversion).collect();
+    let targets: Vec<sqlite2pg_value::TargetType> = conversions.iter().map(|c| c.target.clone()).collect();
     let rejected = expected.rejected.clone();
     let coerced = expected.coerced.clone();
     let has_rowid = !table.without_rowid;
@@ -348,9 +351,9 @@ async fn compare_table(pool: &PgPool, schema: &SchemaPlan, table: &TablePlan, ex
                     continue;
                 }
                 let v = row.get_ref(i + offset).map_err(|e| db.error(&context, e))?;
-                values.push(match to_pg_text(v, c.pg_type, c.epoch()) {
-                    Ok(Some(t)) => Some(canonical(&t, c.pg_type)),
-                    Ok(None) => None,
+                let conversion = &conversions[i];
+                values.push(match conversion.convert(v) {
+                    Ok(value) => canonical(&value, &conversion.target),
                     Err(reason) => Some(format!("<not convertible: {reason}>")),
                 });
             }
@@ -372,7 +375,7 @@ async fn compare_table(pool: &PgPool, schema: &SchemaPlan, table: &TablePlan, ex
 
     // PostgreSQL side, streamed in the same order.
     // Aliased, so that ORDER BY names the table's columns, not these text forms.
-    let exprs: Vec<String> = columns.iter().enumerate().map(|(i, c)| format!("{} AS c{i}", pg_select_expr(&sqlite2pg_converter::ident::quoted(&c.name), c.pg_type))).collect();
+    let exprs: Vec<String> = columns.iter().zip(&targets).enumerate().map(|(i, (c, t))| format!("{} AS c{i}", select_expr(&sqlite2pg_converter::ident::quoted(&c.name), t))).collect();
     let mut sql = format!("SELECT {} FROM {qualified}", exprs.join(", "));
     if keyed {
         let order: Vec<String> = key_idx
@@ -402,7 +405,14 @@ async fn compare_table(pool: &PgPool, schema: &SchemaPlan, table: &TablePlan, ex
         loop {
             let target = stream.try_next().await.map_err(pg(format!("reading {qualified}")))?;
             let target = target.map(|r| {
-                let values: Vec<Option<String>> = (0..columns.len()).map(|i| r.get::<Option<String>, _>(i).map(|t| canonical(&t, columns[i].pg_type))).collect();
+                let values: Vec<Option<String>> = (0..columns.len())
+                    .map(|i| {
+                        r.get::<Option<String>, _>(i).and_then(|text| match read_output(&text, &targets[i]) {
+                            Ok(value) => canonical(&value, &targets[i]),
+                            Err(unreadable) => Some(format!("<{unreadable}>")),
+                        })
+                    })
+                    .collect();
                 let key = key_idx.iter().map(|&i| key_part(values[i].as_deref(), columns[i].pg_type)).collect();
                 CanonRow { key, label: None, values }
             });

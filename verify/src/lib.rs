@@ -1,7 +1,7 @@
 //! Verification: proves a copy lost nothing.
 //!
 //! Per table: row counts, then every row compared across the two engines with values
-//! normalised by [`canonical`] — by key, streaming both sides in key order (memory does not grow
+//! normalised by `sqlite2pg_value::canonical` (both sides read into typed values first) — by key, streaming both sides in key order (memory does not grow
 //! with the table), or as multisets of row hashes for tables without a usable key. Rows in the
 //! copy's rejects file are expected differences. Then identities (the next value is past every
 //! key and past `sqlite_sequence`) and foreign keys (all present and validated).
@@ -9,7 +9,6 @@
 //! [`check_schema`] (`sqlite2pg check`) compares the schema itself: the live PostgreSQL catalog
 //! against the plan's DDL built into a scratch database, reporting every [`Drift`].
 
-pub mod canonical;
 mod compare;
 mod report;
 mod schema;

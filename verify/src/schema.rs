@@ -205,7 +205,7 @@ pub struct SchemaReport {
 /// Builds the plan's DDL into a scratch database on the same server (dropped at the end,
 /// whatever happens in between), then compares the two catalogs; see the module doc.
 pub async fn check_schema(plan: &Plan, target: &PgConnectOptions) -> Result<SchemaReport, VerifyError> {
-    let pool = sqlite2pg_copy::connect(target, 1).await?;
+    let pool = sqlite2pg_pg::connect(target, 1).await?;
     let mut admin = pool.acquire().await.map_err(pg("connecting to the target"))?;
     let scratch = create_scratch(&mut admin, target).await?;
     let result = build_and_compare(plan, target, &mut admin, &scratch).await;
@@ -253,12 +253,12 @@ async fn create_scratch(admin: &mut PgConnection, target: &PgConnectOptions) -> 
     sqlx::raw_sql(AssertSqlSafe(sql))
         .execute(&mut *admin)
         .await
-        .map_err(|source| VerifyError::Scratch { database: name.clone(), target: sqlite2pg_copy::describe(target), source })?;
+        .map_err(|source| VerifyError::Scratch { database: name.clone(), target: sqlite2pg_pg::describe(target), source })?;
     Ok(name)
 }
 
 async fn build_and_compare(plan: &Plan, target: &PgConnectOptions, admin: &mut PgConnection, scratch: &str) -> Result<SchemaReport, VerifyError> {
-    let scratch_pool = sqlite2pg_copy::connect(&target.clone().database(scratch), 1).await?;
+    let scratch_pool = sqlite2pg_pg::connect(&target.clone().database(scratch), 1).await?;
     let result = async {
         let mut conn = scratch_pool.acquire().await.map_err(pg("connecting to the scratch database"))?;
         let script = ddl::render(plan, ddl::DdlOptions { comments: false });

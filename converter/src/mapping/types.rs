@@ -3,6 +3,7 @@
 use std::fmt;
 
 use serde::{Serialize, Serializer};
+use sqlite2pg_value::TargetType;
 
 /// A PostgreSQL column type the converter emits.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -107,6 +108,28 @@ impl PgType {
             ("uuid", []) => PgType::Uuid,
             _ => return None,
         })
+    }
+
+    /// The type values are converted to (the value layer's model of PostgreSQL types).
+    pub fn target(self) -> TargetType {
+        match self {
+            PgType::Boolean => TargetType::Bool,
+            PgType::SmallInt => TargetType::Int2,
+            PgType::Integer => TargetType::Int4,
+            PgType::BigInt => TargetType::Int8,
+            PgType::Double => TargetType::Float8,
+            PgType::Numeric(modifiers) => TargetType::Numeric(modifiers),
+            PgType::Text => TargetType::Text,
+            PgType::Varchar(n) => TargetType::Varchar(Some(n)),
+            PgType::Bytea => TargetType::Bytea,
+            PgType::Jsonb => TargetType::Jsonb,
+            PgType::Date => TargetType::Date,
+            PgType::Time => TargetType::Time,
+            PgType::Timestamp => TargetType::Timestamp,
+            PgType::TimestampTz => TargetType::TimestampTz,
+            PgType::Uuid => TargetType::Uuid,
+            PgType::TsVector => TargetType::TsVector,
+        }
     }
 
     /// Integer types.

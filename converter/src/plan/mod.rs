@@ -171,6 +171,11 @@ impl ColumnPlan {
     pub fn epoch(&self) -> Option<EpochUnit> {
         self.decision.epoch
     }
+
+    /// How the column's stored values become values of its planned type.
+    pub fn conversion(&self) -> sqlite2pg_value::Conversion {
+        sqlite2pg_value::Conversion::new(self.pg_type.target(), self.epoch())
+    }
 }
 
 /// Values of a column that break its PostgreSQL type.

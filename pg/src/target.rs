@@ -6,15 +6,19 @@ use std::time::Duration;
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::{ConnectOptions, Connection, Executor, PgConnection, PgPool};
 
-use crate::error::CopyError;
+use crate::error::PgError;
 
 /// The target from `--to`, else `DATABASE_URL`, else the `PG*` variables (`PGHOST`, `PGPORT`,
 /// `PGUSER`, `PGPASSWORD`, `PGDATABASE`, `PGSSLMODE`, ...).
-pub fn resolve_target(to: Option<&str>) -> Result<PgConnectOptions, CopyError> {
+pub fn resolve_target(to: Option<&str>) -> Result<PgConnectOptions, PgError> {
     match given_url(to) {
-        Some(url) => PgConnectOptions::from_str(&url).map_err(|e| CopyError::BadUrl(redact(&e.to_string(), &url))),
+        Some(url) if !(url.starts_with("postgres://") || url.starts_with("postgresql://")) => {
+            let scheme = url.split_once("://").map_or("(none)", |(s, _)| s);
+            Err(PgError::BadUrl(format!("the scheme is {scheme:?}, not postgres:// or postgresql://")))
+        }
+        Some(url) => PgConnectOptions::from_str(&url).map_err(|e| PgError::BadUrl(redact(&e.to_string(), &url))),
         None if ["PGHOST", "PGDATABASE", "PGSERVICE"].iter().any(|v| std::env::var_os(v).is_some()) => Ok(PgConnectOptions::new()),
-        None => Err(CopyError::NoTarget),
+        None => Err(PgError::NoTarget),
     }
 }
 
@@ -54,17 +58,19 @@ pub fn redact(message: &str, url: &str) -> String {
 
 /// A pool whose sessions run in UTC: SQLite's times are UTC, and `timestamptz` input without a
 /// zone is read in the session's time zone.
-pub async fn connect(options: &PgConnectOptions, max_connections: u32) -> Result<PgPool, CopyError> {
+pub async fn connect(options: &PgConnectOptions, max_connections: u32) -> Result<PgPool, PgError> {
     // One plain connection first: a refused connection or a wrong password fails at once,
     // where the pool would retry until its timeout.
-    let probe = PgConnection::connect_with(options).await.map_err(|source| CopyError::Connect { target: describe(options), source })?;
+    let probe = PgConnection::connect_with(options).await.map_err(|source| PgError::Connect { target: describe(options), source })?;
     let _ = probe.close().await;
     PgPoolOptions::new()
         .max_connections(max_connections)
         .acquire_timeout(Duration::from_secs(60))
         .after_connect(|conn, _| {
             Box::pin(async move {
-                conn.execute("SET TIME ZONE 'UTC'").await?;
+                // Texts read back in one shape (`sqlite2pg_value::output`): ISO dates, shortest
+                // exact floats, whatever the role or database sets.
+                conn.execute("SET TIME ZONE 'UTC'; SET DateStyle = 'ISO, YMD'; SET extra_float_digits = 1").await?;
                 // A bulk load's statements are long by nature (a table's one COPY, index builds,
                 // key validation, verify's full reads): a role's or database's timeouts, common
                 // on managed servers, would cancel them half-way. pg_dump and pg_restore clear
@@ -75,7 +81,7 @@ pub async fn connect(options: &PgConnectOptions, max_connections: u32) -> Result
         })
         .connect_with(options.clone())
         .await
-        .map_err(|source| CopyError::Connect { target: describe(options), source })
+        .map_err(|source| PgError::Connect { target: describe(options), source })
 }
 
 #[cfg(test)]

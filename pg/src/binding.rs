@@ -1,0 +1,241 @@
+//! How a plan's tables bind to the target's: which live table and column each source table and
+//! column goes into, and the [`Conversion`] of each, chosen from the live column's type.
+//!
+//! The plan says what the source holds (its columns, keys, epoch units); the target says what
+//! the values must become. When sqlite2pg made the schema the two agree; when the application's
+//! own migrations made it (Django's `integer`, SQLAlchemy's `uuid`, a Sequelize `json`), the
+//! live type decides, and the copy, its pre-flight and verification all convert alike.
+//!
+//! Matching: a table or column by its exact name, then ASCII case-insensitively when that finds
+//! exactly one; `sqlite2pg.toml` renames (`target = "..."`) and leaves out (`skip = true`).
+//! Migration-bookkeeping tables that the application's migrations already filled on PostgreSQL
+//! (`django_migrations`, `alembic_version`, ...) are kept as the target has them.
+
+use std::collections::BTreeMap;
+
+use sqlite2pg_converter::config::Config;
+use sqlite2pg_converter::plan::{Plan, SchemaPlan, TablePlan};
+use sqlite2pg_value::Conversion;
+use sqlx::PgPool;
+
+use crate::catalog::{LiveColumn, live_tables};
+use crate::error::PgError;
+
+/// Tables in which a framework's migration tool records what it applied. When the target has
+/// one, its rows describe the PostgreSQL schema, not the SQLite one: they are kept.
+pub const BOOKKEEPING_TABLES: &[&str] = &[
+    "django_migrations",
+    "alembic_version",
+    "_prisma_migrations",
+    "SequelizeMeta",
+    "SequelizeData",
+    "schema_migrations",
+    "ar_internal_metadata",
+    "seaql_migrations",
+    "knex_migrations",
+    "knex_migrations_lock",
+    "__drizzle_migrations",
+    "typeorm_migrations",
+    "flyway_schema_history",
+];
+
+/// Whether `table` is a migration tool's bookkeeping table.
+pub fn is_bookkeeping(table: &str) -> bool {
+    BOOKKEEPING_TABLES.iter().any(|b| b.eq_ignore_ascii_case(table))
+}
+
+/// One source column into one target column.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ColumnBinding {
+    /// The SQLite column.
+    pub source_name: String,
+    /// The target column.
+    pub name: String,
+    /// How its values convert.
+    pub conversion: Conversion,
+    /// The target column takes NULL.
+    pub nullable: bool,
+    /// The target column's type as the catalog prints it.
+    pub type_name: String,
+    /// The conversion is the plan's own (type and epoch unit), with no stricter NOT NULL: the
+    /// plan's profile has already checked every stored value against it.
+    pub as_planned: bool,
+}
+
+/// One source table into one target table.
+#[derive(Debug, Clone)]
+pub struct TableBinding {
+    /// The target schema.
+    pub schema: String,
+    /// The table's name in the plan (the key callers look it up by).
+    pub plan_table: String,
+    /// The SQLite table.
+    pub source_table: String,
+    /// The target table.
+    pub table: String,
+    /// The columns copied, in the plan's order.
+    pub columns: Vec<ColumnBinding>,
+}
+
+/// Why a table or column cannot be bound; the pre-flight reports each by name.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum BindingProblem {
+    /// A source table with no table of that name in the target.
+    NoTargetTable {
+        /// Target schema.
+        schema: String,
+        /// SQLite table.
+        source_table: String,
+    },
+    /// A source column with no column of that name in the target table.
+    NoTargetColumn {
+        /// Target schema.
+        schema: String,
+        /// Target table.
+        table: String,
+        /// SQLite column.
+        source_column: String,
+    },
+    /// A target column that is NOT NULL, has no default and gets no source column: no row
+    /// could be inserted.
+    RequiredWithoutSource {
+        /// Target schema.
+        schema: String,
+        /// Target table.
+        table: String,
+        /// Target column.
+        column: String,
+    },
+}
+
+impl std::fmt::Display for BindingProblem {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            BindingProblem::NoTargetTable { schema, source_table } => write!(
+                f,
+                "table \"{source_table}\" has no table of that name in schema \"{schema}\" (name it with [tables.\"{source_table}\"] target = \"...\", or skip = true to leave its rows out)"
+            ),
+            BindingProblem::NoTargetColumn { schema, table, source_column } => write!(
+                f,
+                "{schema}.{table}: column \"{source_column}\" has no column of that name in the target (name it with target = \"...\", or skip = true to leave its values out)"
+            ),
+            BindingProblem::RequiredWithoutSource { schema, table, column } => {
+                write!(f, "{schema}.{table}: column \"{column}\" is NOT NULL without a default, and no SQLite column goes into it")
+            }
+        }
+    }
+}
+
+/// Every table of a plan bound to the target.
+#[derive(Debug, Clone, Default)]
+pub struct Bindings {
+    /// Tables to copy, by (schema, plan table name).
+    pub tables: BTreeMap<(String, String), TableBinding>,
+    /// What cannot be bound.
+    pub problems: Vec<BindingProblem>,
+    /// Bookkeeping tables kept as the target has them (`schema.table`).
+    pub kept: Vec<(String, String)>,
+    /// Tables and columns the configuration leaves out (`schema.table` or `schema.table.column`).
+    pub skipped: Vec<String>,
+}
+
+impl Bindings {
+    /// The binding of a plan table, if it is copied.
+    pub fn table(&self, schema: &str, plan_table: &str) -> Option<&TableBinding> {
+        self.tables.get(&(schema.to_string(), plan_table.to_string()))
+    }
+
+    /// Whether any table's conversion differs from the plan's (the schema is the application's).
+    pub fn differs_from_plan(&self) -> bool {
+        self.tables.values().any(|t| t.columns.iter().any(|c| !c.as_planned))
+    }
+}
+
+/// Bind every table of `plan` to the target's live tables.
+pub async fn bind(pool: &PgPool, plan: &Plan, config: &Config) -> Result<Bindings, PgError> {
+    let mut bindings = Bindings::default();
+    for schema in &plan.schemas {
+        let live = live_tables(pool, &schema.schema).await?;
+        bind_schema(schema, &live, config, &mut bindings);
+    }
+    Ok(bindings)
+}
+
+/// Bind one schema's tables to `live`, the target schema's tables.
+pub fn bind_schema(schema: &SchemaPlan, live: &BTreeMap<String, Vec<LiveColumn>>, config: &Config, out: &mut Bindings) {
+    for table in &schema.tables {
+        let table_config = config.table(&table.source_name);
+        if table_config.is_some_and(|t| t.skip) {
+            out.skipped.push(format!("{}.{}", schema.schema, table.name));
+            continue;
+        }
+        let wanted = table_config.and_then(|t| t.target.clone()).unwrap_or_else(|| table.name.clone());
+        let Some((live_name, live_columns)) = find(live, &wanted) else {
+            out.problems.push(BindingProblem::NoTargetTable { schema: schema.schema.clone(), source_table: table.source_name.clone() });
+            continue;
+        };
+        if is_bookkeeping(&table.source_name) {
+            out.kept.push((schema.schema.clone(), live_name.clone()));
+            continue;
+        }
+        let binding = bind_table(schema, table, live_name, live_columns, config, out);
+        out.tables.insert((schema.schema.clone(), table.name.clone()), binding);
+    }
+}
+
+fn bind_table(schema: &SchemaPlan, table: &TablePlan, live_name: &str, live_columns: &[LiveColumn], config: &Config, out: &mut Bindings) -> TableBinding {
+    let mut columns = Vec::new();
+    let mut used = vec![false; live_columns.len()];
+    for column in table.columns.iter().filter(|c| c.generated.is_none()) {
+        let column_config = config.column(&table.source_name, &column.source_name);
+        if column_config.is_some_and(|c| c.skip) {
+            out.skipped.push(format!("{}.{}.{}", schema.schema, live_name, column.name));
+            continue;
+        }
+        let wanted = column_config.and_then(|c| c.target.clone()).unwrap_or_else(|| column.name.clone());
+        let Some(at) = position(live_columns, &wanted) else {
+            out.problems.push(BindingProblem::NoTargetColumn { schema: schema.schema.clone(), table: live_name.to_string(), source_column: column.source_name.clone() });
+            continue;
+        };
+        used[at] = true;
+        let live = &live_columns[at];
+        if live.generated {
+            // PostgreSQL computes it (a tsvector, say): the source's value is not copied.
+            continue;
+        }
+        let mut conversion = Conversion::new(live.target.clone(), column.epoch());
+        if let Some(unit) = column_config.and_then(|c| c.duration_unit) {
+            conversion.duration_unit = unit;
+        }
+        let as_planned = conversion == column.conversion() && !(live.not_null && column.nullable);
+        columns.push(ColumnBinding { source_name: column.source_name.clone(), name: live.name.clone(), conversion, nullable: !live.not_null, type_name: live.type_name.clone(), as_planned });
+    }
+    for (live, used) in live_columns.iter().zip(used) {
+        if !used && live.not_null && !live.has_default && !live.generated {
+            out.problems.push(BindingProblem::RequiredWithoutSource { schema: schema.schema.clone(), table: live_name.to_string(), column: live.name.clone() });
+        }
+    }
+    TableBinding { schema: schema.schema.clone(), plan_table: table.name.clone(), source_table: table.source_name.clone(), table: live_name.to_string(), columns }
+}
+
+/// A live table by exact name, else the one whose name matches ignoring ASCII case.
+fn find<'a>(live: &'a BTreeMap<String, Vec<LiveColumn>>, name: &str) -> Option<(&'a String, &'a Vec<LiveColumn>)> {
+    live.get_key_value(name).or_else(|| {
+        let mut matches = live.iter().filter(|(n, _)| n.eq_ignore_ascii_case(name));
+        match (matches.next(), matches.next()) {
+            (Some(only), None) => Some(only),
+            _ => None,
+        }
+    })
+}
+
+/// A live column's index by exact name, else the one matching ignoring ASCII case.
+fn position(live: &[LiveColumn], name: &str) -> Option<usize> {
+    live.iter().position(|c| c.name == name).or_else(|| {
+        let matching: Vec<usize> = live.iter().enumerate().filter(|(_, c)| c.name.eq_ignore_ascii_case(name)).map(|(i, _)| i).collect();
+        match matching.as_slice() {
+            [only] => Some(*only),
+            _ => None,
+        }
+    })
+}
