@@ -225,6 +225,11 @@ pub struct CopyArgs {
     /// which today is every table), or text for every table (`text`, to compare or diagnose).
     #[arg(long, value_enum, default_value_t = CopyFormat::Auto)]
     pub copy_format: CopyFormat,
+    /// Into tables that already exist: run the pre-flight only (every value converted to the
+    /// live column's type, lengths, ranges, NOT NULL, enum labels), print its report and change
+    /// nothing. Exit 0 when everything would go across, 12 otherwise.
+    #[arg(long)]
+    pub check_only: bool,
 }
 
 /// `--copy-format`.

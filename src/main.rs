@@ -109,15 +109,20 @@ fn run(opts: Opts) -> anyhow::Result<ExitCode> {
         }
         Command::Copy { input, target, copy, create_schema } => {
             let target = sqlite2pg_pg::resolve_target(target.to.as_deref())?;
-            let options = copy_options(&input, &copy, create_schema);
+            let options = copy_options(&input, &copy, create_schema)?;
             let (_, summary) = plan_and_copy(&runtime()?, &input, &target, &options)?;
+            if options.check_only {
+                let report = summary.preflight.as_ref().map(sqlite2pg_copy::PreflightReport::render_text).unwrap_or_else(|| "pre-flight: the copy would create the schema from the plan; nothing to check against\n".into());
+                write_stdout(&report)?;
+                return Ok(ExitCode::SUCCESS);
+            }
             print_copy_summary(&summary, &options)?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Verify { input, target, rejects, format } => {
             let plan = plan(&input, PlanFor::Load)?;
             let target = sqlite2pg_pg::resolve_target(target.to.as_deref())?;
-            let options = sqlite2pg_verify::VerifyOptions { rejects: Some(rejects), open: open_options(&input), ..Default::default() };
+            let options = sqlite2pg_verify::VerifyOptions { rejects: Some(rejects), open: open_options(&input), config: load_config(&input)?, ..Default::default() };
             let report = runtime()?.block_on(sqlite2pg_verify::verify(&plan, &target, &options))?;
             write_stdout(&render_verify(&report, format)?)?;
             Ok(if report.ok { ExitCode::SUCCESS } else { ExitCode::from(EXIT_MISMATCH) })
@@ -134,7 +139,7 @@ fn run(opts: Opts) -> anyhow::Result<ExitCode> {
             let migrator = migrator.as_deref().map(migrator::Migrator::new).transpose()?;
             let rt = runtime()?;
             // With a migrator the tables exist and were checked: never add the plan's DDL to them.
-            let options = copy_options(&input, &copy, migrator.is_none());
+            let options = copy_options(&input, &copy, migrator.is_none())?;
             let resolved = sqlite2pg_pg::resolve_target(target.to.as_deref())?;
             let (plan, summary) = match &migrator {
                 Some(migrator) => {
@@ -151,7 +156,7 @@ fn run(opts: Opts) -> anyhow::Result<ExitCode> {
                 None => plan_and_copy(&rt, &input, &resolved, &options)?,
             };
             print_copy_summary(&summary, &options)?;
-            let verify_options = sqlite2pg_verify::VerifyOptions { rejects: Some(options.rejects.clone()), open: open_options(&input), ..Default::default() };
+            let verify_options = sqlite2pg_verify::VerifyOptions { rejects: Some(options.rejects.clone()), open: open_options(&input), config: options.config.clone(), ..Default::default() };
             let report = rt.block_on(sqlite2pg_verify::verify(&plan, &resolved, &verify_options))?;
             write_stdout(&render_verify(&report, format)?)?;
             Ok(if report.ok { ExitCode::SUCCESS } else { ExitCode::from(EXIT_MISMATCH) })
@@ -238,9 +243,9 @@ fn open_options(input: &Input) -> OpenOptions {
     OpenOptions { lock_timeout: Duration::from_secs_f64(input.lock_timeout.max(0.0)) }
 }
 
-fn copy_options(input: &Input, copy: &CopyArgs, create_schema: bool) -> sqlite2pg_copy::CopyOptions {
+fn copy_options(input: &Input, copy: &CopyArgs, create_schema: bool) -> anyhow::Result<sqlite2pg_copy::CopyOptions> {
     let defaults = sqlite2pg_copy::CopyOptions::default();
-    sqlite2pg_copy::CopyOptions {
+    Ok(sqlite2pg_copy::CopyOptions {
         jobs: copy.jobs.unwrap_or(defaults.jobs),
         rejects: copy.rejects.clone(),
         policy: match copy.on_bad_value {
@@ -257,7 +262,18 @@ fn copy_options(input: &Input, copy: &CopyArgs, create_schema: bool) -> sqlite2p
         binary: copy.copy_format == cli::CopyFormat::Auto,
         single_transaction_rows: copy.single_transaction_rows.unwrap_or(defaults.single_transaction_rows),
         provisional_sample: defaults.provisional_sample,
-    }
+        config: load_config(input)?,
+        check_only: copy.check_only,
+    })
+}
+
+/// `--config`, else `./sqlite2pg.toml` when present.
+fn load_config(input: &Input) -> anyhow::Result<Config> {
+    Ok(match &input.config {
+        Some(path) => Config::load(path)?,
+        None if Path::new("sqlite2pg.toml").exists() => Config::load(Path::new("sqlite2pg.toml"))?,
+        None => Config::default(),
+    })
 }
 
 fn print_copy_summary(summary: &sqlite2pg_copy::CopySummary, options: &sqlite2pg_copy::CopyOptions) -> anyhow::Result<()> {
@@ -347,11 +363,7 @@ fn plan_and_copy(rt: &tokio::runtime::Runtime, input: &Input, target: &PgConnect
 }
 
 fn plan_options(input: &Input, purpose: PlanFor) -> anyhow::Result<PlanOptions> {
-    let config = match &input.config {
-        Some(path) => Config::load(path)?,
-        None if Path::new("sqlite2pg.toml").exists() => Config::load(Path::new("sqlite2pg.toml"))?,
-        None => Config::default(),
-    };
+    let config = load_config(input)?;
     if input.schema.is_some() && input.databases.len() > 1 {
         anyhow::bail!("--schema names the schema of a single database; with several, each goes to a schema named after its file");
     }

@@ -53,6 +53,9 @@ pub enum CopyError {
         /// What differs.
         difference: String,
     },
+    /// The pre-flight found tables, columns or values that would not go into the target.
+    #[error("the target cannot take the data as it is; nothing was changed:\n{}", .0.render_text())]
+    Preflight(Box<crate::preflight::PreflightReport>),
     /// The reader thread stopped unexpectedly.
     #[error("reading {0} stopped unexpectedly")]
     Reader(String),
@@ -65,6 +68,7 @@ impl CopyError {
             CopyError::Source(e) => e.exit_code(),
             CopyError::Pg(e) => e.exit_code(),
             CopyError::MissingTables { .. } | CopyError::NotEmpty { .. } | CopyError::ProvisionalLoad { .. } => 7,
+            CopyError::Preflight(_) => 12,
             CopyError::Postgres { .. } | CopyError::Rejects { .. } | CopyError::Reader(_) => 1,
         }
     }

@@ -21,7 +21,9 @@ use sqlite2pg_converter::ident::quoted;
 use crate::encode::{BINARY_HEADER, BINARY_TRAILER, Format, stream_slice};
 use crate::error::CopyError;
 use crate::progress::{self, Part, Saved};
+use crate::preflight::PreflightReport;
 use crate::reader::{Buffers, Chunk, ChunkLimits, ColumnSpec, Reject, TableSpec, read_file};
+use sqlite2pg_pg::binding::TableBinding;
 use sqlite2pg_pg::connect;
 
 /// What happens to a value that cannot go across unchanged.
@@ -74,6 +76,10 @@ pub struct CopyOptions {
     /// provisional profile samples (the copy reads the exact one on the way and confirms the
     /// plan). `0`: profile every table before copying.
     pub provisional_sample: u64,
+    /// Renames and omissions for copying into a schema the application made (`sqlite2pg.toml`).
+    pub config: sqlite2pg_converter::config::Config,
+    /// Run the pre-flight only: report what would not convert, change nothing.
+    pub check_only: bool,
 }
 
 impl Default for CopyOptions {
@@ -91,6 +97,8 @@ impl Default for CopyOptions {
             binary: true,
             single_transaction_rows: 5_000_000,
             provisional_sample: 65_536,
+            config: sqlite2pg_converter::config::Config::default(),
+            check_only: false,
         }
     }
 }
@@ -130,6 +138,8 @@ pub struct CopySummary {
     /// Tables planned from a sample and profiled exactly by the copy itself (see
     /// [`plan_and_copy`](crate::plan_and_copy)); `None` when planning read every row first.
     pub sampled_plan: Option<SampledPlan>,
+    /// The pre-flight of a copy into tables that already existed (`None` when the copy made them).
+    pub preflight: Option<PreflightReport>,
 }
 
 /// The tables a copy planned from a sample, and what their exact profiles said.
@@ -176,9 +186,45 @@ pub(crate) async fn copy_profiling(plan: &Plan, target: &PgConnectOptions, optio
         crate::provisional::mark(&pool, plan).await?;
     }
 
-    for schema in &plan.schemas {
-        prepare_schema(&pool, schema, options).await?;
-    }
+    // Tables sqlite2pg creates are bound as planned; tables that exist are the application's:
+    // their live types decide each conversion, checked by the pre-flight before anything in
+    // the target changes.
+    let creating = options.create_schema && plan_tables_missing(&pool, plan).await?;
+    let (bound, bindings, preflight) = if creating {
+        for schema in &plan.schemas {
+            prepare_schema(&pool, schema, options).await?;
+        }
+        let bindings = sqlite2pg_pg::binding::bind(&pool, plan, &options.config, false).await?;
+        (bindings.bound_plan(plan), bindings, None)
+    } else {
+        let bindings = sqlite2pg_pg::binding::bind(&pool, plan, &options.config, true).await?;
+        if bindings.tables.is_empty() && !bindings.problems.is_empty() && bindings.kept.is_empty() {
+            // Not one table there: the schema was never made.
+            let schema = plan.schemas.first().map(|s| s.schema.clone()).unwrap_or_default();
+            let tables = plan.schemas.iter().flat_map(|s| s.tables.iter().map(|t| t.name.clone())).collect();
+            return Err(CopyError::MissingTables { schema, tables });
+        }
+        let report = {
+            let (plan, bindings, open) = (plan.clone(), bindings.clone(), options.open.clone());
+            tokio::task::spawn_blocking(move || crate::preflight::preflight(&plan, &bindings, &open))
+                .await
+                .map_err(|e| CopyError::Reader(format!("the pre-flight: {e}")))??
+        };
+        tracing::info!(seconds = started.elapsed().as_secs_f64(), checked = report.columns_checked, "pre-flight");
+        if !report.ok() {
+            return Err(CopyError::Preflight(Box::new(report)));
+        }
+        if options.check_only {
+            let summary = CopySummary { tables: Vec::new(), invalid_foreign_keys: Vec::new(), rejects_written: 0, seconds: started.elapsed().as_secs_f64(), sampled_plan: None, preflight: Some(report) };
+            return Ok((summary, KnownProfiles::new()));
+        }
+        let bound = bindings.bound_plan(plan);
+        for schema in &bound.schemas {
+            prepare_schema(&pool, schema, options).await?;
+        }
+        (bound, bindings, Some(report))
+    };
+    let plan = &bound;
     let schemas: Vec<String> = plan.schemas.iter().map(|s| s.schema.clone()).collect();
     tracing::info!(seconds = started.elapsed().as_secs_f64(), "target checked");
     set_aside(&pool, plan).await?;
@@ -237,7 +283,8 @@ pub(crate) async fn copy_profiling(plan: &Plan, target: &PgConnectOptions, optio
                 };
                 // Only a table read whole here, from its first row, gets its exact profile.
                 let profile = pending.iter().find(|p| p.schema == si && p.table == table.source_name).filter(|_| single_transaction && part.rowids.is_none());
-                let spec = table_spec(schema, table, part, options.binary, chunk_bytes, profile.map(|p| p.columns.clone()));
+                let Some(binding) = bindings.table(&schema.schema, &table.name) else { continue };
+                let spec = table_spec(schema, table, binding, part, options.binary, chunk_bytes, profile.map(|p| p.columns.clone()));
                 profiles_of.push(profile.map(|p| p.table.clone()));
                 // One chunk queued while the writer sends another: memory stays at about three
                 // chunks per part being read, whatever the table's size.
@@ -248,7 +295,7 @@ pub(crate) async fn copy_profiling(plan: &Plan, target: &PgConnectOptions, optio
                     table: table.name.clone(),
                     part: part.part,
                     // A single transaction truncates the table first, so it may COPY with FREEZE.
-                    copy_sql: copy_statement(schema, table, spec.format, mode == WriteMode::SingleTransaction),
+                    copy_sql: copy_statement(schema, binding, spec.format, mode == WriteMode::SingleTransaction),
                     format: spec.format,
                     buffers: buffers.clone(),
                     unfinished: unfinished.clone(),
@@ -376,11 +423,11 @@ pub(crate) async fn copy_profiling(plan: &Plan, target: &PgConnectOptions, optio
             rejected: state.rows_rejected as u64,
             bytes,
             seconds,
-            binary: table_format(table, options.binary) == Format::Binary,
+            binary: bindings.table(&schema.schema, &table.name).is_some_and(|b| table_format(b, options.binary) == Format::Binary),
         });
     }
     let rejects_written = rejects.lock().map(|r| r.written).unwrap_or(0);
-    Ok((CopySummary { tables, invalid_foreign_keys, rejects_written, seconds: started.elapsed().as_secs_f64(), sampled_plan: None }, exact_profiles))
+    Ok((CopySummary { tables, invalid_foreign_keys, rejects_written, seconds: started.elapsed().as_secs_f64(), sampled_plan: None, preflight }, exact_profiles))
 }
 
 /// A table's bar: `messages ███░░ 1,493,075/3,000,000 rows 483,804 rows/s eta 3s` (indicatif's
@@ -392,6 +439,17 @@ fn rows_bar_style() -> ProgressStyle {
     ProgressStyle::with_template("{prefix:>24} {bar:30} {human_pos}/{human_len} rows {rate} rows/s eta {eta}")
         .map(|style| style.with_key("rate", rate))
         .unwrap_or_else(|_| ProgressStyle::default_bar())
+}
+
+/// Whether the target lacks every table of the plan (so `create_schema` makes them).
+async fn plan_tables_missing(pool: &PgPool, plan: &Plan) -> Result<bool, CopyError> {
+    for schema in &plan.schemas {
+        let existing = existing_tables(pool, &schema.schema).await?;
+        if schema.tables.iter().any(|t| existing.contains(&t.name)) {
+            return Ok(false);
+        }
+    }
+    Ok(true)
 }
 
 /// The tables (and views) of a PostgreSQL schema.
@@ -759,14 +817,9 @@ fn rowid_parts(lo: i64, hi: i64, jobs: usize) -> Vec<Part> {
     parts
 }
 
-fn table_spec(schema: &SchemaPlan, table: &TablePlan, part: &Part, binary: bool, chunk_bytes: usize, profile: Option<Vec<String>>) -> TableSpec {
-    let columns: Vec<ColumnSpec> = table
-        .columns
-        .iter()
-        .filter(|c| c.generated.is_none())
-        .map(|c| ColumnSpec { source_name: c.source_name.clone(), conversion: c.conversion(), nullable: c.nullable })
-        .collect();
-    let key = table.primary_key.iter().filter_map(|k| table.columns.iter().filter(|c| c.generated.is_none()).position(|c| &c.name == k)).collect();
+fn table_spec(schema: &SchemaPlan, table: &TablePlan, binding: &TableBinding, part: &Part, binary: bool, chunk_bytes: usize, profile: Option<Vec<String>>) -> TableSpec {
+    let columns: Vec<ColumnSpec> = binding.columns.iter().map(|c| ColumnSpec { source_name: c.source_name.clone(), conversion: c.conversion.clone(), nullable: c.nullable }).collect();
+    let key = binding.key.clone();
     TableSpec {
         schema: schema.schema.clone(),
         table: table.name.clone(),
@@ -774,7 +827,7 @@ fn table_spec(schema: &SchemaPlan, table: &TablePlan, part: &Part, binary: bool,
         rowid: !table.without_rowid,
         after_rowid: if table.without_rowid { None } else { part.last_rowid },
         rowids: if table.without_rowid { None } else { part.rowids },
-        format: table_format(table, binary),
+        format: table_format(binding, binary),
         columns,
         key,
         chunk_bytes,
@@ -782,21 +835,21 @@ fn table_spec(schema: &SchemaPlan, table: &TablePlan, part: &Part, binary: bool,
     }
 }
 
-/// Binary when asked for and every copied column's type has a binary encoder.
-fn table_format(table: &TablePlan, binary: bool) -> Format {
-    let capable = table.columns.iter().filter(|c| c.generated.is_none()).all(|c| c.pg_type.target().binary_capable());
+/// Binary when asked for and every copied column's type has a binary form.
+fn table_format(binding: &TableBinding, binary: bool) -> Format {
+    let capable = binding.columns.iter().all(|c| c.conversion.target.binary_capable());
     if binary && capable { Format::Binary } else { Format::Text }
 }
 
-fn copy_statement(schema: &SchemaPlan, table: &TablePlan, format: Format, freeze: bool) -> String {
-    let cols: Vec<String> = table.columns.iter().filter(|c| c.generated.is_none()).map(|c| quoted(&c.name)).collect();
+fn copy_statement(schema: &SchemaPlan, binding: &TableBinding, format: Format, freeze: bool) -> String {
+    let cols: Vec<String> = binding.columns.iter().map(|c| quoted(&c.name)).collect();
     let with = match (format, freeze) {
         (Format::Binary, false) => " WITH (FORMAT binary)",
         (Format::Binary, true) => " WITH (FORMAT binary, FREEZE)",
         (Format::Text, false) => "",
         (Format::Text, true) => " WITH (FREEZE)",
     };
-    format!("COPY {} ({}) FROM STDIN{with}", qualified(&schema.schema, &table.name), cols.join(", "))
+    format!("COPY {} ({}) FROM STDIN{with}", qualified(&schema.schema, &binding.table), cols.join(", "))
 }
 
 /// How a writer commits.

@@ -75,6 +75,11 @@ pub struct TableBinding {
     pub table: String,
     /// The columns copied, in the plan's order.
     pub columns: Vec<ColumnBinding>,
+    /// Indexes into `columns` of the source's primary key (empty when a key column is not
+    /// copied): rows are named, ordered and compared by it.
+    pub key: Vec<usize>,
+    /// Target columns that own a sequence (identity or `serial`), to continue past the keys.
+    pub sequences: Vec<String>,
 }
 
 /// Why a table or column cannot be bound; the pre-flight reports each by name.
@@ -129,7 +134,7 @@ impl std::fmt::Display for BindingProblem {
 /// Every table of a plan bound to the target.
 #[derive(Debug, Clone, Default)]
 pub struct Bindings {
-    /// Tables to copy, by (schema, plan table name).
+    /// Tables to copy, by (schema, target table name).
     pub tables: BTreeMap<(String, String), TableBinding>,
     /// What cannot be bound.
     pub problems: Vec<BindingProblem>,
@@ -140,9 +145,9 @@ pub struct Bindings {
 }
 
 impl Bindings {
-    /// The binding of a plan table, if it is copied.
-    pub fn table(&self, schema: &str, plan_table: &str) -> Option<&TableBinding> {
-        self.tables.get(&(schema.to_string(), plan_table.to_string()))
+    /// The binding of a table, by its name in the target (its name in [`Bindings::bound_plan`]).
+    pub fn table(&self, schema: &str, table: &str) -> Option<&TableBinding> {
+        self.tables.get(&(schema.to_string(), table.to_string()))
     }
 
     /// Whether any table's conversion differs from the plan's (the schema is the application's).
@@ -151,18 +156,62 @@ impl Bindings {
     }
 }
 
-/// Bind every table of `plan` to the target's live tables.
-pub async fn bind(pool: &PgPool, plan: &Plan, config: &Config) -> Result<Bindings, PgError> {
+impl Bindings {
+    /// `plan` as the target has it: only the tables and columns copied, named as the target
+    /// names them, each table's identity flags on the target's sequence-owning columns. Every
+    /// step downstream (setting keys aside, loading, continuing sequences, verifying) works on
+    /// this plan and finds each table's conversions with [`Bindings::table`] by its name.
+    pub fn bound_plan(&self, plan: &Plan) -> Plan {
+        let mut bound = plan.clone();
+        for schema in &mut bound.schemas {
+            let name = schema.schema.clone();
+            let by_plan_name: BTreeMap<&str, &TableBinding> = self.tables.values().filter(|b| b.schema == name).map(|b| (b.plan_table.as_str(), b)).collect();
+            schema.tables.retain(|t| by_plan_name.contains_key(t.name.as_str()));
+            for table in &mut schema.tables {
+                let Some(binding) = by_plan_name.get(table.name.as_str()).copied() else { continue };
+                let renamed: BTreeMap<String, String> = table
+                    .columns
+                    .iter()
+                    .filter_map(|c| binding.columns.iter().find(|b| b.source_name == c.source_name).map(|b| (c.name.clone(), b.name.clone())))
+                    .collect();
+                table.columns.retain(|c| renamed.contains_key(&c.name));
+                for column in &mut table.columns {
+                    if let Some(new) = renamed.get(&column.name) {
+                        column.name = new.clone();
+                    }
+                    column.identity = binding.sequences.contains(&column.name);
+                    column.nullable = binding.columns.iter().find(|b| b.name == column.name).is_none_or(|b| b.nullable);
+                }
+                table.primary_key = if binding.key.is_empty() { Vec::new() } else { binding.key.iter().map(|&i| binding.columns[i].name.clone()).collect() };
+                table.uniques.retain(|u| u.iter().all(|c| renamed.contains_key(c)));
+                for unique in &mut table.uniques {
+                    for c in unique.iter_mut() {
+                        if let Some(new) = renamed.get(c) {
+                            *c = new.clone();
+                        }
+                    }
+                }
+                table.name = binding.table.clone();
+            }
+        }
+        bound
+    }
+}
+
+/// Bind every table of `plan` to the target's live tables. `keep_bookkeeping`: a migration
+/// tool's bookkeeping table that the target already has is kept as it is (the application's
+/// migrations filled it), not copied.
+pub async fn bind(pool: &PgPool, plan: &Plan, config: &Config, keep_bookkeeping: bool) -> Result<Bindings, PgError> {
     let mut bindings = Bindings::default();
     for schema in &plan.schemas {
         let live = live_tables(pool, &schema.schema).await?;
-        bind_schema(schema, &live, config, &mut bindings);
+        bind_schema(schema, &live, config, keep_bookkeeping, &mut bindings);
     }
     Ok(bindings)
 }
 
 /// Bind one schema's tables to `live`, the target schema's tables.
-pub fn bind_schema(schema: &SchemaPlan, live: &BTreeMap<String, Vec<LiveColumn>>, config: &Config, out: &mut Bindings) {
+pub fn bind_schema(schema: &SchemaPlan, live: &BTreeMap<String, Vec<LiveColumn>>, config: &Config, keep_bookkeeping: bool, out: &mut Bindings) {
     for table in &schema.tables {
         let table_config = config.table(&table.source_name);
         if table_config.is_some_and(|t| t.skip) {
@@ -174,12 +223,13 @@ pub fn bind_schema(schema: &SchemaPlan, live: &BTreeMap<String, Vec<LiveColumn>>
             out.problems.push(BindingProblem::NoTargetTable { schema: schema.schema.clone(), source_table: table.source_name.clone() });
             continue;
         };
-        if is_bookkeeping(&table.source_name) {
+        if keep_bookkeeping && is_bookkeeping(&table.source_name) {
             out.kept.push((schema.schema.clone(), live_name.clone()));
             continue;
         }
         let binding = bind_table(schema, table, live_name, live_columns, config, out);
-        out.tables.insert((schema.schema.clone(), table.name.clone()), binding);
+        // Keyed by the target's name: the bound plan (`bound_plan`) names its tables so.
+        out.tables.insert((schema.schema.clone(), live_name.clone()), binding);
     }
 }
 
@@ -215,7 +265,14 @@ fn bind_table(schema: &SchemaPlan, table: &TablePlan, live_name: &str, live_colu
             out.problems.push(BindingProblem::RequiredWithoutSource { schema: schema.schema.clone(), table: live_name.to_string(), column: live.name.clone() });
         }
     }
-    TableBinding { schema: schema.schema.clone(), plan_table: table.name.clone(), source_table: table.source_name.clone(), table: live_name.to_string(), columns }
+    let key: Vec<usize> = table
+        .primary_key
+        .iter()
+        .map(|k| table.columns.iter().find(|c| &c.name == k).and_then(|c| columns.iter().position(|b: &ColumnBinding| b.source_name == c.source_name)))
+        .collect::<Option<Vec<usize>>>()
+        .unwrap_or_default();
+    let sequences = live_columns.iter().filter(|c| c.sequence && columns.iter().any(|b| b.name == c.name)).map(|c| c.name.clone()).collect();
+    TableBinding { schema: schema.schema.clone(), plan_table: table.name.clone(), source_table: table.source_name.clone(), table: live_name.to_string(), columns, key, sequences }
 }
 
 /// A live table by exact name, else the one whose name matches ignoring ASCII case.

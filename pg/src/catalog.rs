@@ -25,6 +25,8 @@ pub struct LiveColumn {
     pub identity: bool,
     /// A generated column: computed by PostgreSQL, never copied.
     pub generated: bool,
+    /// It owns a sequence (an identity or `serial`), which must continue past the copied keys.
+    pub sequence: bool,
 }
 
 /// The ordinary and partitioned tables of `schema`, each with its columns in order.
@@ -38,7 +40,8 @@ pub async fn live_tables(pool: &PgPool, schema: &str) -> Result<BTreeMap<String,
                 (SELECT array_agg(e.enumlabel::text ORDER BY e.enumsortorder) FROM pg_enum e
                   WHERE e.enumtypid = CASE WHEN t.typtype = 'd' THEN t.typbasetype ELSE a.atttypid END),
                 (SELECT array_agg(e.enumlabel::text ORDER BY e.enumsortorder) FROM pg_enum e WHERE e.enumtypid = t.typelem AND t.typcategory = 'A'),
-                a.attnotnull OR (t.typtype = 'd' AND t.typnotnull), a.atthasdef OR a.attidentity <> '', a.attidentity <> '', a.attgenerated <> ''
+                a.attnotnull OR (t.typtype = 'd' AND t.typnotnull), a.atthasdef OR a.attidentity <> '', a.attidentity <> '', a.attgenerated <> '',
+                pg_get_serial_sequence(format('%I.%I', n.nspname, cl.relname), a.attname) IS NOT NULL
            FROM pg_attribute a
            JOIN pg_class cl ON cl.oid = a.attrelid
            JOIN pg_namespace n ON n.oid = cl.relnamespace
@@ -70,6 +73,7 @@ pub async fn live_tables(pool: &PgPool, schema: &str) -> Result<BTreeMap<String,
             has_default: row.get(7),
             identity: row.get(8),
             generated: row.get(9),
+            sequence: row.get(10),
         });
     }
     Ok(tables)

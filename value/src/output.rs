@@ -14,9 +14,11 @@ pub fn select_expr(column: &str, t: &TargetType) -> String {
     match t {
         TargetType::Bytea => format!("encode({column}, 'hex')"),
         // Months, days and microseconds, as the value is stored (its text output mixes them).
+        // Months, days and microseconds, as the value is stored (its text output mixes them);
+        // `||` keeps NULL a NULL.
         TargetType::Interval => format!(
-            "format('%s %s %s', (extract(year from {column}) * 12 + extract(month from {column}))::bigint, extract(day from {column})::bigint, \
-             ((extract(hour from {column}) * 60 + extract(minute from {column})) * 60000000 + extract(microseconds from {column}))::bigint)"
+            "(extract(year from {column}) * 12 + extract(month from {column}))::bigint::text || ' ' || extract(day from {column})::bigint::text || ' ' || \
+             ((extract(hour from {column}) * 60 + extract(minute from {column})) * 60000000 + extract(microseconds from {column}))::bigint::text"
         ),
         TargetType::Array(_) => format!("array_to_json({column})::text"),
         _ => format!("{column}::text"),

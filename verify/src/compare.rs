@@ -8,15 +8,15 @@ use std::path::PathBuf;
 use futures_util::TryStreamExt;
 use serde::Serialize;
 use sqlite2pg_converter::introspect::{OpenOptions, SourceDb};
-use sqlite2pg_converter::mapping::PgType;
-use sqlite2pg_converter::plan::{ColumnPlan, Plan, SchemaPlan, TablePlan};
+use sqlite2pg_converter::plan::{Plan, SchemaPlan, TablePlan};
 use sqlx::postgres::PgConnectOptions;
 use sqlx::{AssertSqlSafe, PgPool, Row};
 use tokio::sync::mpsc;
 
 use sqlite2pg_value::canonical::canonical;
 use sqlite2pg_value::output::{read_output, select_expr};
-use sqlite2pg_value::Conversion;
+use sqlite2pg_value::{Conversion, TargetType};
+use sqlite2pg_pg::binding::{ColumnBinding, TableBinding};
 
 /// Why verification could not run (a mismatch is not an error: it is in the report).
 #[derive(Debug, thiserror::Error)]
@@ -83,11 +83,13 @@ pub struct VerifyOptions {
     pub open: OpenOptions,
     /// Mismatching keys shown per table.
     pub max_examples: usize,
+    /// Renames and omissions of a copy into a schema the application made (`sqlite2pg.toml`).
+    pub config: sqlite2pg_converter::config::Config,
 }
 
 impl Default for VerifyOptions {
     fn default() -> Self {
-        VerifyOptions { rejects: None, open: OpenOptions::default(), max_examples: 5 }
+        VerifyOptions { rejects: None, open: OpenOptions::default(), max_examples: 5, config: sqlite2pg_converter::config::Config::default() }
     }
 }
 
@@ -186,10 +188,16 @@ pub async fn verify(plan: &Plan, target: &PgConnectOptions, options: &VerifyOpti
     let empty = Expected::default();
     let mut tables = Vec::new();
     let mut identities = Vec::new();
+    // Each value is compared as the target column's type reads it: the schema may be the
+    // application's own, not the plan's. Its migration bookkeeping is its own too.
+    let bindings = sqlite2pg_pg::binding::bind(&pool, plan, &options.config, true).await?;
+    let bound = bindings.bound_plan(plan);
+    let plan = &bound;
     for schema in &plan.schemas {
         for table in &schema.tables {
+            let Some(binding) = bindings.table(&schema.schema, &table.name) else { continue };
             let expected = rejects.get(&(schema.schema.clone(), table.name.clone())).unwrap_or(&empty);
-            tables.push(compare_table(&pool, schema, table, expected, options).await?);
+            tables.push(compare_table(&pool, schema, table, binding, expected, options).await?);
             identities.extend(check_identities(&pool, schema, table).await?);
         }
     }
@@ -278,15 +286,16 @@ enum KeyPart {
 const ANY: &str = "\u{0}any";
 
 
-fn key_usable(table: &TablePlan) -> bool {
-    !table.primary_key.is_empty()
-        && table.primary_key.iter().all(|k| table.columns.iter().find(|c| &c.name == k).is_some_and(|c| c.pg_type.is_integer() || c.pg_type.is_text()))
+/// Rows are merged by key when every key column is an integer or text on both sides (both
+/// engines order those alike: integers by value, text by its bytes).
+fn key_usable(binding: &TableBinding) -> bool {
+    !binding.key.is_empty() && binding.key.iter().all(|&i| binding.columns[i].conversion.target.is_integer() || binding.columns[i].conversion.target.is_text())
 }
 
-async fn compare_table(pool: &PgPool, schema: &SchemaPlan, table: &TablePlan, expected: &Expected, options: &VerifyOptions) -> Result<TableCheck, VerifyError> {
-    let columns: Vec<ColumnPlan> = table.columns.iter().filter(|c| c.generated.is_none()).cloned().collect();
-    let keyed = key_usable(table);
-    let key_idx: Vec<usize> = table.primary_key.iter().filter_map(|k| columns.iter().position(|c| &c.name == k)).collect();
+async fn compare_table(pool: &PgPool, schema: &SchemaPlan, table: &TablePlan, binding: &TableBinding, expected: &Expected, options: &VerifyOptions) -> Result<TableCheck, VerifyError> {
+    let columns: Vec<ColumnBinding> = binding.columns.clone();
+    let keyed = key_usable(binding);
+    let key_idx: Vec<usize> = if keyed { binding.key.clone() } else { Vec::new() };
     let qualified = format!("{}.{}", sqlite2pg_converter::ident::quoted(&schema.schema), sqlite2pg_converter::ident::quoted(&table.name));
 
     // SQLite side, on a blocking thread, in key order, in batches: a channel message (and a
@@ -300,7 +309,7 @@ async fn compare_table(pool: &PgPool, schema: &SchemaPlan, table: &TablePlan, ex
     let open = options.open.clone();
     let source_table = table.source_name.clone();
     let cols = columns.clone();
-    let conversions: Vec<Conversion> = columns.iter().map(ColumnPlan::conversion).collect();
+    let conversions: Vec<Conversion> = columns.iter().map(|c| c.conversion.clone()).collect();
     let targets: Vec<sqlite2pg_value::TargetType> = conversions.iter().map(|c| c.target.clone()).collect();
     let rejected = expected.rejected.clone();
     let coerced = expected.coerced.clone();
@@ -357,7 +366,7 @@ async fn compare_table(pool: &PgPool, schema: &SchemaPlan, table: &TablePlan, ex
                     Err(reason) => Some(format!("<not convertible: {reason}>")),
                 });
             }
-            let key = kidx.iter().map(|&i| key_part(values[i].as_deref(), cols[i].pg_type)).collect();
+            let key = kidx.iter().map(|&i| key_part(values[i].as_deref(), &cols[i].conversion.target)).collect();
             batch.push(CanonRow { key, label: Some(label), values });
             if batch.len() == BATCH_ROWS {
                 // Rows the comparing task is done with are freed here, where they were made.
@@ -380,7 +389,7 @@ async fn compare_table(pool: &PgPool, schema: &SchemaPlan, table: &TablePlan, ex
     if keyed {
         let order: Vec<String> = key_idx
             .iter()
-            .map(|&i| if columns[i].pg_type.is_text() { format!("{} COLLATE \"C\"", sqlite2pg_converter::ident::quoted(&columns[i].name)) } else { sqlite2pg_converter::ident::quoted(&columns[i].name) })
+            .map(|&i| if columns[i].conversion.target.is_text() { format!("{} COLLATE \"C\"", sqlite2pg_converter::ident::quoted(&columns[i].name)) } else { sqlite2pg_converter::ident::quoted(&columns[i].name) })
             .collect();
         sql.push_str(&format!(" ORDER BY {}", order.join(", ")));
     }
@@ -413,7 +422,7 @@ async fn compare_table(pool: &PgPool, schema: &SchemaPlan, table: &TablePlan, ex
                         })
                     })
                     .collect();
-                let key = key_idx.iter().map(|&i| key_part(values[i].as_deref(), columns[i].pg_type)).collect();
+                let key = key_idx.iter().map(|&i| key_part(values[i].as_deref(), &columns[i].conversion.target)).collect();
                 CanonRow { key, label: None, values }
             });
             let Some(mut t) = target else { break };
@@ -487,7 +496,7 @@ fn note(examples: &mut Vec<String>, max: usize, text: String) {
     }
 }
 
-fn key_part(value: Option<&str>, t: PgType) -> KeyPart {
+fn key_part(value: Option<&str>, t: &TargetType) -> KeyPart {
     match value {
         None => KeyPart::Null,
         Some(v) if t.is_integer() => v.parse().map(KeyPart::Int).unwrap_or_else(|_| KeyPart::Text(v.to_string())),
@@ -495,7 +504,7 @@ fn key_part(value: Option<&str>, t: PgType) -> KeyPart {
     }
 }
 
-fn first_difference(columns: &[ColumnPlan], source: &[Option<String>], target: &mut [Option<String>]) -> Option<String> {
+fn first_difference(columns: &[ColumnBinding], source: &[Option<String>], target: &mut [Option<String>]) -> Option<String> {
     for (i, c) in columns.iter().enumerate() {
         if source[i].as_deref() == Some(ANY) {
             continue;
