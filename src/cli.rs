@@ -106,8 +106,17 @@ pub enum Command {
         /// with `up`). It gets the target in `DATABASE_URL` (and no `DATABASE_SCHEMA`: generated
         /// migrations name their schemas); then the live schema is checked against the plan,
         /// and on drift nothing is copied (exit 9). A failing migrator exits 10.
-        #[arg(long, value_name = "PATH")]
+        #[arg(long, value_name = "PATH", conflicts_with = "app_schema")]
         migrator: Option<PathBuf>,
+        /// The route for an application whose framework owns its schema: run this shell command
+        /// (the application's own migrations, e.g. `python manage.py migrate`, `alembic upgrade
+        /// head`, `npx prisma migrate deploy`) against the target, with the target in
+        /// `DATABASE_URL` and the `PG*` variables and its output forwarded with the password
+        /// masked; then the pre-flight, the copy into that schema (its tables emptied first:
+        /// migrations may seed rows the copy brings anyway; bookkeeping tables kept) and verify.
+        /// A failing command exits 10, nothing copied.
+        #[arg(long, value_name = "CMD")]
+        app_schema: Option<String>,
     },
     /// Generate SeaORM entities and a sea-orm-migration migrator crate from the plan.
     Generate(GenerateArgs),

@@ -134,15 +134,32 @@ fn run(opts: Opts) -> anyhow::Result<ExitCode> {
             write_stdout(&render_schema(&report, format)?)?;
             Ok(if report.ok { ExitCode::SUCCESS } else { ExitCode::from(EXIT_MISMATCH) })
         }
-        Command::Migrate { input, target, copy, format, migrator } => {
+        Command::Migrate { input, target, copy, format, migrator, app_schema } => {
             // Checked before planning: a mistyped path should not cost a profiling pass.
             let migrator = migrator.as_deref().map(migrator::Migrator::new).transpose()?;
             let rt = runtime()?;
             // With a migrator the tables exist and were checked: never add the plan's DDL to them.
-            let options = copy_options(&input, &copy, migrator.is_none())?;
+            let mut options = copy_options(&input, &copy, migrator.is_none() && app_schema.is_none())?;
             let resolved = sqlite2pg_pg::resolve_target(target.to.as_deref())?;
-            let (plan, summary) = match &migrator {
-                Some(migrator) => {
+            let (plan, summary) = match (&migrator, &app_schema) {
+                (_, Some(command)) => {
+                    // The connection first: a wrong password is our error (exit 6, no secret).
+                    let probe = rt.block_on(sqlite2pg_pg::connect(&resolved, 1))?;
+                    rt.block_on(probe.close());
+                    migrator::run_app_schema(command, &sqlite2pg_pg::target_url(target.to.as_deref(), &resolved), &sqlite2pg_pg::libpq_env(target.to.as_deref(), &resolved))?;
+                    // Migrations may seed rows (Django's content types and permissions) that the
+                    // copy brings anyway: the application's tables are emptied first.
+                    options.truncate = !options.resume;
+                    let plan = plan(&input, PlanFor::Load)?;
+                    let summary = rt.block_on(sqlite2pg_copy::copy(&plan, &resolved, &options))?;
+                    if options.check_only {
+                        let report = summary.preflight.as_ref().map(sqlite2pg_copy::PreflightReport::render_text).unwrap_or_default();
+                        write_stdout(&report)?;
+                        return Ok(ExitCode::SUCCESS);
+                    }
+                    (plan, summary)
+                }
+                (Some(migrator), None) => {
                     let plan = plan(&input, PlanFor::Load)?;
                     let drift = migrate_schema(&rt, migrator, &plan, target.to.as_deref(), &resolved)?;
                     if !drift.ok {
@@ -153,7 +170,7 @@ fn run(opts: Opts) -> anyhow::Result<ExitCode> {
                     let summary = rt.block_on(sqlite2pg_copy::copy(&plan, &resolved, &options))?;
                     (plan, summary)
                 }
-                None => plan_and_copy(&rt, &input, &resolved, &options)?,
+                (None, None) => plan_and_copy(&rt, &input, &resolved, &options)?,
             };
             print_copy_summary(&summary, &options)?;
             let verify_options = sqlite2pg_verify::VerifyOptions { rejects: Some(options.rejects.clone()), open: open_options(&input), config: options.config.clone(), ..Default::default() };
@@ -264,6 +281,7 @@ fn copy_options(input: &Input, copy: &CopyArgs, create_schema: bool) -> anyhow::
         provisional_sample: defaults.provisional_sample,
         config: load_config(input)?,
         check_only: copy.check_only,
+        stop_on_signals: true,
     })
 }
 

@@ -38,6 +38,17 @@ pub enum MigratorError {
         source: std::io::Error,
     },
     /// `up` did not succeed.
+    #[error("--app-schema: cannot run `{command}`: {source}")]
+    AppStart {
+        command: String,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("--app-schema: `{command}` failed ({status}); nothing was copied")]
+    AppFailed {
+        command: String,
+        status: ExitStatus,
+    },
     #[error("the migrator {} failed ({status}); nothing was copied", path.display())]
     Failed {
         /// The path as given.
@@ -52,7 +63,7 @@ impl MigratorError {
     pub fn exit_code(&self) -> u8 {
         match self {
             MigratorError::NotFound { .. } | MigratorError::NotACrate { .. } => 2,
-            MigratorError::Start { .. } | MigratorError::Failed { .. } => 10,
+            MigratorError::Start { .. } | MigratorError::Failed { .. } | MigratorError::AppStart { .. } | MigratorError::AppFailed { .. } => 10,
         }
     }
 }
@@ -149,6 +160,34 @@ impl Migrator {
 
 /// A thread copying the child's output to stderr line by line, the password replaced by `***`.
 /// Lines, not blocks: a password split across two reads would slip through.
+/// `migrate --app-schema CMD`: the application's own migration command, run by the shell with
+/// the target in `DATABASE_URL` and the libpq `PG*` variables (the password among them when the
+/// URL holds one), its output forwarded to stderr with the password masked.
+pub fn run_app_schema(command: &str, url: &str, pg_env: &[(&'static str, String)]) -> Result<(), MigratorError> {
+    let mut child = Command::new("sh")
+        .args(["-c", command])
+        .env("DATABASE_URL", url)
+        .envs(pg_env.iter().map(|(k, v)| (*k, v.as_str())))
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .map_err(|source| MigratorError::AppStart { command: sqlite2pg_pg::redact(command, url), source })?;
+    let mut forwarders = Vec::new();
+    if let Some(out) = child.stdout.take() {
+        forwarders.push(forward_redacted(out, url));
+    }
+    if let Some(err) = child.stderr.take() {
+        forwarders.push(forward_redacted(err, url));
+    }
+    let status = child.wait();
+    for f in forwarders {
+        let _ = f.join();
+    }
+    let status = status.map_err(|source| MigratorError::AppStart { command: sqlite2pg_pg::redact(command, url), source })?;
+    if status.success() { Ok(()) } else { Err(MigratorError::AppFailed { command: sqlite2pg_pg::redact(command, url), status }) }
+}
+
 fn forward_redacted(stream: impl Read + Send + 'static, url: &str) -> JoinHandle<()> {
     let url = url.to_string();
     std::thread::spawn(move || {

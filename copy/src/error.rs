@@ -56,6 +56,9 @@ pub enum CopyError {
     /// The pre-flight found tables, columns or values that would not go into the target.
     #[error("the target cannot take the data as it is; nothing was changed:\n{}", .0.render_text())]
     Preflight(Box<crate::preflight::PreflightReport>),
+    /// Ctrl-C or SIGTERM stopped the copy (what it set aside is restored, as after any failure).
+    #[error("stopped by {0}; copy again with --truncate, or --resume to finish")]
+    Interrupted(&'static str),
     /// The reader thread stopped unexpectedly.
     #[error("reading {0} stopped unexpectedly")]
     Reader(String),
@@ -69,6 +72,7 @@ impl CopyError {
             CopyError::Pg(e) => e.exit_code(),
             CopyError::MissingTables { .. } | CopyError::NotEmpty { .. } | CopyError::ProvisionalLoad { .. } => 7,
             CopyError::Preflight(_) => 12,
+            CopyError::Interrupted(_) => 130,
             CopyError::Postgres { .. } | CopyError::Rejects { .. } | CopyError::Reader(_) => 1,
         }
     }

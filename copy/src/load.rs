@@ -80,6 +80,10 @@ pub struct CopyOptions {
     pub config: sqlite2pg_converter::config::Config,
     /// Run the pre-flight only: report what would not convert, change nothing.
     pub check_only: bool,
+    /// On Ctrl-C or SIGTERM, stop, restore what was set aside and return
+    /// [`CopyError::Interrupted`] (the command line sets it; a library caller may have its own
+    /// handling of signals).
+    pub stop_on_signals: bool,
 }
 
 impl Default for CopyOptions {
@@ -99,6 +103,7 @@ impl Default for CopyOptions {
             provisional_sample: 65_536,
             config: sqlite2pg_converter::config::Config::default(),
             check_only: false,
+            stop_on_signals: false,
         }
     }
 }
@@ -177,8 +182,16 @@ pub(crate) async fn copy_profiling(plan: &Plan, target: &PgConnectOptions, optio
     let started = Instant::now();
     let jobs = options.jobs.max(1);
     // Writers (`jobs` per file), tables finishing while others load (`jobs`), and two spare.
+    // Our sessions are named, so an interrupted copy can end its own statements (and release
+    // their locks) before it restores what it set aside.
+    let application_name = format!("sqlite2pg copy {}", std::process::id());
+    let target = &target.clone().application_name(&application_name);
     let pool = connect(target, (jobs * plan.schemas.len().max(1) + jobs + 2) as u32).await?;
     progress::ensure(&pool).await?;
+    if !options.resume {
+        let schemas: Vec<String> = plan.schemas.iter().map(|s| s.schema.clone()).collect();
+        restore_leftovers(&pool, &schemas, jobs).await?;
+    }
     crate::provisional::check_earlier_loads(&pool, plan).await?;
     // Recorded before any table is created: a table made from a provisional plan is never
     // left unrecorded, whatever fails next (a record of a table never made is dropped later).
@@ -227,207 +240,228 @@ pub(crate) async fn copy_profiling(plan: &Plan, target: &PgConnectOptions, optio
     let plan = &bound;
     let schemas: Vec<String> = plan.schemas.iter().map(|s| s.schema.clone()).collect();
     tracing::info!(seconds = started.elapsed().as_secs_f64(), "target checked");
-    set_aside(&pool, plan).await?;
-    tracing::info!(seconds = started.elapsed().as_secs_f64(), "keys, indexes, foreign keys and triggers set aside");
+    // From here on the target is changed: whatever fails (an error, a lost connection, Ctrl-C or
+    // SIGTERM) restores what was set aside before the error is returned; after a kill -9 the
+    // next run restores it first (`restore_leftovers`).
+    let load = async {
+        set_aside(&pool, plan).await?;
+        tracing::info!(seconds = started.elapsed().as_secs_f64(), "keys, indexes, foreign keys and triggers set aside");
 
-    let rejects_file = std::fs::OpenOptions::new()
-        .create(true)
-        .append(options.resume)
-        .write(true)
-        .truncate(!options.resume)
-        .open(&options.rejects)
-        .map_err(|source| CopyError::Rejects { path: options.rejects.clone(), source })?;
-    let rejects = Arc::new(Mutex::new(Rejects { path: options.rejects.clone(), file: std::io::BufWriter::new(rejects_file), written: 0 }));
+        let rejects_file = std::fs::OpenOptions::new()
+            .create(true)
+            .append(options.resume)
+            .write(true)
+            .truncate(!options.resume)
+            .open(&options.rejects)
+            .map_err(|source| CopyError::Rejects { path: options.rejects.clone(), source })?;
+        let rejects = Arc::new(Mutex::new(Rejects { path: options.rejects.clone(), file: std::io::BufWriter::new(rejects_file), written: 0 }));
 
-    let bars = MultiProgress::with_draw_target(if options.progress && std::io::stderr().is_terminal() { ProgressDrawTarget::stderr() } else { ProgressDrawTarget::hidden() });
-    let plain_log = !(options.progress && std::io::stderr().is_terminal());
+        let bars = MultiProgress::with_draw_target(if options.progress && std::io::stderr().is_terminal() { ProgressDrawTarget::stderr() } else { ProgressDrawTarget::hidden() });
+        let plain_log = !(options.progress && std::io::stderr().is_terminal());
 
-    let mut readers = Vec::new();
-    // Per table being loaded: (schema index, table index, its parts' writers).
-    let mut loading = Vec::new();
-    let mut summaries: Vec<(usize, usize, u64)> = Vec::new();
-    // Per file: the SQLite name of the table each spec profiles.
-    let mut profiled: Vec<Vec<Option<String>>> = Vec::new();
-    for (si, schema) in plan.schemas.iter().enumerate() {
-        let mut specs = Vec::new();
-        let mut senders = Vec::new();
-        let mut profiles_of = Vec::new();
-        let limits = ChunkLimits { rows: options.chunk_rows.max(1), bytes: chunk_bytes(jobs, plan.schemas.len()) };
-        let buffers = Arc::new(Buffers::new(limits));
-        for (ti, table) in schema.tables.iter().enumerate() {
-            summaries.push((si, ti, table.rows));
-            let mut parts = progress::parts(&pool, &schema.schema, &table.name).await?;
-            // Nothing recorded: the table starts afresh (and is empty, `prepare_schema` saw to it).
-            let single_transaction = parts.is_empty() && (table.without_rowid || table.rows <= options.single_transaction_rows);
-            if parts.is_empty() {
-                parts = if single_transaction { vec![Part::default()] } else { split(schema, table, options, jobs).await? };
-                if parts.len() > 1 {
-                    progress::record_parts(&pool, &schema.schema, &table.name, &parts).await?;
+        let mut readers = Vec::new();
+        // Per table being loaded: (schema index, table index, its parts' writers).
+        let mut loading = Vec::new();
+        let mut summaries: Vec<(usize, usize, u64)> = Vec::new();
+        // Per file: the SQLite name of the table each spec profiles.
+        let mut profiled: Vec<Vec<Option<String>>> = Vec::new();
+        for (si, schema) in plan.schemas.iter().enumerate() {
+            let mut specs = Vec::new();
+            let mut senders = Vec::new();
+            let mut profiles_of = Vec::new();
+            let limits = ChunkLimits { rows: options.chunk_rows.max(1), bytes: chunk_bytes(jobs, plan.schemas.len()) };
+            let buffers = Arc::new(Buffers::new(limits));
+            for (ti, table) in schema.tables.iter().enumerate() {
+                summaries.push((si, ti, table.rows));
+                let mut parts = progress::parts(&pool, &schema.schema, &table.name).await?;
+                // Nothing recorded: the table starts afresh (and is empty, `prepare_schema` saw to it).
+                let single_transaction = parts.is_empty() && (table.without_rowid || table.rows <= options.single_transaction_rows);
+                if parts.is_empty() {
+                    parts = if single_transaction { vec![Part::default()] } else { split(schema, table, options, jobs).await? };
+                    if parts.len() > 1 {
+                        progress::record_parts(&pool, &schema.schema, &table.name, &parts).await?;
+                    }
                 }
+                if parts.iter().all(|p| p.done) {
+                    continue;
+                }
+                let bar = bars.add(ProgressBar::new(table.rows));
+                bar.set_style(rows_bar_style());
+                bar.set_prefix(table.name.clone());
+                bar.set_position(parts.iter().map(|p| (p.rows_copied + p.rows_rejected) as u64).sum());
+                let unfinished = Arc::new(std::sync::atomic::AtomicUsize::new(parts.iter().filter(|p| !p.done).count()));
+                let mut writers = Vec::new();
+                for part in parts.iter().filter(|p| !p.done) {
+                    // A table without rowid cannot resume mid-way: it loads in one transaction too.
+                    let mode = if single_transaction || table.without_rowid { WriteMode::SingleTransaction } else { WriteMode::ChunkCommits };
+                    let chunk_bytes = match mode {
+                        WriteMode::SingleTransaction => STREAM_CHUNK_BYTES.min(limits.bytes),
+                        WriteMode::ChunkCommits => limits.bytes,
+                    };
+                    // Only a table read whole here, from its first row, gets its exact profile.
+                    let profile = pending.iter().find(|p| p.schema == si && p.table == table.source_name).filter(|_| single_transaction && part.rowids.is_none());
+                    let Some(binding) = bindings.table(&schema.schema, &table.name) else { continue };
+                    let spec = table_spec(schema, table, binding, part, options.binary, chunk_bytes, profile.map(|p| p.columns.clone()));
+                    profiles_of.push(profile.map(|p| p.table.clone()));
+                    // One chunk queued while the writer sends another: memory stays at about three
+                    // chunks per part being read, whatever the table's size.
+                    let (tx, rx) = mpsc::channel::<Chunk>(1);
+                    senders.push(tx);
+                    let target = WriteTarget {
+                        schema: schema.schema.clone(),
+                        table: table.name.clone(),
+                        part: part.part,
+                        // A single transaction truncates the table first, so it may COPY with FREEZE.
+                        copy_sql: copy_statement(schema, binding, spec.format, mode == WriteMode::SingleTransaction),
+                        format: spec.format,
+                        buffers: buffers.clone(),
+                        unfinished: unfinished.clone(),
+                    };
+                    writers.push(tokio::spawn(write_table(pool.clone(), target, rx, mode, rejects.clone(), bar.clone(), plain_log)));
+                    specs.push(spec);
+                }
+                loading.push((si, ti, writers));
             }
-            if parts.iter().all(|p| p.done) {
-                continue;
-            }
-            let bar = bars.add(ProgressBar::new(table.rows));
-            bar.set_style(rows_bar_style());
-            bar.set_prefix(table.name.clone());
-            bar.set_position(parts.iter().map(|p| (p.rows_copied + p.rows_rejected) as u64).sum());
-            let unfinished = Arc::new(std::sync::atomic::AtomicUsize::new(parts.iter().filter(|p| !p.done).count()));
-            let mut writers = Vec::new();
-            for part in parts.iter().filter(|p| !p.done) {
-                // A table without rowid cannot resume mid-way: it loads in one transaction too.
-                let mode = if single_transaction || table.without_rowid { WriteMode::SingleTransaction } else { WriteMode::ChunkCommits };
-                let chunk_bytes = match mode {
-                    WriteMode::SingleTransaction => STREAM_CHUNK_BYTES.min(limits.bytes),
-                    WriteMode::ChunkCommits => limits.bytes,
-                };
-                // Only a table read whole here, from its first row, gets its exact profile.
-                let profile = pending.iter().find(|p| p.schema == si && p.table == table.source_name).filter(|_| single_transaction && part.rowids.is_none());
-                let Some(binding) = bindings.table(&schema.schema, &table.name) else { continue };
-                let spec = table_spec(schema, table, binding, part, options.binary, chunk_bytes, profile.map(|p| p.columns.clone()));
-                profiles_of.push(profile.map(|p| p.table.clone()));
-                // One chunk queued while the writer sends another: memory stays at about three
-                // chunks per part being read, whatever the table's size.
-                let (tx, rx) = mpsc::channel::<Chunk>(1);
-                senders.push(tx);
-                let target = WriteTarget {
-                    schema: schema.schema.clone(),
-                    table: table.name.clone(),
-                    part: part.part,
-                    // A single transaction truncates the table first, so it may COPY with FREEZE.
-                    copy_sql: copy_statement(schema, binding, spec.format, mode == WriteMode::SingleTransaction),
-                    format: spec.format,
-                    buffers: buffers.clone(),
-                    unfinished: unfinished.clone(),
-                };
-                writers.push(tokio::spawn(write_table(pool.clone(), target, rx, mode, rejects.clone(), bar.clone(), plain_log)));
-                specs.push(spec);
-            }
-            loading.push((si, ti, writers));
+            let path = schema.source.clone();
+            let open = options.open.clone();
+            let policy = options.policy;
+            let count_tables: Vec<String> = schema.tables.iter().map(|t| t.source_name.clone()).collect();
+            readers.push((si, path.display().to_string(), tokio::task::spawn_blocking(move || read_file(path, open, count_tables, specs, senders, policy, jobs, limits, buffers))));
+            profiled.push(profiles_of);
         }
-        let path = schema.source.clone();
-        let open = options.open.clone();
-        let policy = options.policy;
-        let count_tables: Vec<String> = schema.tables.iter().map(|t| t.source_name.clone()).collect();
-        readers.push((si, path.display().to_string(), tokio::task::spawn_blocking(move || read_file(path, open, count_tables, specs, senders, policy, jobs, limits, buffers))));
-        profiled.push(profiles_of);
-    }
 
-    // Each table is finished (indexes, keys, identities, ANALYZE) as soon as its last part is
-    // in, while the others still load: the last table's copy no longer leaves cores idle, and
-    // only its own indexes remain when it ends (on the 2-core benchmark, users' keys build
-    // while messages loads). At most `jobs` finishing statements run at once.
-    let finishing_slots = tokio::sync::Semaphore::new(jobs);
-    let finishing = loading.into_iter().map(|(si, ti, writers)| {
-        let (pool, slots) = (&pool, &finishing_slots);
-        let (schema, table) = (&plan.schemas[si], &plan.schemas[si].tables[ti]);
-        async move {
-            let mut outcomes = Vec::new();
-            for writer in writers {
-                outcomes.push(writer.await.unwrap_or_else(|e| Err(CopyError::Reader(format!("a writer task: {e}")))));
-            }
-            // A table with a failed part stays set aside, for `--resume`.
-            let finished = if outcomes.iter().all(Result::is_ok) { Some(finish_table(pool, schema, table, jobs, slots).await) } else { None };
-            ((si, ti), outcomes, finished)
-        }
-    });
-    let finishing = futures_util::future::join_all(finishing).await;
-    // A reader's error is the cause when both fail: its writers then stop for want of data.
-    let mut writer_error: Option<CopyError> = None;
-    let mut finish_error: Option<CopyError> = None;
-    let mut finished_tables = std::collections::BTreeSet::new();
-    let mut run_stats: BTreeMap<(String, String), (u64, f64)> = BTreeMap::new();
-    for (table, outcomes, finished) in finishing {
-        for outcome in outcomes {
-            match outcome {
-                Ok((schema, table, bytes, seconds)) => {
-                    // A table's parts load side by side: bytes add up, the time is the longest part's.
-                    let stats = run_stats.entry((schema, table)).or_insert((0, 0.0));
-                    stats.0 += bytes;
-                    stats.1 = stats.1.max(seconds);
+        // Each table is finished (indexes, keys, identities, ANALYZE) as soon as its last part is
+        // in, while the others still load: the last table's copy no longer leaves cores idle, and
+        // only its own indexes remain when it ends (on the 2-core benchmark, users' keys build
+        // while messages loads). At most `jobs` finishing statements run at once.
+        let finishing_slots = tokio::sync::Semaphore::new(jobs);
+        let finishing = loading.into_iter().map(|(si, ti, writers)| {
+            let (pool, slots) = (&pool, &finishing_slots);
+            let (schema, table) = (&plan.schemas[si], &plan.schemas[si].tables[ti]);
+            async move {
+                let mut outcomes = Vec::new();
+                for writer in writers {
+                    outcomes.push(writer.await.unwrap_or_else(|e| Err(CopyError::Reader(format!("a writer task: {e}")))));
                 }
-                Err(e) => {
-                    writer_error.get_or_insert(e);
-                }
+                // A table with a failed part stays set aside, for `--resume`.
+                let finished = if outcomes.iter().all(Result::is_ok) { Some(finish_table(pool, schema, table, jobs, slots).await) } else { None };
+                ((si, ti), outcomes, finished)
             }
-        }
-        match finished {
-            Some(Ok(())) => {
-                finished_tables.insert(table);
-            }
-            Some(Err(e)) => {
-                finish_error.get_or_insert(e);
-            }
-            None => {}
-        }
-    }
-    let mut first_error: Option<CopyError> = None;
-    let mut snapshot_rows: BTreeMap<(usize, usize), u64> = BTreeMap::new();
-    let mut exact_profiles = KnownProfiles::new();
-    for (si, name, reader) in readers {
-        match reader.await {
-            Ok(Ok(outcome)) => {
-                for (ti, n) in outcome.counts.into_iter().enumerate() {
-                    snapshot_rows.insert((si, ti), n);
-                }
-                for (table, profile) in profiled[si].iter().zip(outcome.profiles) {
-                    if let (Some(table), Some(profile)) = (table, profile) {
-                        exact_profiles.insert((si, table.clone()), profile);
+        });
+        let finishing = futures_util::future::join_all(finishing).await;
+        // A reader's error is the cause when both fail: its writers then stop for want of data.
+        let mut writer_error: Option<CopyError> = None;
+        let mut finish_error: Option<CopyError> = None;
+        let mut finished_tables = std::collections::BTreeSet::new();
+        let mut run_stats: BTreeMap<(String, String), (u64, f64)> = BTreeMap::new();
+        for (table, outcomes, finished) in finishing {
+            for outcome in outcomes {
+                match outcome {
+                    Ok((schema, table, bytes, seconds)) => {
+                        // A table's parts load side by side: bytes add up, the time is the longest part's.
+                        let stats = run_stats.entry((schema, table)).or_insert((0, 0.0));
+                        stats.0 += bytes;
+                        stats.1 = stats.1.max(seconds);
+                    }
+                    Err(e) => {
+                        writer_error.get_or_insert(e);
                     }
                 }
             }
-            Ok(Err(e)) => {
-                first_error.get_or_insert(CopyError::Source(e));
-            }
-            Err(_) => {
-                first_error.get_or_insert(CopyError::Reader(name));
+            match finished {
+                Some(Ok(())) => {
+                    finished_tables.insert(table);
+                }
+                Some(Err(e)) => {
+                    finish_error.get_or_insert(e);
+                }
+                None => {}
             }
         }
-    }
-    if let Some(e) = first_error.or(writer_error).or(finish_error) {
-        // Keys and triggers stay set aside: `--resume` restores them when it finishes.
-        return Err(e);
-    }
-    {
-        let mut r = rejects.lock().map_err(|_| CopyError::Reader("the rejects file".into()))?;
-        let path = r.path.clone();
-        r.file.flush().map_err(|source| CopyError::Rejects { path, source })?;
-    }
+        let mut first_error: Option<CopyError> = None;
+        let mut snapshot_rows: BTreeMap<(usize, usize), u64> = BTreeMap::new();
+        let mut exact_profiles = KnownProfiles::new();
+        for (si, name, reader) in readers {
+            match reader.await {
+                Ok(Ok(outcome)) => {
+                    for (ti, n) in outcome.counts.into_iter().enumerate() {
+                        snapshot_rows.insert((si, ti), n);
+                    }
+                    for (table, profile) in profiled[si].iter().zip(outcome.profiles) {
+                        if let (Some(table), Some(profile)) = (table, profile) {
+                            exact_profiles.insert((si, table.clone()), profile);
+                        }
+                    }
+                }
+                Ok(Err(e)) => {
+                    first_error.get_or_insert(CopyError::Source(e));
+                }
+                Err(_) => {
+                    first_error.get_or_insert(CopyError::Reader(name));
+                }
+            }
+        }
+        if let Some(e) = first_error.or(writer_error).or(finish_error) {
+            // Keys and triggers stay set aside: `--resume` restores them when it finishes.
+            return Err(e);
+        }
+        {
+            let mut r = rejects.lock().map_err(|_| CopyError::Reader("the rejects file".into()))?;
+            let path = r.path.clone();
+            r.file.flush().map_err(|source| CopyError::Rejects { path, source })?;
+        }
 
-    tracing::info!(seconds = started.elapsed().as_secs_f64(), "rows loaded, tables finished");
-    // What this run did not finish: tables loaded by an earlier, interrupted run.
-    restore(&pool, RestoreScope::Schemas(&schemas), jobs, &["index", "key"], &finishing_slots).await?;
-    {
-        use futures_util::stream::{self, StreamExt, TryStreamExt};
-        let unfinished = plan.schemas.iter().enumerate().flat_map(|(si, schema)| schema.tables.iter().enumerate().map(move |(ti, table)| ((si, ti), schema, table)));
-        let pool = &pool;
-        let finish = unfinished.filter(|(key, _, _)| !finished_tables.contains(key)).map(|(_, schema, table)| continue_and_analyze(pool, schema, table));
-        stream::iter(finish).buffer_unordered(jobs).try_collect::<Vec<()>>().await?;
+        tracing::info!(seconds = started.elapsed().as_secs_f64(), "rows loaded, tables finished");
+        // What this run did not finish: tables loaded by an earlier, interrupted run.
+        restore(&pool, RestoreScope::Schemas(&schemas), jobs, &["index", "key"], &finishing_slots).await?;
+        {
+            use futures_util::stream::{self, StreamExt, TryStreamExt};
+            let unfinished = plan.schemas.iter().enumerate().flat_map(|(si, schema)| schema.tables.iter().enumerate().map(move |(ti, table)| ((si, ti), schema, table)));
+            let pool = &pool;
+            let finish = unfinished.filter(|(key, _, _)| !finished_tables.contains(key)).map(|(_, schema, table)| continue_and_analyze(pool, schema, table));
+            stream::iter(finish).buffer_unordered(jobs).try_collect::<Vec<()>>().await?;
+        }
+        tracing::info!(seconds = started.elapsed().as_secs_f64(), "keys, indexes and identities of earlier runs restored");
+        let invalid_foreign_keys = restore(&pool, RestoreScope::Schemas(&schemas), jobs, &["foreign_key", "triggers"], &finishing_slots).await?;
+        tracing::info!(seconds = started.elapsed().as_secs_f64(), "foreign keys validated, triggers enabled");
+        let mut tables = Vec::new();
+        for (si, ti, planned_rows) in summaries {
+            // Rows in the snapshot the reader copied from (the plan's count may be older).
+            let source_rows = snapshot_rows.get(&(si, ti)).copied().unwrap_or(planned_rows);
+            let schema = &plan.schemas[si];
+            let table = &schema.tables[ti];
+            let state = progress::load(&pool, &schema.schema, &table.name).await?.unwrap_or_default();
+            let (bytes, seconds) = run_stats.get(&(schema.schema.clone(), table.name.clone())).copied().unwrap_or((0, 0.0));
+            tables.push(TableSummary {
+                schema: schema.schema.clone(),
+                table: table.name.clone(),
+                source_rows,
+                copied: state.rows_copied as u64,
+                rejected: state.rows_rejected as u64,
+                bytes,
+                seconds,
+                binary: bindings.table(&schema.schema, &table.name).is_some_and(|b| table_format(b, options.binary) == Format::Binary),
+            });
+        }
+        let rejects_written = rejects.lock().map(|r| r.written).unwrap_or(0);
+        Ok::<_, CopyError>((CopySummary { tables, invalid_foreign_keys, rejects_written, seconds: started.elapsed().as_secs_f64(), sampled_plan: None, preflight }, exact_profiles))
+    };
+    let outcome = if options.stop_on_signals {
+        tokio::select! {
+            outcome = load => outcome,
+            signal = stop_signal() => Err(CopyError::Interrupted(signal)),
+        }
+    } else {
+        load.await
+    };
+    match outcome {
+        Ok(done) => Ok(done),
+        Err(error) => {
+            pool.close().await;
+            restore_after_failure(target, &schemas, jobs, &application_name).await;
+            Err(error)
+        }
     }
-    tracing::info!(seconds = started.elapsed().as_secs_f64(), "keys, indexes and identities of earlier runs restored");
-    let invalid_foreign_keys = restore(&pool, RestoreScope::Schemas(&schemas), jobs, &["foreign_key", "triggers"], &finishing_slots).await?;
-    tracing::info!(seconds = started.elapsed().as_secs_f64(), "foreign keys validated, triggers enabled");
-    let mut tables = Vec::new();
-    for (si, ti, planned_rows) in summaries {
-        // Rows in the snapshot the reader copied from (the plan's count may be older).
-        let source_rows = snapshot_rows.get(&(si, ti)).copied().unwrap_or(planned_rows);
-        let schema = &plan.schemas[si];
-        let table = &schema.tables[ti];
-        let state = progress::load(&pool, &schema.schema, &table.name).await?.unwrap_or_default();
-        let (bytes, seconds) = run_stats.get(&(schema.schema.clone(), table.name.clone())).copied().unwrap_or((0, 0.0));
-        tables.push(TableSummary {
-            schema: schema.schema.clone(),
-            table: table.name.clone(),
-            source_rows,
-            copied: state.rows_copied as u64,
-            rejected: state.rows_rejected as u64,
-            bytes,
-            seconds,
-            binary: bindings.table(&schema.schema, &table.name).is_some_and(|b| table_format(b, options.binary) == Format::Binary),
-        });
-    }
-    let rejects_written = rejects.lock().map(|r| r.written).unwrap_or(0);
-    Ok((CopySummary { tables, invalid_foreign_keys, rejects_written, seconds: started.elapsed().as_secs_f64(), sampled_plan: None, preflight }, exact_profiles))
 }
 
 /// A table's bar: `messages ███░░ 1,493,075/3,000,000 rows 483,804 rows/s eta 3s` (indicatif's
@@ -439,6 +473,74 @@ fn rows_bar_style() -> ProgressStyle {
     ProgressStyle::with_template("{prefix:>24} {bar:30} {human_pos}/{human_len} rows {rate} rows/s eta {eta}")
         .map(|style| style.with_key("rate", rate))
         .unwrap_or_else(|_| ProgressStyle::default_bar())
+}
+
+/// Every kind of object a copy sets aside, in the order they are restored.
+const SET_ASIDE_KINDS: &[&str] = &["index", "key", "foreign_key", "triggers"];
+
+/// Restore what an earlier copy set aside and never restored (it was killed, or its server went
+/// away mid-restore), before this run touches anything: the target is whole again first.
+async fn restore_leftovers(pool: &PgPool, schemas: &[String], jobs: usize) -> Result<(), CopyError> {
+    let leftovers = progress::saved(pool, schemas, None).await?;
+    let count = leftovers.iter().filter(|s| SET_ASIDE_KINDS.contains(&s.kind.as_str())).count();
+    if count == 0 {
+        return Ok(());
+    }
+    let slots = tokio::sync::Semaphore::new(jobs.max(1));
+    let invalid = restore(pool, RestoreScope::Schemas(schemas), jobs, SET_ASIDE_KINDS, &slots).await?;
+    tracing::warn!(
+        objects = count,
+        "an interrupted copy had set aside {count} keys, indexes, foreign keys or trigger settings; restored them first{}",
+        if invalid.is_empty() { String::new() } else { format!(" ({} foreign keys left NOT VALID until a copy completes)", invalid.len()) }
+    );
+    Ok(())
+}
+
+/// After a failure: end this run's own sessions (a writer's open transaction holds its table's
+/// lock), then restore what was set aside, on fresh connections. A foreign key the partly
+/// loaded rows break comes back NOT VALID, recorded so the next copy validates it. When even
+/// that fails (the server is gone), the next run restores them first.
+async fn restore_after_failure(target: &PgConnectOptions, schemas: &[String], jobs: usize, application_name: &str) {
+    let restored = async {
+        let pool = connect(target, (jobs + 1) as u32).await?;
+        sqlx::query("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = $1 AND pid <> pg_backend_pid()")
+            .bind(application_name)
+            .execute(&pool)
+            .await
+            .map_err(CopyError::pg("ending this copy's own sessions"))?;
+        let slots = tokio::sync::Semaphore::new(jobs.max(1));
+        let invalid = restore(&pool, RestoreScope::Schemas(schemas), jobs, SET_ASIDE_KINDS, &slots).await?;
+        pool.close().await;
+        Ok::<_, CopyError>(invalid)
+    };
+    match restored.await {
+        Ok(invalid) if invalid.is_empty() => tracing::warn!("the copy failed; every key, index, foreign key and trigger it had set aside is restored"),
+        Ok(invalid) => tracing::warn!("the copy failed; what it had set aside is restored, {} foreign keys NOT VALID over the partly loaded rows until a copy completes", invalid.len()),
+        Err(e) => tracing::error!("the copy failed, and restoring what it set aside failed too ({e}); the next run restores it first"),
+    }
+}
+
+/// The first of Ctrl-C (SIGINT) and SIGTERM.
+async fn stop_signal() -> &'static str {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        match signal(SignalKind::terminate()) {
+            Ok(mut terminate) => tokio::select! {
+                _ = tokio::signal::ctrl_c() => "SIGINT",
+                _ = terminate.recv() => "SIGTERM",
+            },
+            Err(_) => {
+                let _ = tokio::signal::ctrl_c().await;
+                "SIGINT"
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
+        "SIGINT"
+    }
 }
 
 /// Whether the target lacks every table of the plan (so `create_schema` makes them).
@@ -556,7 +658,11 @@ async fn set_aside(pool: &PgPool, plan: &Plan) -> Result<(), CopyError> {
     .await
     .map_err(CopyError::pg("listing foreign keys"))?;
     for row in fks {
-        let saved = Saved { schema: row.get(0), table: row.get(1), kind: "foreign_key".into(), name: row.get(2), definition: row.get(3) };
+        let mut saved = Saved { schema: row.get(0), table: row.get(1), kind: "foreign_key".into(), name: row.get(2), definition: row.get(3) };
+        // NOT VALID because an earlier copy left it so, not its owner: it comes back validated.
+        if saved.definition.ends_with(" NOT VALID") && progress::take_unvalidated(&mut tx, &saved).await? {
+            saved.definition = saved.definition.trim_end_matches(" NOT VALID").to_string();
+        }
         // The referenced schema, for a key of a table outside the plan only: the copy of that
         // schema restores it (a plan table's key is restored with its own table's schema).
         progress::save_referencing(&mut tx, &saved, row.get::<Option<String>, _>(4).as_deref()).await?;
@@ -719,6 +825,7 @@ async fn restore_group(pool: &PgPool, group: Vec<Saved>, slots: &tokio::sync::Se
             let validate = format!("ALTER TABLE {table} VALIDATE CONSTRAINT {}", quoted(&saved.name));
             if let Err(e) = sqlx::raw_sql(AssertSqlSafe(validate)).execute(pool).await {
                 invalid.push(format!("{table}: {}: {}", saved.name, e));
+                progress::record_unvalidated(pool, &saved).await?;
             }
         }
     }

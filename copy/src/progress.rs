@@ -271,3 +271,24 @@ pub(crate) async fn forget(conn: &mut PgConnection, s: &Saved) -> Result<(), Cop
         .map(|_| ())
         .map_err(CopyError::pg("forgetting a restored constraint"))
 }
+
+/// A foreign key the copy itself left NOT VALID (the rows it had loaded broke it when it was
+/// restored: a failed copy, or parents missing in SQLite) is recorded as kind `validate`, so the
+/// next copy that sets it aside brings it back validated rather than as its owner's NOT VALID.
+pub(crate) async fn record_unvalidated(pool: &PgPool, s: &Saved) -> Result<(), CopyError> {
+    let mut conn = pool.acquire().await.map_err(CopyError::pg("recording a foreign key left NOT VALID"))?;
+    save(&mut conn, &Saved { kind: "validate".into(), definition: String::new(), ..s.clone() }).await
+}
+
+/// Whether `s` (a foreign key about to be set aside) was left NOT VALID by a copy; the record
+/// is removed.
+pub(crate) async fn take_unvalidated(conn: &mut PgConnection, s: &Saved) -> Result<bool, CopyError> {
+    let taken = sqlx::query("DELETE FROM sqlite2pg.copy_saved WHERE schema_name = $1 AND table_name = $2 AND kind = 'validate' AND name = $3")
+        .bind(&s.schema)
+        .bind(&s.table)
+        .bind(&s.name)
+        .execute(conn)
+        .await
+        .map_err(CopyError::pg("reading which foreign keys a copy left NOT VALID"))?;
+    Ok(taken.rows_affected() > 0)
+}

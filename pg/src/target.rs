@@ -35,6 +35,24 @@ pub fn target_url(to: Option<&str>, options: &PgConnectOptions) -> String {
     given_url(to).unwrap_or_else(|| options.to_url_lossy().to_string())
 }
 
+/// The libpq variables for another program (`PGHOST`, `PGPORT`, `PGUSER`, `PGDATABASE`, and
+/// `PGPASSWORD` when the URL holds one, percent-decoded), so a tool that reads them instead of
+/// `DATABASE_URL` reaches the same server. Pass them through the environment only.
+pub fn libpq_env(to: Option<&str>, options: &PgConnectOptions) -> Vec<(&'static str, String)> {
+    let mut env = vec![("PGHOST", options.get_host().to_string()), ("PGPORT", options.get_port().to_string()), ("PGUSER", options.get_username().to_string())];
+    if let Some(database) = options.get_database() {
+        env.push(("PGDATABASE", database.to_string()));
+    }
+    if let Some(url) = given_url(to) {
+        let authority = url.split_once("://").map(|(_, rest)| rest.split(['/', '?']).next().unwrap_or(rest).to_string());
+        let password = authority.as_deref().and_then(|a| a.rsplit_once('@')).and_then(|(userinfo, _)| userinfo.split_once(':')).map(|(_, p)| p.to_string());
+        if let Some(p) = password.filter(|p| !p.is_empty()) {
+            env.push(("PGPASSWORD", percent_encoding::percent_decode_str(&p).decode_utf8_lossy().into_owned()));
+        }
+    }
+    env
+}
+
 /// `host:port/database as user`: enough to recognise the target, never the password.
 pub fn describe(options: &PgConnectOptions) -> String {
     format!("{}:{}/{} as {}", options.get_host(), options.get_port(), options.get_database().unwrap_or("(default database)"), options.get_username())
