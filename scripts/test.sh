@@ -7,6 +7,18 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+# The Python environment of the framework tests (tests/frameworks.rs): a virtualenv with Django,
+# SQLAlchemy and alembic from PyPI, made once per machine and reused after. Should it fail, the
+# other tests still run; the framework tests try again and fail with the script's message.
+if [ -z "${SQLITE2PG_PYTHON:-}" ]; then
+  if SQLITE2PG_PYTHON=$(bash scripts/python-env.sh | tail -n 1) && [ -x "$SQLITE2PG_PYTHON" ]; then
+    export SQLITE2PG_PYTHON
+  else
+    echo "test.sh: scripts/python-env.sh failed; the framework tests will say why" >&2
+    unset SQLITE2PG_PYTHON
+  fi
+fi
+
 if [ -n "${DATABASE_URL:-}" ]; then
   exec cargo test --workspace "$@"
 fi

@@ -3,6 +3,7 @@
 
 mod support;
 
+mod app_schema;
 mod bad_input;
 mod check;
 mod cli;
@@ -13,6 +14,7 @@ mod copy;
 mod corpus;
 mod corpus_codegen;
 mod example;
+mod frameworks;
 mod fts_query;
 mod fts_schema;
 mod introspection;
