@@ -311,6 +311,10 @@ copied {rows} rows in {:.2} s", summary.seconds);
     for fk in &summary.invalid_foreign_keys {
         text.push_str(&format!("foreign key left NOT VALID: {fk}\n"));
     }
+    for kept in summary.preflight.iter().flat_map(|p| &p.kept_tables) {
+        text.push_str(&kept.describe());
+        text.push('\n');
+    }
     if let Some(sampled) = &summary.sampled_plan {
         let tables = sampled.tables.join(", ");
         text.push_str(&if sampled.confirmed {

@@ -276,6 +276,7 @@ async fn moves_unchanged(app: &App, test_name: &str, route: Route) {
         stdout(&copy),
         stderr(&copy)
     );
+    assert!(stderr(&copy).contains("as the application's migrations filled it: it agrees with SQLite's"), "{}: the migration table is kept and compared: {}", app.name, stderr(&copy));
     let rejected = std::fs::read_to_string(&rejects).unwrap_or_default();
     assert!(rejected.trim().is_empty(), "{}: the copy rejected rows (files kept in {}):\n{rejected}", app.name, keep(&work, app));
     let after = schema_snapshot(&db).await;

@@ -41,6 +41,9 @@ pub struct Config {
     pub path: Option<PathBuf>,
     /// Overrides by table name, then column name (names as in SQLite).
     pub tables: BTreeMap<String, TableConfig>,
+    /// The zone the databases' date-times without a zone are in (`time_zone = "Europe/Berlin"`):
+    /// they become `timestamptz` in it. UTC when absent, as SQLite's own date functions write.
+    pub time_zone: Option<String>,
 }
 
 /// Overrides for one table.
@@ -72,6 +75,8 @@ pub struct ColumnConfig {
     /// What integers in this column count when the target column is an `interval`
     /// (`microseconds`, the default and Django's, `milliseconds` or `seconds`).
     pub duration_unit: Option<sqlite2pg_value::DurationUnit>,
+    /// The zone this column's date-times without a zone are in (overrides the file's).
+    pub time_zone: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -79,6 +84,7 @@ pub struct ColumnConfig {
 struct RawConfig {
     #[serde(default)]
     tables: BTreeMap<String, TableConfig>,
+    time_zone: Option<String>,
 }
 
 impl Config {
@@ -92,8 +98,15 @@ impl Config {
     pub fn parse(text: &str, path: Option<&Path>) -> Result<Config> {
         let err = |message: String| Error::Config { path: path.map(Path::to_path_buf).unwrap_or_else(|| PathBuf::from("sqlite2pg.toml")), message };
         let raw: RawConfig = toml::from_str(text).map_err(|e| err(e.to_string()))?;
+        let bad_zone = |zone: &str| sqlite2pg_value::NaiveZone::parse(zone).is_none();
+        if let Some(zone) = raw.time_zone.as_deref().filter(|z| bad_zone(z)) {
+            return Err(err(format!("time_zone: unknown zone \"{zone}\" (use UTC, an offset such as +02:00, or an IANA name such as Europe/Berlin)")));
+        }
         for (table, t) in &raw.tables {
             for (column, c) in &t.columns {
+                if let Some(zone) = c.time_zone.as_deref().filter(|z| bad_zone(z)) {
+                    return Err(err(format!("table \"{table}\" column \"{column}\": unknown time_zone \"{zone}\" (use UTC, an offset such as +02:00, or an IANA name such as Europe/Berlin)")));
+                }
                 if let Some(ty) = &c.pg_type
                     && PgType::parse(ty).is_none() {
                         return Err(err(format!(
@@ -102,7 +115,7 @@ impl Config {
                     }
             }
         }
-        Ok(Config { path: path.map(Path::to_path_buf), tables: raw.tables })
+        Ok(Config { path: path.map(Path::to_path_buf), tables: raw.tables, time_zone: raw.time_zone })
     }
 
     /// The type override for a column, matched as SQLite matches names (ASCII case-insensitively).
@@ -120,6 +133,16 @@ impl Config {
     /// A column's settings, matched as SQLite matches names.
     pub fn column(&self, table: &str, column: &str) -> Option<&ColumnConfig> {
         self.table(table)?.columns.iter().find(|(name, _)| name.eq_ignore_ascii_case(column)).map(|(_, c)| c)
+    }
+
+    /// The zone a column's date-times without a zone are in: the column's own, else the file's,
+    /// else UTC.
+    pub fn naive_zone(&self, table: &str, column: &str) -> sqlite2pg_value::NaiveZone {
+        self.column(table, column)
+            .and_then(|c| c.time_zone.as_deref())
+            .or(self.time_zone.as_deref())
+            .and_then(sqlite2pg_value::NaiveZone::parse)
+            .unwrap_or_default()
     }
 
     /// Every (table, column) the configuration names, to check against the schemas read.

@@ -15,6 +15,7 @@
 pub mod config;
 pub mod ddl;
 pub mod error;
+pub mod framework;
 pub mod ident;
 pub mod introspect;
 /// JSON as `jsonb` takes it (the value layer's check).

@@ -68,6 +68,10 @@ pub struct Summary {
     pub indexes: usize,
     /// Foreign keys carried over.
     pub foreign_keys: usize,
+    /// The framework whose migrations made the database, when its bookkeeping tells.
+    pub framework: Option<crate::framework::Framework>,
+    /// The route recommended for it, with the commands filled in.
+    pub route: Option<String>,
 }
 
 /// One column's decision, for the report.
@@ -153,6 +157,8 @@ fn file_report(s: &SchemaPlan) -> FileReport<'_> {
         triggers: s.triggers.len(),
         indexes: s.indexes.len(),
         foreign_keys: s.tables.iter().map(|t| t.foreign_keys.len()).sum::<usize>() + s.deferred_foreign_keys.len(),
+        framework: s.framework,
+        route: s.framework.map(|f| f.route(&s.source.file_name().map_or_else(|| s.source.display().to_string(), |n| n.to_string_lossy().into_owned()))),
     };
     FileReport { summary, columns, findings, counts }
 }
@@ -175,6 +181,9 @@ pub fn render_text(report: &Report<'_>) -> String {
             s.journal_mode
         );
         let _ = writeln!(out, "  ok: {}  warning: {}  needs attention: {}\n", f.counts.ok, f.counts.warning, f.counts.needs_attention);
+        if let Some(route) = &s.route {
+            let _ = writeln!(out, "Route: {route}\n");
+        }
         let mut changes = new_table(&["table", "column", "declared", "postgresql", "why"]);
         let mut any = false;
         for c in f.columns.iter().filter(|c| c.changed || c.grade != "ok") {
@@ -222,6 +231,9 @@ pub fn render_markdown(report: &Report<'_>, plan: &Plan) -> String {
             "{} tables, {} rows, {} foreign keys, {} indexes, {} views, {} triggers (journal_mode `{}`).\n\n**ok** {} · **warning** {} · **needs attention** {}\n",
             sm.tables, sm.rows, sm.foreign_keys, sm.indexes, sm.views, sm.triggers, sm.journal_mode, f.counts.ok, f.counts.warning, f.counts.needs_attention
         );
+        if let Some(route) = &sm.route {
+            let _ = writeln!(out, "> **Route:** {}\n", md(route));
+        }
         if !f.findings.is_empty() {
             out.push_str("### Findings\n\n| grade | object | finding |\n|---|---|---|\n");
             for finding in &f.findings {

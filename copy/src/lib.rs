@@ -39,7 +39,7 @@ mod provisional;
 mod reader;
 
 pub use error::CopyError;
-pub use preflight::{ColumnFailures, FailureExample, PreflightReport};
+pub use preflight::{ColumnFailures, FailureExample, KeptTable, PreflightReport};
 pub use load::{BadValuePolicy, CopyOptions, CopySummary, SampledPlan, TableSummary, copy};
 pub use provisional::plan_and_copy;
 /// The target's connection options, as `sqlite2pg_pg::resolve_target` gives them.

@@ -21,7 +21,7 @@ use sqlite2pg_converter::ident::quoted;
 use crate::encode::{BINARY_HEADER, BINARY_TRAILER, Format, stream_slice};
 use crate::error::CopyError;
 use crate::progress::{self, Part, Saved};
-use crate::preflight::PreflightReport;
+use crate::preflight::{KeptTable, PreflightReport};
 use crate::reader::{Buffers, Chunk, ChunkLimits, ColumnSpec, Reject, TableSpec, read_file};
 use sqlite2pg_pg::binding::TableBinding;
 use sqlite2pg_pg::connect;
@@ -227,6 +227,12 @@ pub(crate) async fn copy_profiling(plan: &Plan, target: &PgConnectOptions, optio
         if !report.ok() {
             return Err(CopyError::Preflight(Box::new(report)));
         }
+        let kept = compare_kept(&pool, plan, &bindings, &options.open).await?;
+        for k in &kept {
+            tracing::info!("{}", k.describe());
+        }
+        let mut report = report;
+        report.kept_tables = kept;
         if options.check_only {
             let summary = CopySummary { tables: Vec::new(), invalid_foreign_keys: Vec::new(), rejects_written: 0, seconds: started.elapsed().as_secs_f64(), sampled_plan: None, preflight: Some(report) };
             return Ok((summary, KnownProfiles::new()));
@@ -338,13 +344,14 @@ pub(crate) async fn copy_profiling(plan: &Plan, target: &PgConnectOptions, optio
         let finishing = loading.into_iter().map(|(si, ti, writers)| {
             let (pool, slots) = (&pool, &finishing_slots);
             let (schema, table) = (&plan.schemas[si], &plan.schemas[si].tables[ti]);
+            let sequences = sequences_of(&bindings, schema, table);
             async move {
                 let mut outcomes = Vec::new();
                 for writer in writers {
                     outcomes.push(writer.await.unwrap_or_else(|e| Err(CopyError::Reader(format!("a writer task: {e}")))));
                 }
                 // A table with a failed part stays set aside, for `--resume`.
-                let finished = if outcomes.iter().all(Result::is_ok) { Some(finish_table(pool, schema, table, jobs, slots).await) } else { None };
+                let finished = if outcomes.iter().all(Result::is_ok) { Some(finish_table(pool, schema, table, sequences, jobs, slots).await) } else { None };
                 ((si, ti), outcomes, finished)
             }
         });
@@ -418,7 +425,7 @@ pub(crate) async fn copy_profiling(plan: &Plan, target: &PgConnectOptions, optio
             use futures_util::stream::{self, StreamExt, TryStreamExt};
             let unfinished = plan.schemas.iter().enumerate().flat_map(|(si, schema)| schema.tables.iter().enumerate().map(move |(ti, table)| ((si, ti), schema, table)));
             let pool = &pool;
-            let finish = unfinished.filter(|(key, _, _)| !finished_tables.contains(key)).map(|(_, schema, table)| continue_and_analyze(pool, schema, table));
+            let finish = unfinished.filter(|(key, _, _)| !finished_tables.contains(key)).map(|(_, schema, table)| continue_and_analyze(pool, schema, table, sequences_of(&bindings, schema, table)));
             stream::iter(finish).buffer_unordered(jobs).try_collect::<Vec<()>>().await?;
         }
         tracing::info!(seconds = started.elapsed().as_secs_f64(), "keys, indexes and identities of earlier runs restored");
@@ -473,6 +480,36 @@ fn rows_bar_style() -> ProgressStyle {
     ProgressStyle::with_template("{prefix:>24} {bar:30} {human_pos}/{human_len} rows {rate} rows/s eta {eta}")
         .map(|style| style.with_key("rate", rate))
         .unwrap_or_else(|_| ProgressStyle::default_bar())
+}
+
+/// The bookkeeping tables kept as the target has them, each compared with SQLite's.
+async fn compare_kept(pool: &PgPool, plan: &Plan, bindings: &sqlite2pg_pg::binding::Bindings, open: &OpenOptions) -> Result<Vec<KeptTable>, CopyError> {
+    let mut out = Vec::new();
+    for (schema, table) in &bindings.kept {
+        let Some(bookkeeping) = sqlite2pg_converter::framework::bookkeeping(table) else { continue };
+        let sqlite = {
+            let (plan, schema, table, open) = (plan.clone(), schema.clone(), table.clone(), open.clone());
+            tokio::task::spawn_blocking(move || crate::preflight::sqlite_bookkeeping(&plan, &schema, &table, &open))
+                .await
+                .map_err(|e| CopyError::Reader(format!("reading a migration table: {e}")))??
+        };
+        let columns: Vec<String> = bookkeeping.key.iter().map(|k| format!("{}::text", quoted(k))).collect();
+        let sql = format!("SELECT concat_ws('/', {}) FROM {}", columns.join(", "), qualified(schema, table));
+        let target: Result<Vec<String>, String> = sqlx::query_scalar(AssertSqlSafe(sql)).fetch_all(pool).await.map_err(|e| e.to_string());
+        let mut kept = KeptTable { schema: schema.clone(), table: table.clone(), sqlite: 0, target: 0, only_in_sqlite: Vec::new(), only_in_target: Vec::new(), not_compared: None };
+        match (sqlite, target) {
+            (Ok(sqlite), Ok(mut target)) => {
+                target.sort();
+                kept.sqlite = sqlite.len();
+                kept.target = target.len();
+                kept.only_in_sqlite = sqlite.iter().filter(|v| target.binary_search(v).is_err()).cloned().collect();
+                kept.only_in_target = target.iter().filter(|v| sqlite.binary_search(v).is_err()).cloned().collect();
+            }
+            (Err(why), _) | (_, Err(why)) => kept.not_compared = Some(why),
+        }
+        out.push(kept);
+    }
+    Ok(out)
 }
 
 /// Every kind of object a copy sets aside, in the order they are restored.
@@ -745,10 +782,10 @@ enum RestoreScope<'a> {
 
 /// Finish one table whose rows are all in: its indexes (its keys' among them) side by side, the
 /// keys on those indexes, its identities, ANALYZE. Its foreign keys wait for every table.
-async fn finish_table(pool: &PgPool, schema: &SchemaPlan, table: &TablePlan, jobs: usize, slots: &tokio::sync::Semaphore) -> Result<(), CopyError> {
+async fn finish_table(pool: &PgPool, schema: &SchemaPlan, table: &TablePlan, sequences: &[(String, String)], jobs: usize, slots: &tokio::sync::Semaphore) -> Result<(), CopyError> {
     restore(pool, RestoreScope::Table(&schema.schema, &table.name), jobs, &["index", "key"], slots).await?;
     let _slot = slots.acquire().await.map_err(|_| CopyError::Reader("the finishing slots".into()))?;
-    continue_and_analyze(pool, schema, table).await?;
+    continue_and_analyze(pool, schema, table, sequences).await?;
     tracing::info!(schema = %schema.schema, table = %table.name, "keys, indexes and identities restored, table analyzed");
     Ok(())
 }
@@ -756,8 +793,8 @@ async fn finish_table(pool: &PgPool, schema: &SchemaPlan, table: &TablePlan, job
 /// Continue a table's identities, then ANALYZE it. Before its foreign keys are validated: with
 /// statistics (and the all-visible pages of a FREEZE load) the validation's anti-join reads the
 /// child's index instead of its heap (on the benchmark 0.33 s -> 0.11 s).
-async fn continue_and_analyze(pool: &PgPool, schema: &SchemaPlan, table: &TablePlan) -> Result<(), CopyError> {
-    continue_identity(pool, schema, table).await?;
+async fn continue_and_analyze(pool: &PgPool, schema: &SchemaPlan, table: &TablePlan, sequences: &[(String, String)]) -> Result<(), CopyError> {
+    continue_sequences(pool, schema, table, sequences).await?;
     let sql = format!("ANALYZE {}", qualified(&schema.schema, &table.name));
     sqlx::raw_sql(AssertSqlSafe(sql)).execute(pool).await.map(|_| ()).map_err(CopyError::pg(format!("analyzing {}", table.name)))
 }
@@ -841,21 +878,27 @@ async fn is_partitioned(conn: &mut PgConnection, table: &str) -> Result<bool, Co
         .map_err(CopyError::pg(format!("reading what kind of table {table} is")))
 }
 
-/// Set an identity to continue past the highest key and past `sqlite_sequence`.
-async fn continue_identity(pool: &PgPool, schema: &SchemaPlan, table: &TablePlan) -> Result<(), CopyError> {
-    for column in table.columns.iter().filter(|c| c.identity) {
-        let q = qualified(&schema.schema, &table.name);
+/// The sequences feeding a table's columns (see `TableBinding::sequences`).
+fn sequences_of<'a>(bindings: &'a sqlite2pg_pg::binding::Bindings, schema: &SchemaPlan, table: &TablePlan) -> &'a [(String, String)] {
+    bindings.table(&schema.schema, &table.name).map_or(&[], |b| b.sequences.as_slice())
+}
+
+/// Set each sequence feeding a column (an identity, a `serial`, a `nextval` default) to continue
+/// past the column's highest value and past `sqlite_sequence`, so the application's next insert
+/// gets a new key.
+async fn continue_sequences(pool: &PgPool, schema: &SchemaPlan, table: &TablePlan, sequences: &[(String, String)]) -> Result<(), CopyError> {
+    let q = qualified(&schema.schema, &table.name);
+    for (column, sequence) in sequences {
         let sql = format!(
-            "SELECT setval(pg_get_serial_sequence($1, $2), GREATEST(coalesce((SELECT max({col}) FROM {q}), 0), $3, 1), coalesce((SELECT max({col}) FROM {q}), 0) > 0 OR $3 > 0)",
-            col = quoted(&column.name)
+            "SELECT setval($1::regclass, GREATEST(coalesce((SELECT max({col}) FROM {q}), 0), $2, 1), coalesce((SELECT max({col}) FROM {q}), 0) > 0 OR $2 > 0)",
+            col = quoted(column)
         );
         sqlx::query(AssertSqlSafe(sql))
-            .bind(&q)
-            .bind(&column.name)
+            .bind(sequence)
             .bind(table.sqlite_sequence.unwrap_or(0))
             .execute(pool)
             .await
-            .map_err(CopyError::pg(format!("continuing the identity of {q}")))?;
+            .map_err(CopyError::pg(format!("continuing the sequence {sequence} of {q}")))?;
     }
     Ok(())
 }

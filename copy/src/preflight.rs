@@ -65,6 +65,8 @@ pub struct PreflightReport {
     pub kept: Vec<String>,
     /// Tables and columns the configuration leaves out.
     pub skipped: Vec<String>,
+    /// The kept bookkeeping tables, compared with SQLite's.
+    pub kept_tables: Vec<KeptTable>,
 }
 
 impl PreflightReport {
@@ -85,6 +87,9 @@ impl PreflightReport {
             for e in &f.examples {
                 let _ = writeln!(out, "    {} {}: {}", e.key, e.value, e.reason);
             }
+        }
+        for k in &self.kept_tables {
+            let _ = writeln!(out, "{}", k.describe());
         }
         let _ = writeln!(
             out,
@@ -175,4 +180,74 @@ pub fn preflight(plan: &Plan, bindings: &Bindings, open: &OpenOptions) -> Result
         }
     }
     Ok(report)
+}
+
+/// A bookkeeping table the copy kept as the target has it, compared with SQLite's.
+#[derive(Debug, Clone, Serialize)]
+pub struct KeptTable {
+    /// Target schema.
+    pub schema: String,
+    /// Target table.
+    pub table: String,
+    /// Migrations recorded in SQLite (by the table's key columns, `/`-joined).
+    pub sqlite: usize,
+    /// Migrations recorded in PostgreSQL.
+    pub target: usize,
+    /// Recorded only in SQLite: migrations applied there and not by the PostgreSQL migrations.
+    pub only_in_sqlite: Vec<String>,
+    /// Recorded only in PostgreSQL.
+    pub only_in_target: Vec<String>,
+    /// Why the two could not be compared (a table of another shape), if they could not.
+    pub not_compared: Option<String>,
+}
+
+impl KeptTable {
+    /// The line the copy's summary prints.
+    pub fn describe(&self) -> String {
+        let name = format!("{}.{}", self.schema, self.table);
+        if let Some(why) = &self.not_compared {
+            return format!("kept {name} as the application's migrations filled it (not compared with SQLite's: {why})");
+        }
+        if self.only_in_sqlite.is_empty() && self.only_in_target.is_empty() {
+            return format!("kept {name} as the application's migrations filled it: it agrees with SQLite's ({} entries)", self.target);
+        }
+        let list = |v: &[String]| if v.len() > 5 { format!("{}, ... ({} in all)", v[..5].join(", "), v.len()) } else { v.join(", ") };
+        let mut text = format!("kept {name} as the application's migrations filled it; it differs from SQLite's:");
+        if !self.only_in_sqlite.is_empty() {
+            text.push_str(&format!(" only in SQLite: {};", list(&self.only_in_sqlite)));
+        }
+        if !self.only_in_target.is_empty() {
+            text.push_str(&format!(" only in PostgreSQL: {};", list(&self.only_in_target)));
+        }
+        text.pop();
+        text
+    }
+}
+
+/// The identifying column values of a SQLite bookkeeping table, `/`-joined per row.
+pub(crate) fn sqlite_bookkeeping(plan: &Plan, schema: &str, table: &str, open: &OpenOptions) -> Result<Result<Vec<String>, String>, sqlite2pg_converter::Error> {
+    let Some(bookkeeping) = sqlite2pg_converter::framework::bookkeeping(table) else { return Ok(Err("not a known migration table".into())) };
+    let Some(schema_plan) = plan.schemas.iter().find(|s| s.schema == schema) else { return Ok(Err("no such schema".into())) };
+    let Some(source) = schema_plan.tables.iter().find(|t| t.source_name.eq_ignore_ascii_case(table) || t.name == table) else { return Ok(Err("no such table".into())) };
+    let db = SourceDb::open(&schema_plan.source, open)?;
+    let select: Vec<String> = bookkeeping.key.iter().map(|k| quoted(k)).collect();
+    let sql = format!("SELECT {} FROM {}", select.join(", "), quoted(&source.source_name));
+    let mut stmt = match db.conn().prepare(&sql) {
+        Ok(stmt) => stmt,
+        Err(e) => return Ok(Err(e.to_string())),
+    };
+    let width = bookkeeping.key.len();
+    let rows = stmt.query_map([], |row| {
+        (0..width).map(|i| row.get_ref(i).map(|v| match json_value(v) {
+            serde_json::Value::String(s) => s,
+            other => other.to_string(),
+        })).collect::<rusqlite::Result<Vec<String>>>().map(|parts| parts.join("/"))
+    });
+    match rows.and_then(|rows| rows.collect::<rusqlite::Result<Vec<String>>>()) {
+        Ok(mut values) => {
+            values.sort();
+            Ok(Ok(values))
+        }
+        Err(e) => Ok(Err(e.to_string())),
+    }
 }

@@ -21,27 +21,10 @@ use sqlx::PgPool;
 use crate::catalog::{LiveColumn, live_tables};
 use crate::error::PgError;
 
-/// Tables in which a framework's migration tool records what it applied. When the target has
-/// one, its rows describe the PostgreSQL schema, not the SQLite one: they are kept.
-pub const BOOKKEEPING_TABLES: &[&str] = &[
-    "django_migrations",
-    "alembic_version",
-    "_prisma_migrations",
-    "SequelizeMeta",
-    "SequelizeData",
-    "schema_migrations",
-    "ar_internal_metadata",
-    "seaql_migrations",
-    "knex_migrations",
-    "knex_migrations_lock",
-    "__drizzle_migrations",
-    "typeorm_migrations",
-    "flyway_schema_history",
-];
-
-/// Whether `table` is a migration tool's bookkeeping table.
+/// Whether `table` is a migration tool's bookkeeping table
+/// ([`sqlite2pg_converter::framework::BOOKKEEPING`]).
 pub fn is_bookkeeping(table: &str) -> bool {
-    BOOKKEEPING_TABLES.iter().any(|b| b.eq_ignore_ascii_case(table))
+    sqlite2pg_converter::framework::bookkeeping(table).is_some()
 }
 
 /// One source column into one target column.
@@ -78,8 +61,9 @@ pub struct TableBinding {
     /// Indexes into `columns` of the source's primary key (empty when a key column is not
     /// copied): rows are named, ordered and compared by it.
     pub key: Vec<usize>,
-    /// Target columns that own a sequence (identity or `serial`), to continue past the keys.
-    pub sequences: Vec<String>,
+    /// Target columns fed by a sequence (an identity, `serial`, or a default `nextval` of a
+    /// sequence the application named), with the sequence: each continues past the copied keys.
+    pub sequences: Vec<(String, String)>,
 }
 
 /// Why a table or column cannot be bound; the pre-flight reports each by name.
@@ -179,7 +163,7 @@ impl Bindings {
                     if let Some(new) = renamed.get(&column.name) {
                         column.name = new.clone();
                     }
-                    column.identity = binding.sequences.contains(&column.name);
+                    column.identity = binding.sequences.iter().any(|(c, _)| c == &column.name);
                     column.nullable = binding.columns.iter().find(|b| b.name == column.name).is_none_or(|b| b.nullable);
                 }
                 table.primary_key = if binding.key.is_empty() { Vec::new() } else { binding.key.iter().map(|&i| binding.columns[i].name.clone()).collect() };
@@ -257,6 +241,7 @@ fn bind_table(schema: &SchemaPlan, table: &TablePlan, live_name: &str, live_colu
         if let Some(unit) = column_config.and_then(|c| c.duration_unit) {
             conversion.duration_unit = unit;
         }
+        conversion.naive_zone = config.naive_zone(&table.source_name, &column.source_name);
         let as_planned = conversion == column.conversion() && !(live.not_null && column.nullable);
         columns.push(ColumnBinding { source_name: column.source_name.clone(), name: live.name.clone(), conversion, nullable: !live.not_null, type_name: live.type_name.clone(), as_planned });
     }
@@ -271,7 +256,10 @@ fn bind_table(schema: &SchemaPlan, table: &TablePlan, live_name: &str, live_colu
         .map(|k| table.columns.iter().find(|c| &c.name == k).and_then(|c| columns.iter().position(|b: &ColumnBinding| b.source_name == c.source_name)))
         .collect::<Option<Vec<usize>>>()
         .unwrap_or_default();
-    let sequences = live_columns.iter().filter(|c| c.sequence && columns.iter().any(|b| b.name == c.name)).map(|c| c.name.clone()).collect();
+    let sequences = live_columns
+        .iter()
+        .filter_map(|c| c.sequence.as_ref().filter(|_| columns.iter().any(|b| b.name == c.name && b.conversion.target.is_integer())).map(|s| (c.name.clone(), s.clone())))
+        .collect();
     TableBinding { schema: schema.schema.clone(), plan_table: table.name.clone(), source_table: table.source_name.clone(), table: live_name.to_string(), columns, key, sequences }
 }
 

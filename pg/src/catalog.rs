@@ -25,8 +25,9 @@ pub struct LiveColumn {
     pub identity: bool,
     /// A generated column: computed by PostgreSQL, never copied.
     pub generated: bool,
-    /// It owns a sequence (an identity or `serial`), which must continue past the copied keys.
-    pub sequence: bool,
+    /// The sequence feeding it (an identity's, a `serial`'s, or the one its default's `nextval`
+    /// names), which must continue past the copied keys.
+    pub sequence: Option<String>,
 }
 
 /// The ordinary and partitioned tables of `schema`, each with its columns in order.
@@ -41,11 +42,13 @@ pub async fn live_tables(pool: &PgPool, schema: &str) -> Result<BTreeMap<String,
                   WHERE e.enumtypid = CASE WHEN t.typtype = 'd' THEN t.typbasetype ELSE a.atttypid END),
                 (SELECT array_agg(e.enumlabel::text ORDER BY e.enumsortorder) FROM pg_enum e WHERE e.enumtypid = t.typelem AND t.typcategory = 'A'),
                 a.attnotnull OR (t.typtype = 'd' AND t.typnotnull), a.atthasdef OR a.attidentity <> '', a.attidentity <> '', a.attgenerated <> '',
-                pg_get_serial_sequence(format('%I.%I', n.nspname, cl.relname), a.attname) IS NOT NULL
+                coalesce(pg_get_serial_sequence(format('%I.%I', n.nspname, cl.relname), a.attname),
+                         substring(pg_get_expr(d.adbin, d.adrelid) from '^nextval[(]''(.+)''::regclass[)]$'))
            FROM pg_attribute a
            JOIN pg_class cl ON cl.oid = a.attrelid
            JOIN pg_namespace n ON n.oid = cl.relnamespace
            JOIN pg_type t ON t.oid = a.atttypid
+           LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
           WHERE n.nspname = $1 AND cl.relkind IN ('r', 'p') AND NOT cl.relispartition AND a.attnum > 0 AND NOT a.attisdropped
           ORDER BY cl.relname, a.attnum",
     )

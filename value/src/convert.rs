@@ -13,7 +13,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::json::{JsonError, jsonb_shape};
 use crate::scalars::{is_decimal, parse_bool_text};
-use crate::time::{EpochUnit, MICROS_PER_DAY, PG_EPOCH_DAYS, PG_EPOCH_MICROS, parse_datetime, time_of_day};
+use crate::time::{EpochUnit, MICROS_PER_DAY, NaiveZone, PG_EPOCH_DAYS, PG_EPOCH_MICROS, julian_day_micros, parse_datetime, time_of_day};
 use crate::types::TargetType;
 use crate::value::{PgValue, float_text};
 
@@ -85,9 +85,12 @@ pub enum Refusal {
     /// A date-time with a time of day for a `date`.
     #[error("a date-time with a time of day in a date column (the time would be lost)")]
     TimeInDate,
-    /// A number for a date/time type whose column has no epoch unit.
+    /// A number for a date/time type whose column has no epoch unit (and no Julian day).
     #[error("a number in a date/time column")]
     NumberInTemporal,
+    /// A local time the column's zone skips (the hour daylight saving jumps over).
+    #[error("a local time that does not exist in the configured time zone (skipped by daylight saving)")]
+    SkippedLocalTime,
     /// A date or time past PostgreSQL's range.
     #[error("a date or time beyond PostgreSQL's range")]
     TemporalRange,
@@ -153,17 +156,19 @@ pub struct Conversion {
     pub epoch: Option<EpochUnit>,
     /// What numbers in an `interval` column count.
     pub duration_unit: DurationUnit,
+    /// The zone a date-time without one is in, when it becomes a `timestamptz` or `timetz`.
+    pub naive_zone: NaiveZone,
 }
 
 impl Conversion {
     /// A conversion to `target`, numbers in date/time columns counted in `epoch`.
     pub fn new(target: TargetType, epoch: Option<EpochUnit>) -> Self {
-        Conversion { target, epoch, duration_unit: DurationUnit::default() }
+        Conversion { target, epoch, duration_unit: DurationUnit::default(), naive_zone: NaiveZone::Utc }
     }
 
     /// The typed value `value` becomes, or why it cannot become one unchanged.
     pub fn convert<'a>(&self, value: ValueRef<'a>) -> Result<PgValue<'a>, Refusal> {
-        convert_to(&self.target, self.epoch, self.duration_unit, value)
+        convert_to(&self.target, &Units { epoch: self.epoch, duration: self.duration_unit, zone: self.naive_zone }, value)
     }
 }
 
@@ -177,7 +182,15 @@ pub fn clean_text(bytes: &[u8]) -> Result<&str, Refusal> {
     }
 }
 
-fn convert_to<'a>(target: &TargetType, epoch: Option<EpochUnit>, unit: DurationUnit, value: ValueRef<'a>) -> Result<PgValue<'a>, Refusal> {
+/// How numbers and naive date-times read, for one column.
+#[derive(Debug, Clone, Copy)]
+struct Units {
+    epoch: Option<EpochUnit>,
+    duration: DurationUnit,
+    zone: NaiveZone,
+}
+
+fn convert_to<'a>(target: &TargetType, units: &Units, value: ValueRef<'a>) -> Result<PgValue<'a>, Refusal> {
     use TargetType as T;
     if let ValueRef::Null = value {
         return Ok(PgValue::Null);
@@ -214,24 +227,24 @@ fn convert_to<'a>(target: &TargetType, epoch: Option<EpochUnit>, unit: DurationU
         T::Jsonb => to_json(value).map(PgValue::Jsonb),
         T::Uuid => to_uuid(value).map(PgValue::Uuid),
         T::Date => {
-            let micros = to_instant(value, epoch, false)?;
+            let micros = to_instant(value, units, false)?;
             if micros.rem_euclid(MICROS_PER_DAY) != 0 {
                 return Err(Refusal::TimeInDate);
             }
             i32::try_from(micros.div_euclid(MICROS_PER_DAY) - PG_EPOCH_DAYS).map(PgValue::Date).map_err(|_| Refusal::TemporalRange)
         }
         T::Time => time_value(value).map(|(micros, _)| PgValue::Time(micros)),
-        T::TimeTz => time_value(value).map(|(micros, offset)| PgValue::TimeTz { micros, offset: offset.unwrap_or(0) }),
-        T::Timestamp => since_2000(to_instant(value, epoch, false)?).map(PgValue::Timestamp),
-        T::TimestampTz => since_2000(to_instant(value, epoch, true)?).map(PgValue::TimestampTz),
-        T::Interval => to_interval(value, unit),
+        T::TimeTz => time_value(value).map(|(micros, offset)| PgValue::TimeTz { micros, offset: offset.unwrap_or_else(|| units.zone.fixed_offset()) }),
+        T::Timestamp => since_2000(to_instant(value, units, false)?).map(PgValue::Timestamp),
+        T::TimestampTz => since_2000(to_instant(value, units, true)?).map(PgValue::TimestampTz),
+        T::Interval => to_interval(value, units.duration),
         T::Inet => to_inet(value, false),
         T::Cidr => to_inet(value, true),
         T::Enum { labels, .. } => {
             let text = to_text(value)?;
             if labels.iter().any(|l| l.as_str() == text.as_ref()) { Ok(PgValue::Text(text)) } else { Err(Refusal::NotEnumLabel) }
         }
-        T::Array(element) => to_array(value, element, epoch, unit),
+        T::Array(element) => to_array(value, element, units),
         T::TsVector => Err(Refusal::TsVector),
         T::Unsupported(name) => Err(Refusal::Unsupported(name.clone())),
     }
@@ -363,17 +376,24 @@ pub fn parse_uuid(text: &str) -> Option<[u8; 16]> {
 }
 
 /// A date-time as microseconds since 1970-01-01: texts as SQLite's date functions write them
-/// (`apply_zone`: an offset shifts the value to UTC, else it is ignored, as PostgreSQL's
-/// `timestamp` ignores it), numbers as epoch counts in the column's unit.
-fn to_instant(value: ValueRef<'_>, epoch: Option<EpochUnit>, apply_zone: bool) -> Result<i64, Refusal> {
-    match (value, epoch) {
+/// (`apply_zone`: an offset shifts the value to UTC and a text without one is read in the
+/// column's zone; else the offset is ignored, as PostgreSQL's `timestamp` ignores it), numbers
+/// as epoch counts in the column's unit, or, without one, reals that are Julian day numbers
+/// (what SQLite's `julianday()` stores).
+fn to_instant(value: ValueRef<'_>, units: &Units, apply_zone: bool) -> Result<i64, Refusal> {
+    match (value, units.epoch) {
         (ValueRef::Text(b), _) => {
             let dt = parse_datetime(clean_text(b)?.trim()).ok_or(Refusal::NotTemporal)?;
-            if apply_zone { dt.utc_micros().ok_or(Refusal::TemporalRange) } else { Ok(dt.local_micros) }
+            match (apply_zone, dt.offset) {
+                (false, _) => Ok(dt.local_micros),
+                (true, Some(_)) => dt.utc_micros().ok_or(Refusal::TemporalRange),
+                (true, None) => units.zone.to_utc(dt.local_micros).ok_or(Refusal::SkippedLocalTime),
+            }
         }
         (ValueRef::Integer(v), Some(unit)) => unit.integer_micros(v).ok_or(Refusal::TemporalRange),
         (ValueRef::Real(v), Some(unit)) => unit.real_micros(v).ok_or(Refusal::TemporalRange),
-        (ValueRef::Integer(_) | ValueRef::Real(_), None) => Err(Refusal::NumberInTemporal),
+        (ValueRef::Real(v), None) => julian_day_micros(v).ok_or(Refusal::NumberInTemporal),
+        (ValueRef::Integer(_), None) => Err(Refusal::NumberInTemporal),
         (ValueRef::Blob(_), _) => Err(Refusal::BlobNotBytea),
         (ValueRef::Null, _) => Err(Refusal::NullInNotNull),
     }
@@ -488,7 +508,7 @@ fn host_bits_zero(addr: IpAddr, prefix: u8) -> bool {
     host == 0 || bits & ((1u128 << host) - 1) == 0
 }
 
-fn to_array<'a>(value: ValueRef<'a>, element: &TargetType, epoch: Option<EpochUnit>, unit: DurationUnit) -> Result<PgValue<'a>, Refusal> {
+fn to_array<'a>(value: ValueRef<'a>, element: &TargetType, units: &Units) -> Result<PgValue<'a>, Refusal> {
     let ValueRef::Text(b) = value else { return Err(Refusal::NotJsonArray) };
     let items: Vec<serde_json::Value> = serde_json::from_str(clean_text(b)?).map_err(|_| Refusal::NotJsonArray)?;
     let element_error = |e: Refusal| Refusal::ArrayElement(Box::new(e));
@@ -497,16 +517,16 @@ fn to_array<'a>(value: ValueRef<'a>, element: &TargetType, epoch: Option<EpochUn
         let converted = match item {
             serde_json::Value::Null => PgValue::Null,
             serde_json::Value::Bool(v) if *element == TargetType::Bool => PgValue::Bool(*v),
-            serde_json::Value::Bool(v) => convert_to(element, epoch, unit, ValueRef::Text(if *v { b"true" } else { b"false" })).map_err(element_error)?.into_owned(),
+            serde_json::Value::Bool(v) => convert_to(element, units, ValueRef::Text(if *v { b"true" } else { b"false" })).map_err(element_error)?.into_owned(),
             serde_json::Value::Number(n) => {
                 let stored = match (n.as_i64(), n.as_f64()) {
                     (Some(i), _) => ValueRef::Integer(i),
                     (None, Some(f)) => ValueRef::Real(f),
                     (None, None) => return Err(element_error(Refusal::TextNotNumber)),
                 };
-                convert_to(element, epoch, unit, stored).map_err(element_error)?.into_owned()
+                convert_to(element, units, stored).map_err(element_error)?.into_owned()
             }
-            serde_json::Value::String(s) => convert_to(element, epoch, unit, ValueRef::Text(s.as_bytes())).map_err(element_error)?.into_owned(),
+            serde_json::Value::String(s) => convert_to(element, units, ValueRef::Text(s.as_bytes())).map_err(element_error)?.into_owned(),
             nested @ (serde_json::Value::Array(_) | serde_json::Value::Object(_)) => match element {
                 TargetType::Json => PgValue::Json(Cow::Owned(nested.to_string())),
                 TargetType::Jsonb => PgValue::Jsonb(Cow::Owned(nested.to_string())),
@@ -588,6 +608,10 @@ mod tests {
         let epoch = Conversion::new(TargetType::TimestampTz, Some(EpochUnit::Milliseconds));
         assert_eq!(epoch.convert(ValueRef::Integer(946_684_800_001)), Ok(PgValue::TimestampTz(1_000)));
         assert_eq!(conv(TargetType::TimeTz).convert(ValueRef::Text(b"10:00:00+02")), Ok(PgValue::TimeTz { micros: 36_000_000_000, offset: 7200 }));
+        assert_eq!(tz.convert(ValueRef::Real(2_451_545.0)), Ok(PgValue::TimestampTz(43_200_000_000)), "a Julian day number");
+        let berlin = Conversion { naive_zone: NaiveZone::parse("Europe/Berlin").expect("zone"), ..tz.clone() };
+        assert_eq!(berlin.convert(ValueRef::Text(b"2000-01-01 01:00:00")), Ok(PgValue::TimestampTz(0)), "naive text in the configured zone");
+        assert_eq!(berlin.convert(ValueRef::Text(b"2000-01-01 01:00:00+00")), Ok(PgValue::TimestampTz(3_600_000_000)), "a zone in the text wins");
         let ints = conv(TargetType::Array(Box::new(TargetType::Int4)));
         assert_eq!(ints.convert(ValueRef::Text(b"[1, null, 3]")), Ok(PgValue::Array(vec![PgValue::Int4(1), PgValue::Null, PgValue::Int4(3)])));
         assert!(matches!(ints.convert(ValueRef::Text(b"[1.5]")), Err(Refusal::ArrayElement(_))));

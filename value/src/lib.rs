@@ -26,6 +26,6 @@ mod types;
 mod value;
 
 pub use convert::{Conversion, DurationUnit, Refusal, clean_text, parse_uuid};
-pub use time::EpochUnit;
+pub use time::{EpochUnit, NaiveZone};
 pub use types::TargetType;
 pub use value::{PgValue, float_text, uuid_text};

@@ -53,6 +53,70 @@ impl EpochUnit {
     }
 }
 
+/// The zone a date-time without one is read in when it becomes a `timestamptz`: UTC (SQLite's
+/// own `CURRENT_TIMESTAMP` and `datetime('now')`, and what Django and SQLAlchemy store), a fixed
+/// offset, or a named IANA zone whose offset follows daylight saving.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub enum NaiveZone {
+    /// UTC.
+    #[default]
+    Utc,
+    /// A fixed offset, seconds east of UTC.
+    Fixed(i32),
+    /// A named zone.
+    Named(chrono_tz::Tz),
+}
+
+impl NaiveZone {
+    /// `UTC`, `+02:00`/`-0530`, or an IANA name (`Europe/Berlin`).
+    pub fn parse(text: &str) -> Option<NaiveZone> {
+        let t = text.trim();
+        if t.eq_ignore_ascii_case("utc") || t == "Z" {
+            return Some(NaiveZone::Utc);
+        }
+        if t.starts_with(['+', '-']) {
+            return time_of_day(format!("00:00{t}").as_bytes()).and_then(|(_, offset)| offset).map(NaiveZone::Fixed);
+        }
+        t.parse::<chrono_tz::Tz>().ok().map(NaiveZone::Named)
+    }
+
+    /// A local (wall-clock) time, microseconds since 1970-01-01, as UTC microseconds. `None`
+    /// for a local time the zone skips (the hour a clock jumps forward); a repeated one (the
+    /// hour it falls back) is read as the earlier instant, as PostgreSQL reads it.
+    pub fn to_utc(self, local_micros: i64) -> Option<i64> {
+        match self {
+            NaiveZone::Utc => Some(local_micros),
+            NaiveZone::Fixed(offset) => local_micros.checked_sub(i64::from(offset) * 1_000_000),
+            NaiveZone::Named(tz) => {
+                use chrono::TimeZone;
+                let local = chrono::DateTime::from_timestamp_micros(local_micros)?.naive_utc();
+                let instant = tz.from_local_datetime(&local).earliest()?;
+                Some(instant.timestamp_micros())
+            }
+        }
+    }
+
+    /// The offset a time of day without a date takes (`timetz`): a named zone's standard offset
+    /// cannot be known without a date, so it is read as UTC there.
+    pub fn fixed_offset(self) -> i32 {
+        match self {
+            NaiveZone::Fixed(offset) => offset,
+            NaiveZone::Utc | NaiveZone::Named(_) => 0,
+        }
+    }
+}
+
+/// A Julian day number (days since noon, 4714-11-24 BC, proleptic Gregorian; what SQLite's
+/// `julianday()` returns) as microseconds since 1970-01-01, for values from 0001-01-01 to
+/// 9999-12-31.
+pub fn julian_day_micros(day: f64) -> Option<i64> {
+    const UNIX_EPOCH_JD: f64 = 2_440_587.5;
+    if !(1_721_425.5..=5_373_484.5).contains(&day) {
+        return None;
+    }
+    Some(((day - UNIX_EPOCH_JD) * MICROS_PER_DAY as f64).round() as i64)
+}
+
 /// A date-time text read: microseconds since 1970-01-01 of its local (wall-clock) reading, and
 /// its zone's offset east of UTC in seconds when it names one.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -277,5 +341,15 @@ mod tests {
         assert_eq!(iso_time_micros("10:11+02"), None);
         assert_eq!(epoch_to_timestamp(-1, EpochUnit::Seconds), "1969-12-31 23:59:59.000000+00");
         assert_eq!(format_timestamp(1_600_000_000_123_000, 'T'), "2020-09-13T12:26:40.123000");
+        assert_eq!(julian_day_micros(2_451_545.0), Some(PG_EPOCH_MICROS + MICROS_PER_DAY / 2), "2000-01-01 12:00 UTC");
+        assert_eq!(julian_day_micros(1_600_000_000.0), None);
+        let berlin = NaiveZone::parse("Europe/Berlin").expect("zone");
+        let local = |s: &str| parse_datetime(s).expect("date-time").local_micros;
+        assert_eq!(berlin.to_utc(local("2026-07-01 12:00")), Some(local("2026-07-01 10:00")), "summer time");
+        assert_eq!(berlin.to_utc(local("2026-01-01 12:00")), Some(local("2026-01-01 11:00")));
+        assert_eq!(berlin.to_utc(local("2026-03-29 02:30")), None, "skipped by the clock");
+        assert_eq!(berlin.to_utc(local("2026-10-25 02:30")), Some(local("2026-10-25 00:30")), "the earlier of two");
+        assert_eq!(NaiveZone::parse("+05:30"), Some(NaiveZone::Fixed(19_800)));
+        assert_eq!(NaiveZone::parse("Mars/Olympus"), None);
     }
 }

@@ -294,8 +294,14 @@ fn build_schema(db: &SourceDb, source: &SourceSchema, schema: String, options: &
         let mut slots: Vec<Option<TablePlan>> = tables.into_iter().map(Some).collect();
         order.iter().filter_map(|&i| slots[i].take()).collect()
     };
+    let framework = crate::framework::Framework::detect(source.tables.iter().map(|t| t.name.as_str()));
+    if let Some(framework) = framework {
+        let file = db.path().file_name().map_or_else(|| db.path().display().to_string(), |f| f.to_string_lossy().into_owned());
+        findings.insert(0, finding(Grade::Info, "database", framework.route(&file)));
+    }
     Ok(SchemaPlan {
         source: db.path().to_path_buf(),
+        framework,
         schema,
         journal_mode: source.journal_mode.clone(),
         sampled,

@@ -73,6 +73,9 @@ pub struct SchemaPlan {
     pub source: PathBuf,
     /// The PostgreSQL schema name (`public`, or one per file).
     pub schema: String,
+    /// The framework whose migration tool made the database, when its bookkeeping tells.
+    #[serde(default)]
+    pub framework: Option<crate::framework::Framework>,
     /// SQLite's `journal_mode` when read.
     pub journal_mode: String,
     /// Whether profiles were sampled rather than exact.
