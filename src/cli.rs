@@ -281,7 +281,7 @@ pub struct Input {
     pub databases: Vec<PathBuf>,
     /// Use a plan saved with `plan --format json` instead of planning again (the decisions a
     /// human reviewed, and no profiling pass).
-    #[arg(long, value_name = "FILE", conflicts_with_all = ["databases", "config", "schema", "sample"])]
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["databases", "config", "schema", "sample", "strict_types"])]
     pub plan: Option<PathBuf>,
     /// Overrides (default: ./sqlite2pg.toml when it exists).
     #[arg(long, value_name = "FILE")]
@@ -292,6 +292,11 @@ pub struct Input {
     /// Profile about N rows per table instead of all (decisions are marked as sampled).
     #[arg(long, value_name = "N")]
     pub sample: Option<u64>,
+    /// Keep each column's first choice of type even where stored values break it (SQLite never
+    /// enforced declared types): those rows then go to the rejects file. By default the plan
+    /// widens such a column to a type that holds every stored value, and says so.
+    #[arg(long)]
+    pub strict_types: bool,
     /// Seconds to wait for another process's write lock on a database.
     #[arg(long, value_name = "SECS", default_value_t = 5.0)]
     pub lock_timeout: f64,

@@ -27,6 +27,11 @@ use cli::{Command, CopyArgs, FailOn, InspectFormat, Input, OnBadValue, Opts, Pla
 const EXIT_FINDINGS: u8 = 8;
 /// Exit code when verification finds differences.
 const EXIT_MISMATCH: u8 = 9;
+/// `copy`/`migrate`: rows went to the rejects file (a type narrowed on purpose refused them).
+const EXIT_REJECTED: u8 = 13;
+/// `copy`/`migrate`: every row is in, but foreign keys stay NOT VALID because SQLite holds rows
+/// without a parent (as it did).
+const EXIT_NOT_VALID: u8 = 14;
 
 fn main() -> ExitCode {
     // `copy` and `migrate` show bars on a terminal (indicatif) and plain log lines elsewhere
@@ -117,7 +122,7 @@ fn run(opts: Opts) -> anyhow::Result<ExitCode> {
                 return Ok(ExitCode::SUCCESS);
             }
             print_copy_summary(&summary, &options)?;
-            Ok(ExitCode::SUCCESS)
+            Ok(copy_outcome(&summary, &options))
         }
         Command::Verify { input, target, rejects, format } => {
             let plan = plan(&input, PlanFor::Load)?;
@@ -176,7 +181,7 @@ fn run(opts: Opts) -> anyhow::Result<ExitCode> {
             let verify_options = sqlite2pg_verify::VerifyOptions { rejects: Some(options.rejects.clone()), open: open_options(&input), config: options.config.clone(), ..Default::default() };
             let report = rt.block_on(sqlite2pg_verify::verify(&plan, &resolved, &verify_options))?;
             write_stdout(&render_verify(&report, format)?)?;
-            Ok(if report.ok { ExitCode::SUCCESS } else { ExitCode::from(EXIT_MISMATCH) })
+            Ok(if report.ok { copy_outcome(&summary, &options) } else { ExitCode::from(EXIT_MISMATCH) })
         }
         Command::Fts { action: cli::FtsAction::Translate { query, columns, config, fts34, fts34_enhanced } } => {
             use sqlite2pg_rewrite::fts::{FtsDialect, FtsQuerySpec, translate_match};
@@ -294,6 +299,31 @@ fn load_config(input: &Input) -> anyhow::Result<Config> {
     })
 }
 
+/// Exit 0 only when every row is in PostgreSQL and every constraint valid; else the distinct
+/// code, with a last line that names it and the counts.
+fn copy_outcome(summary: &sqlite2pg_copy::CopySummary, options: &sqlite2pg_copy::CopyOptions) -> ExitCode {
+    let rejected: u64 = summary.tables.iter().map(|t| t.rejected).sum();
+    let not_valid = summary.invalid_foreign_keys.len();
+    let plural = |n: u64, one: &str, many: &str| if n == 1 { format!("1 {one}") } else { format!("{n} {many}") };
+    if rejected > 0 {
+        eprintln!(
+            "sqlite2pg: {} not copied (listed in {}, with why){}: exit {EXIT_REJECTED}",
+            plural(rejected, "row", "rows"),
+            options.rejects.display(),
+            if not_valid > 0 { format!("; {} left NOT VALID", plural(not_valid as u64, "foreign key", "foreign keys")) } else { String::new() }
+        );
+        ExitCode::from(EXIT_REJECTED)
+    } else if not_valid > 0 {
+        eprintln!(
+            "sqlite2pg: every row copied; {} left NOT VALID, because SQLite holds rows without a parent: exit {EXIT_NOT_VALID}",
+            plural(not_valid as u64, "foreign key", "foreign keys")
+        );
+        ExitCode::from(EXIT_NOT_VALID)
+    } else {
+        ExitCode::SUCCESS
+    }
+}
+
 fn print_copy_summary(summary: &sqlite2pg_copy::CopySummary, options: &sqlite2pg_copy::CopyOptions) -> anyhow::Result<()> {
     let mut t = comfy_table::Table::new();
     t.load_preset(comfy_table::presets::UTF8_FULL_CONDENSED).set_header(vec!["table", "rows", "copied", "rejected", "bytes", "seconds"]);
@@ -399,6 +429,7 @@ fn plan_options(input: &Input, purpose: PlanFor) -> anyhow::Result<PlanOptions> 
         config,
         jobs: 0,
         skip_orphan_counts: purpose == PlanFor::Load,
+        strict_types: input.strict_types,
     };
     Ok(options)
 }

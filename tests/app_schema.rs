@@ -281,12 +281,12 @@ fn schema_dump(db: &TestDb) -> String {
     String::from_utf8_lossy(&out.stdout).lines().filter(|l| !l.starts_with("\\restrict") && !l.starts_with("\\unrestrict")).collect::<Vec<_>>().join("\n")
 }
 
-/// Wait until the copy (a process started by the test) is inside its COPY statement.
+/// Wait until the copy (a process started by the test) is inside its COPY of the large table.
 fn wait_for_copy_statement(rt: &tokio::runtime::Runtime, db: &TestDb) -> i32 {
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(120);
     loop {
         let pid: Option<i32> = rt.block_on(async {
-            sqlx::query_scalar("SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND application_name LIKE 'sqlite2pg copy %' AND query LIKE 'COPY %' AND state = 'active' LIMIT 1")
+            sqlx::query_scalar("SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND application_name LIKE 'sqlite2pg copy %' AND query LIKE 'COPY %child%' AND state = 'active' LIMIT 1")
                 .fetch_optional(&db.pool)
                 .await
                 .ok()

@@ -19,14 +19,18 @@ fn inspect_text_json_markdown() {
     let text = run_cli(&["inspect", "app.db"], work.path());
     assert!(text.status.success(), "{}", stderr(&text));
     let out = stdout(&text);
-    for needle in ["app.db", "2 tables", "needs attention", "is_admin", "boolean", "jsonb"] {
+    for needle in ["app.db", "2 tables", "not fit bigint", "is_admin", "boolean", "jsonb"] {
         assert!(out.contains(needle), "text report lacks {needle}:\n{out}");
     }
 
     let json = run_cli(&["inspect", "--format", "json", "app.db"], work.path());
     let v: serde_json::Value = serde_json::from_slice(&json.stdout).expect("valid JSON");
     assert_eq!(v["files"][0]["tables"], 2);
-    assert_eq!(v["totals"]["needs_attention"], 1, "the text in users.n: {v:#}");
+    assert_eq!(v["totals"]["needs_attention"], 0, "the text in users.n widens the column: {v:#}");
+    assert!(v["files"][0]["columns"].as_array().expect("columns").iter().any(|c| c["column"] == "n" && c["pg_type"] == "text"), "{v:#}");
+    let strict = run_cli(&["inspect", "--format", "json", "--strict-types", "app.db"], work.path());
+    let v: serde_json::Value = serde_json::from_slice(&strict.stdout).expect("valid JSON");
+    assert_eq!(v["totals"]["needs_attention"], 1, "strictly, the text in users.n breaks bigint: {v:#}");
     let cols = v["files"][0]["columns"].as_array().expect("columns");
     assert!(cols.iter().any(|c| c["column"] == "profile" && c["pg_type"] == "jsonb" && c["changed"] == true));
 
@@ -39,8 +43,10 @@ fn inspect_text_json_markdown() {
 fn fail_on_sets_exit_8() {
     let work = Workdir::new();
     app_db(&work);
-    let o = run_cli(&["inspect", "--fail-on", "needs-attention", "app.db"], work.path());
+    let o = run_cli(&["inspect", "--fail-on", "needs-attention", "--strict-types", "app.db"], work.path());
     assert_eq!(o.status.code(), Some(8));
+    let o = run_cli(&["inspect", "--fail-on", "warning", "app.db"], work.path());
+    assert_eq!(o.status.code(), Some(8), "the widened column is a warning");
     work.sqlite("clean.db", "CREATE TABLE t(id INTEGER PRIMARY KEY, v TEXT); INSERT INTO t VALUES (1, 'a');");
     let o = run_cli(&["inspect", "--fail-on", "warning", "clean.db"], work.path());
     assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));

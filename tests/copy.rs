@@ -16,6 +16,11 @@ fn plan(path: &Path) -> Plan {
     plan_files(&[path.to_path_buf()], &PlanOptions::default()).expect("plan")
 }
 
+/// A plan that keeps each column's first choice of type (`--strict-types`): the rejects paths.
+fn strict_plan(path: &Path) -> Plan {
+    plan_files(&[path.to_path_buf()], &PlanOptions { strict_types: true, ..PlanOptions::default() }).expect("plan")
+}
+
 fn options(work: &Workdir) -> CopyOptions {
     CopyOptions { create_schema: true, rejects: work.path().join("rejects.jsonl"), jobs: 2, ..Default::default() }
 }
@@ -155,7 +160,7 @@ async fn bad_values_go_to_the_rejects_file_and_nothing_disappears() {
                               (4, 40, '[]', 'nul' || char(0) || 'byte', '2020-01-01'), (5, 50, '[]', CAST(x'ff41' AS TEXT), '2020-01-01'),
                               (6, 60, '1', 'ok', 'not a date'), (7, 70, NULL, NULL, NULL);",
     );
-    let plan = plan(&path);
+    let plan = strict_plan(&path);
     let db = TestDb::new("bad_values_go_to_the_rejects_file").await;
     let summary = copy(&plan, &db.options, &options(&work)).await.expect("copy never aborts on bad values");
     let t = &summary.tables[0];
@@ -166,6 +171,9 @@ async fn bad_values_go_to_the_rejects_file_and_nothing_disappears() {
         assert!(reasons.iter().any(|(i, c, r)| *i == id && c == col && r.contains(needle)), "row {id} {col}: {reasons:?}");
     }
     assert!(lines.iter().all(|l| l["table"] == "t" && l["action"] == "rejected" && l["value"].is_string() || l["value"].is_number()));
+    let invalid = lines.iter().find(|l| l["key"]["id"] == 5).expect("row 5's reject");
+    assert_eq!(invalid["value_bytes"], "ff41", "invalid UTF-8 kept byte for byte: {invalid}");
+    assert!(lines.iter().filter(|l| l["key"]["id"] != 5).all(|l| l.get("value_bytes").is_none()), "only where the text is not UTF-8");
     assert_eq!(db.int("SELECT count(*) FROM t").await, 2);
     verify_ok(&plan, &db, &work).await;
 
@@ -423,7 +431,7 @@ fn resume_after_a_kill_gives_exact_equality() {
     let db = rt.block_on(TestDb::new("resume_after_a_kill"));
     let url = db.url();
     // Chunk by chunk (every table in parts): the single-transaction load has its own test.
-    let args = ["copy", "big.db", "--to", url.as_str(), "--create-schema", "--chunk-rows", "2000", "--jobs", "2", "--single-transaction-rows", "0"];
+    let args = ["copy", "big.db", "--to", url.as_str(), "--create-schema", "--strict-types", "--chunk-rows", "2000", "--jobs", "2", "--single-transaction-rows", "0"];
     let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_sqlite2pg")).args(args).current_dir(work.path()).stderr(std::process::Stdio::null()).spawn().expect("spawn");
     // Kill at a point that depends on the clock: some chunks committed, the copy not done.
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
@@ -439,11 +447,12 @@ fn resume_after_a_kill_gives_exact_equality() {
     let partial = rt.block_on(db.int("SELECT count(*) FROM big"));
     assert!(partial < ROWS, "killed mid-copy ({partial} rows in)");
 
-    let refused = run_cli(&["copy", "big.db", "--to", url.as_str()], work.path());
+    let refused = run_cli(&["copy", "big.db", "--to", url.as_str(), "--strict-types"], work.path());
     assert_eq!(refused.status.code(), Some(7), "a non-empty target is refused without --resume: {}", stderr(&refused));
 
-    let resumed = run_cli(&["copy", "big.db", "--to", url.as_str(), "--resume"], work.path());
-    assert!(resumed.status.success(), "{}", stderr(&resumed));
+    let resumed = run_cli(&["copy", "big.db", "--to", url.as_str(), "--resume", "--strict-types"], work.path());
+    assert_eq!(resumed.status.code(), Some(13), "rows rejected (a type narrowed on purpose): {}", stderr(&resumed));
+    assert!(stderr(&resumed).contains(&format!("{BAD} rows not copied")), "the last line counts them: {}", stderr(&resumed));
     assert!(stderr(&resumed).contains("source rows = copied + rejected"));
     assert_eq!(rt.block_on(db.int("SELECT count(*) FROM big")), ROWS - BAD, "every row once; the bad ones rejected");
     assert_eq!(rt.block_on(db.int("SELECT count(DISTINCT id) FROM big")), ROWS - BAD);
@@ -452,7 +461,7 @@ fn resume_after_a_kill_gives_exact_equality() {
     assert_eq!(rt.block_on(db.int("SELECT count(*) FROM sqlite2pg.copy_progress WHERE table_name = 'big' AND done AND rowid_from IS NOT NULL")), 2, "big was split into two parts");
     let rejected_lines = std::fs::read_to_string(work.path().join("sqlite2pg-rejects.jsonl")).expect("rejects").lines().count();
     assert_eq!(rejected_lines as i64, BAD, "each reject written once across both runs");
-    let verified = run_cli(&["verify", "big.db", "--to", url.as_str()], work.path());
+    let verified = run_cli(&["verify", "big.db", "--to", url.as_str(), "--strict-types"], work.path());
     assert!(verified.status.success(), "{}", crate::support::stdout(&verified));
 }
 
@@ -469,7 +478,7 @@ fn a_single_transaction_table_reloads_whole_after_a_kill_and_arrives_frozen() {
     let rt = tokio::runtime::Runtime::new().expect("runtime");
     let db = rt.block_on(TestDb::new("single_transaction_kill"));
     let url = db.url();
-    let args = ["copy", "big.db", "--to", url.as_str(), "--create-schema", "--jobs", "2"];
+    let args = ["copy", "big.db", "--to", url.as_str(), "--create-schema", "--strict-types", "--jobs", "2"];
     let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_sqlite2pg")).args(args).current_dir(work.path()).stderr(std::process::Stdio::null()).spawn().expect("spawn");
     // Kill once the server has taken some rows of the open transaction (at a point that
     // depends on the clock). The progress view counts rows per COPY, and a chunk here is one
@@ -497,8 +506,9 @@ fn a_single_transaction_table_reloads_whole_after_a_kill_and_arrives_frozen() {
     // exactly, finds the same definition, and takes the load on.
     assert_eq!(rt.block_on(db.int("SELECT count(*) FROM sqlite2pg.copy_provisional WHERE table_name = 'big'")), 1, "the killed copy planned big from a sample");
 
-    let resumed = run_cli(&["copy", "big.db", "--to", url.as_str(), "--resume"], work.path());
-    assert!(resumed.status.success(), "{}", stderr(&resumed));
+    let resumed = run_cli(&["copy", "big.db", "--to", url.as_str(), "--resume", "--strict-types"], work.path());
+    assert_eq!(resumed.status.code(), Some(13), "rows rejected (a type narrowed on purpose): {}", stderr(&resumed));
+    assert!(stderr(&resumed).contains(&format!("{BAD} rows not copied")), "the last line counts them: {}", stderr(&resumed));
     assert_eq!(rt.block_on(db.int("SELECT count(*) FROM big")), ROWS - BAD);
     assert_eq!(rt.block_on(db.int("SELECT count(DISTINCT id) FROM big")), ROWS - BAD);
     assert_eq!(std::fs::read_to_string(&rejects_path).expect("rejects").lines().count() as i64, BAD, "each reject written once");
@@ -507,7 +517,7 @@ fn a_single_transaction_table_reloads_whole_after_a_kill_and_arrives_frozen() {
     let pages = rt.block_on(db.int("SELECT relpages::bigint FROM pg_class WHERE relname = 'big'"));
     let visible = rt.block_on(db.int("SELECT relallvisible::bigint FROM pg_class WHERE relname = 'big'"));
     assert!(pages > 0 && visible == pages, "{visible} of {pages} pages all-visible");
-    let verified = run_cli(&["verify", "big.db", "--to", url.as_str()], work.path());
+    let verified = run_cli(&["verify", "big.db", "--to", url.as_str(), "--strict-types"], work.path());
     assert!(verified.status.success(), "{}", crate::support::stdout(&verified));
 }
 
@@ -686,10 +696,36 @@ async fn bad_targets_fail_clearly() {
     assert_eq!(unreachable.status.code(), Some(6), "{}", stderr(&unreachable));
     assert!(stderr(&unreachable).contains("127.0.0.1:1/nowhere"));
 
+    // A server that accepts the connection and never answers: the connect timeout ends the
+    // wait (the URL's connect_timeout, or PGCONNECT_TIMEOUT), exit 6, not a hang.
+    let silent = std::net::TcpListener::bind("127.0.0.1:0").expect("listen");
+    let port = silent.local_addr().expect("address").port();
+    let held = std::thread::spawn(move || {
+        if let Ok((stream, _)) = silent.accept() {
+            std::thread::sleep(std::time::Duration::from_secs(8));
+            drop(stream);
+        }
+    });
+    let started = std::time::Instant::now();
+    let hung = run_cli(&["copy", "a.db", "--to", &format!("postgres://postgres@127.0.0.1:{port}/db?connect_timeout=2")], work.path());
+    assert_eq!(hung.status.code(), Some(6), "{}", stderr(&hung));
+    assert!(stderr(&hung).contains("did not answer within 2 s"), "{}", stderr(&hung));
+    assert!(started.elapsed() < std::time::Duration::from_secs(7), "the timeout, not the server, ended it");
+    drop(held); // the thread ends by itself when its sleep does
+    let with_env = std::process::Command::new(env!("CARGO_BIN_EXE_sqlite2pg"))
+        .args(["copy", "a.db", "--to", "postgres://postgres@127.0.0.1:1/db?connect_timeout=soon"])
+        .current_dir(work.path())
+        .output()
+        .expect("run");
+    assert_eq!(with_env.status.code(), Some(2), "a connect_timeout that is no number is a usage error: {}", stderr(&with_env));
+    let wrong_scheme = run_cli(&["copy", "a.db", "--to", "mysql://root@127.0.0.1/db"], work.path());
+    assert_eq!(wrong_scheme.status.code(), Some(2), "{}", stderr(&wrong_scheme));
+    assert!(stderr(&wrong_scheme).contains("not postgres://"), "{}", stderr(&wrong_scheme));
+
     let db = TestDb::new("bad_targets_fail_clearly").await;
     let missing = run_cli(&["copy", "a.db", "--to", &db.url()], work.path());
     assert_eq!(missing.status.code(), Some(7), "{}", stderr(&missing));
-    assert!(stderr(&missing).contains("lacks tables") && stderr(&missing).contains("--create-schema"), "{}", stderr(&missing));
+    assert!(stderr(&missing).contains("lacks table \"t\"") && stderr(&missing).contains("--create-schema"), "{}", stderr(&missing));
     assert_eq!(db.int("SELECT count(*) FROM information_schema.tables WHERE table_schema = 'public'").await, 0, "nothing half-written");
 
     db.must_apply("DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 's2p_secret') THEN CREATE ROLE s2p_secret LOGIN PASSWORD 'right-password'; END IF; END $$").await;
@@ -700,6 +736,7 @@ async fn bad_targets_fail_clearly() {
     assert_eq!(denied.status.code(), Some(6), "the server must enforce passwords for s2p_secret (scripts/test.sh configures it): {}", stderr(&denied));
     assert!(stderr(&denied).contains("password authentication failed"), "{}", stderr(&denied));
     assert!(!stderr(&denied).contains("wrong-password-xyz"), "the password never appears");
+    assert!(!stderr(&denied).contains(" at line "), "no line of PostgreSQL's own source in messages: {}", stderr(&denied));
 
     let no_target = std::process::Command::new(env!("CARGO_BIN_EXE_sqlite2pg"))
         .args(["migrate", "a.db"])
@@ -960,4 +997,27 @@ async fn a_provisional_load_the_plan_contradicts_is_not_resumed() {
     copy(&plan, &db.options, &options(&work)).await.expect("copy afresh");
     assert_eq!(db.int("SELECT count(*) FROM sqlite2pg.copy_provisional").await, 0);
     verify_ok(&plan, &db, &work).await;
+}
+
+/// `--resume` refuses a source that changed since the interrupted copy read it; a copy that
+/// rejects nothing leaves no rejects file.
+#[test]
+fn resume_refuses_a_source_that_changed() {
+    let work = Workdir::new();
+    let path = work.sqlite("s.db", "CREATE TABLE t(id INTEGER PRIMARY KEY, v TEXT); INSERT INTO t VALUES (1, 'a'), (2, 'b');");
+    let rt = tokio::runtime::Runtime::new().expect("runtime");
+    let db = rt.block_on(TestDb::new("resume_refuses_a_changed_source"));
+    let url = db.url();
+    let first = run_cli(&["copy", "s.db", "--to", &url, "--create-schema"], work.path());
+    assert!(first.status.success(), "{}", stderr(&first));
+    assert!(!work.path().join("sqlite2pg-rejects.jsonl").exists(), "no reject, no rejects file");
+    let same = run_cli(&["copy", "s.db", "--to", &url, "--resume"], work.path());
+    assert!(same.status.success(), "an unchanged source resumes: {}", stderr(&same));
+    rusqlite::Connection::open(&path).expect("open").execute_batch("INSERT INTO t VALUES (3, 'c');").expect("write");
+    let changed = run_cli(&["copy", "s.db", "--to", &url, "--resume"], work.path());
+    assert_eq!(changed.status.code(), Some(7), "{}", stderr(&changed));
+    assert!(stderr(&changed).contains("changed since the interrupted copy read it"), "{}", stderr(&changed));
+    let again = run_cli(&["copy", "s.db", "--to", &url, "--truncate"], work.path());
+    assert!(again.status.success(), "{}", stderr(&again));
+    assert_eq!(rt.block_on(db.int("SELECT count(*) FROM t")), 3);
 }

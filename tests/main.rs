@@ -20,5 +20,6 @@ mod fts_schema;
 mod introspection;
 mod mapping;
 mod migrate_migrator;
+mod nothing_lost;
 mod schema;
 mod tidy;

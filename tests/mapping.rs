@@ -34,6 +34,16 @@ const CASES: &[Case] = &[
     case("flag_name_01", "CREATE TABLE t(is_active INTEGER NOT NULL); INSERT INTO t VALUES (0), (1), (1);", "is_active", "boolean", Rule::FlagBoolean),
     case("flag_name_camel", "CREATE TABLE t(isDeleted INTEGER); INSERT INTO t VALUES (0), (NULL);", "isDeleted", "boolean", Rule::FlagBoolean),
     case("01_without_flag_name", "CREATE TABLE t(level INTEGER); INSERT INTO t VALUES (0), (1);", "level", "bigint", Rule::Integer),
+    // Booleans by evidence: the DDL (a 0/1 DEFAULT or CHECK) or a predicate name; counters stay numbers.
+    case("flag_by_default", "CREATE TABLE t(flag_2 INTEGER DEFAULT 0); INSERT INTO t VALUES (0), (1);", "flag_2", "boolean", Rule::FlagBoolean),
+    case("flag_by_default_unnamed", "CREATE TABLE t(opt_in INTEGER NOT NULL DEFAULT 1); INSERT INTO t VALUES (0), (1);", "opt_in", "boolean", Rule::FlagBoolean),
+    case("flag_by_check", "CREATE TABLE t(x INTEGER CHECK (x IN (0, 1))); INSERT INTO t VALUES (0), (1);", "x", "boolean", Rule::FlagBoolean),
+    case("flag_edited", "CREATE TABLE t(edited INTEGER); INSERT INTO t VALUES (0), (1);", "edited", "boolean", Rule::FlagBoolean),
+    case("flag_ai_generated", "CREATE TABLE t(ai_generated INTEGER); INSERT INTO t VALUES (0), (1);", "ai_generated", "boolean", Rule::FlagBoolean),
+    case("flag_success", "CREATE TABLE t(success INTEGER); INSERT INTO t VALUES (1), (1), (0);", "success", "boolean", Rule::FlagBoolean),
+    case("counter_with_default_stays", "CREATE TABLE t(retry_count INTEGER DEFAULT 0); INSERT INTO t VALUES (0), (1);", "retry_count", "bigint", Rule::Integer),
+    case("priority_stays", "CREATE TABLE t(priority INTEGER); INSERT INTO t VALUES (0), (1);", "priority", "bigint", Rule::Integer),
+    case("foreign_id_stays", "CREATE TABLE t(user_id INTEGER DEFAULT 1); INSERT INTO t VALUES (0), (1);", "user_id", "bigint", Rule::Integer),
     case("flag_name_not_01", "CREATE TABLE t(is_active INTEGER); INSERT INTO t VALUES (0), (1), (2);", "is_active", "bigint", Rule::Integer),
     case("flag_name_empty", "CREATE TABLE t(is_active INTEGER);", "is_active", "bigint", Rule::Integer),
     // JSON.
@@ -51,7 +61,8 @@ const CASES: &[Case] = &[
     case("declared_datetime_epoch_s", "CREATE TABLE t(d DATETIME); INSERT INTO t VALUES (1600000000), (1700000000);", "d", "timestamptz", Rule::EpochTemporal),
     case("declared_datetime_epoch_ms", "CREATE TABLE t(d DATETIME); INSERT INTO t VALUES (1600000000000);", "d", "timestamptz", Rule::EpochTemporal),
     case("declared_datetime_empty", "CREATE TABLE t(d DATETIME);", "d", "timestamp", Rule::DeclaredTemporal),
-    case("declared_datetime_garbage", "CREATE TABLE t(d DATETIME); INSERT INTO t VALUES ('2021-01-03 10:11:12'), ('yesterday');", "d", "timestamp", Rule::DeclaredTemporal),
+    // Stored values that break the first choice widen it (nothing refused by default).
+    case("declared_datetime_garbage", "CREATE TABLE t(d DATETIME); INSERT INTO t VALUES ('2021-01-03 10:11:12'), ('yesterday');", "d", "text", Rule::Widened),
     case("detected_iso_dates", "CREATE TABLE t(d TEXT); INSERT INTO t VALUES ('2021-01-03'), ('2021-12-31');", "d", "date", Rule::DetectedTemporal),
     case("detected_iso_mixed_date_datetime", "CREATE TABLE t(d TEXT); INSERT INTO t VALUES ('2021-01-03'), ('2021-12-31 12:00:00');", "d", "timestamp", Rule::DetectedTemporal),
     case("detected_iso_zone", "CREATE TABLE t(d TEXT); INSERT INTO t VALUES ('2021-01-03T10:00:00+02:00'), ('2021-01-03T10:00:00.123Z');", "d", "timestamptz", Rule::DetectedTemporal),
@@ -83,7 +94,7 @@ const CASES: &[Case] = &[
     case("unknown_type_name", "CREATE TABLE t(x STRING); INSERT INTO t VALUES ('a');", "x", "text", Rule::FromValues),
     // Text affinity.
     case("plain_text", "CREATE TABLE t(x TEXT); INSERT INTO t VALUES ('a');", "x", "text", Rule::Text),
-    case("integer_with_text", "CREATE TABLE t(x INTEGER); INSERT INTO t VALUES (1), ('abc');", "x", "bigint", Rule::Integer),
+    case("integer_with_text", "CREATE TABLE t(x INTEGER); INSERT INTO t VALUES (1), ('abc');", "x", "text", Rule::Widened),
 ];
 
 /// PostgreSQL's `format_type` spelling of our type names.
@@ -159,7 +170,8 @@ fn values_that_break_the_type_are_reported_with_keys() {
         "CREATE TABLE t(id INTEGER PRIMARY KEY, n INTEGER, b BOOLEAN, j JSON, d DATETIME);
          INSERT INTO t VALUES (1, 10, 1, '{}', '2020-01-01 00:00:00'), (2, 'ten', 2, '{bad', 0), (3, 30, 0, '[]', '2020-01-02');",
     );
-    let schema = crate::support::plan_one(&path);
+    // Types narrowed on purpose: the breaking values are reported (by default the plan widens).
+    let schema = plan_with(&path, &PlanOptions { strict_types: true, ..Default::default() });
     for (col, value) in [("n", "'ten'"), ("b", "2"), ("j", "'{bad'"), ("d", "0")] {
         let c = column(&schema, "t", col);
         assert_eq!(c.pg_type, c.decision.pg_type, "the type is kept");

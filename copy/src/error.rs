@@ -13,16 +13,16 @@ pub enum CopyError {
     #[error(transparent)]
     Pg(#[from] sqlite2pg_pg::PgError),
     /// A statement failed.
-    #[error("PostgreSQL: {context}: {source}{}", sqlite2pg_pg::detail_of(.source))]
+    #[error("PostgreSQL: {context}: {source}{}", sqlite2pg_pg::detail_of(&source.0))]
     Postgres {
         /// What we were doing, naming the table.
         context: String,
         /// The driver's error.
         #[source]
-        source: sqlx::Error,
+        source: sqlite2pg_pg::ServerError,
     },
     /// Tables of the plan do not exist in the target.
-    #[error("schema \"{schema}\" lacks tables {tables:?}: create the schema first (run the generated migrator, or pass --create-schema)")]
+    #[error("schema \"{schema}\" lacks {}: create the schema first (run the generated migrator, or pass --create-schema)", name_list("table", "tables", tables))]
     MissingTables {
         /// The schema.
         schema: String,
@@ -30,7 +30,7 @@ pub enum CopyError {
         tables: Vec<String>,
     },
     /// Target tables already hold rows.
-    #[error("tables already hold rows: {tables:?}; pass --resume to finish an interrupted copy, or --truncate to empty them first")]
+    #[error("{} already {}: pass --resume to finish an interrupted copy, or --truncate to empty them first", name_list("table", "tables", tables), if tables.len() == 1 { "holds rows" } else { "hold rows" })]
     NotEmpty {
         /// schema.table names.
         tables: Vec<String>,
@@ -43,6 +43,16 @@ pub enum CopyError {
         /// The I/O error.
         #[source]
         source: std::io::Error,
+    },
+    /// `--resume` over a source file that changed since the interrupted copy read it.
+    #[error("{file} changed since the interrupted copy read it (then: {was}; now: {now}): resuming would mix two versions of its rows; copy again with --truncate")]
+    SourceChanged {
+        /// The SQLite file.
+        file: PathBuf,
+        /// Its fingerprint then.
+        was: String,
+        /// Its fingerprint now.
+        now: String,
     },
     /// A table loaded by an interrupted copy whose plan came from a sample, which the exact
     /// plan converts differently: resuming would mix two conversions.
@@ -70,7 +80,7 @@ impl CopyError {
         match self {
             CopyError::Source(e) => e.exit_code(),
             CopyError::Pg(e) => e.exit_code(),
-            CopyError::MissingTables { .. } | CopyError::NotEmpty { .. } | CopyError::ProvisionalLoad { .. } => 7,
+            CopyError::MissingTables { .. } | CopyError::NotEmpty { .. } | CopyError::ProvisionalLoad { .. } | CopyError::SourceChanged { .. } => 7,
             CopyError::Preflight(_) => 12,
             CopyError::Interrupted(_) => 130,
             CopyError::Postgres { .. } | CopyError::Rejects { .. } | CopyError::Reader(_) => 1,
@@ -79,6 +89,16 @@ impl CopyError {
 
     pub(crate) fn pg(context: impl Into<String>) -> impl FnOnce(sqlx::Error) -> CopyError {
         let context = context.into();
-        move |source| CopyError::Postgres { context, source }
+        move |source| CopyError::Postgres { context, source: sqlite2pg_pg::ServerError(source) }
+    }
+}
+
+/// `table "a"` or `tables "a", "b" and "c"`.
+fn name_list(one: &str, many: &str, names: &[String]) -> String {
+    let quoted: Vec<String> = names.iter().map(|n| format!("\"{n}\"")).collect();
+    match quoted.as_slice() {
+        [only] => format!("{one} {only}"),
+        [rest @ .., last] => format!("{many} {} and {last}", rest.join(", ")),
+        [] => format!("no {many}"),
     }
 }

@@ -164,10 +164,28 @@ impl CopySummary {
     }
 }
 
+/// The rejects file, created with the first reject: a copy that rejects nothing leaves none.
 struct Rejects {
     path: PathBuf,
-    file: std::io::BufWriter<std::fs::File>,
+    file: Option<std::io::BufWriter<std::fs::File>>,
+    /// `--resume`: add to the file an interrupted run wrote.
+    append: bool,
     written: u64,
+}
+
+impl Rejects {
+    /// The open file, created on first use.
+    fn file(&mut self) -> std::io::Result<&mut std::io::BufWriter<std::fs::File>> {
+        if self.file.is_none() {
+            let file = std::fs::OpenOptions::new().create(true).append(self.append).write(true).truncate(!self.append).open(&self.path)?;
+            self.file = Some(std::io::BufWriter::new(file));
+        }
+        Ok(self.file.as_mut().expect("opened above"))
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.file.as_mut().map_or(Ok(()), std::io::Write::flush)
+    }
 }
 
 /// Copy every table of `plan` into the PostgreSQL database `target`.
@@ -188,6 +206,14 @@ pub(crate) async fn copy_profiling(plan: &Plan, target: &PgConnectOptions, optio
     let target = &target.clone().application_name(&application_name);
     let pool = connect(target, (jobs * plan.schemas.len().max(1) + jobs + 2) as u32).await?;
     progress::ensure(&pool).await?;
+    if !options.check_only {
+        for schema in &plan.schemas {
+            let now = progress::source_fingerprint(&schema.source).map_err(|e| CopyError::Source(sqlite2pg_converter::Error::Io { path: schema.source.clone(), source: e }))?;
+            if let Err(was) = progress::check_source(&pool, &schema.schema, &now, options.resume).await? {
+                return Err(CopyError::SourceChanged { file: schema.source.clone(), was, now });
+            }
+        }
+    }
     if !options.resume {
         let schemas: Vec<String> = plan.schemas.iter().map(|s| s.schema.clone()).collect();
         restore_leftovers(&pool, &schemas, jobs).await?;
@@ -253,14 +279,15 @@ pub(crate) async fn copy_profiling(plan: &Plan, target: &PgConnectOptions, optio
         set_aside(&pool, plan).await?;
         tracing::info!(seconds = started.elapsed().as_secs_f64(), "keys, indexes, foreign keys and triggers set aside");
 
-        let rejects_file = std::fs::OpenOptions::new()
-            .create(true)
-            .append(options.resume)
-            .write(true)
-            .truncate(!options.resume)
-            .open(&options.rejects)
-            .map_err(|source| CopyError::Rejects { path: options.rejects.clone(), source })?;
-        let rejects = Arc::new(Mutex::new(Rejects { path: options.rejects.clone(), file: std::io::BufWriter::new(rejects_file), written: 0 }));
+        // A fresh copy's rejects file starts empty: an earlier run's would tell verify that rows
+        // this run copied were expected to differ. It is created again with a first reject.
+        if !options.resume {
+            match std::fs::remove_file(&options.rejects) {
+                Err(e) if e.kind() != std::io::ErrorKind::NotFound => return Err(CopyError::Rejects { path: options.rejects.clone(), source: e }),
+                _ => {}
+            }
+        }
+        let rejects = Arc::new(Mutex::new(Rejects { path: options.rejects.clone(), file: None, append: options.resume, written: 0 }));
 
         let bars = MultiProgress::with_draw_target(if options.progress && std::io::stderr().is_terminal() { ProgressDrawTarget::stderr() } else { ProgressDrawTarget::hidden() });
         let plain_log = !(options.progress && std::io::stderr().is_terminal());
@@ -415,7 +442,7 @@ pub(crate) async fn copy_profiling(plan: &Plan, target: &PgConnectOptions, optio
         {
             let mut r = rejects.lock().map_err(|_| CopyError::Reader("the rejects file".into()))?;
             let path = r.path.clone();
-            r.file.flush().map_err(|source| CopyError::Rejects { path, source })?;
+            r.flush().map_err(|source| CopyError::Rejects { path, source })?;
         }
 
         tracing::info!(seconds = started.elapsed().as_secs_f64(), "rows loaded, tables finished");
@@ -718,7 +745,12 @@ async fn set_aside(pool: &PgPool, plan: &Plan) -> Result<(), CopyError> {
          FROM pg_constraint c
          JOIN pg_class t ON t.oid = c.conrelid JOIN pg_namespace n ON n.oid = t.relnamespace
          JOIN pg_index x ON x.indexrelid = c.conindid JOIN pg_class i ON i.oid = c.conindid
-         WHERE c.contype IN ('p', 'u') AND c.conrelid = ANY($1) AND c.conparentid = 0 ORDER BY 1, 2, 3",
+         WHERE c.contype IN ('p', 'u') AND c.conrelid = ANY($1) AND c.conparentid = 0
+           -- A view that groups by a table's primary key depends on the key (PostgreSQL lets it
+           -- select the table's other columns): such a key cannot be dropped, so it stays, and
+           -- the rows load with it in place.
+           AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.refobjid = c.oid AND d.classid = 'pg_rewrite'::regclass)
+         ORDER BY 1, 2, 3",
     )
     .bind(&planned)
     .fetch_all(&mut *tx)
@@ -1227,15 +1259,15 @@ fn write_rejects(rejects: &Mutex<Rejects>, pending: &mut PendingRejects) -> Resu
         use std::io::Seek;
         let mut file = spill.into_inner().map_err(|e| io(e.into_error()))?;
         file.seek(std::io::SeekFrom::Start(0)).map_err(io)?;
-        std::io::copy(&mut file, &mut r.file).map_err(io)?;
+        std::io::copy(&mut file, r.file().map_err(io)?).map_err(io)?;
         r.written += std::mem::take(&mut pending.spilled);
     }
     for reject in pending.held.drain(..) {
         let line = serde_json::to_string(&reject).unwrap_or_default();
-        writeln!(r.file, "{line}").map_err(io)?;
+        writeln!(r.file().map_err(io)?, "{line}").map_err(io)?;
         r.written += 1;
     }
-    r.file.flush().map_err(io)
+    r.flush().map_err(io)
 }
 
 pub(crate) fn qualified(schema: &str, table: &str) -> String {

@@ -42,6 +42,12 @@ CREATE TABLE IF NOT EXISTS sqlite2pg.copy_saved (
 ALTER TABLE sqlite2pg.copy_saved ADD COLUMN IF NOT EXISTS referenced_schema text;
 -- Tables being loaded with a plan made from a sample, until the exact plan, read during the
 -- copy, confirms it: how that plan builds and converts each of them.
+-- What each copied file looked like when its copy started, so --resume can tell a file that
+-- changed since (rows added or changed after the interrupted copy read its snapshot).
+CREATE TABLE IF NOT EXISTS sqlite2pg.copy_sources (
+    schema_name text PRIMARY KEY,
+    fingerprint text NOT NULL
+);
 CREATE TABLE IF NOT EXISTS sqlite2pg.copy_provisional (
     schema_name text NOT NULL,
     table_name text NOT NULL,
@@ -291,4 +297,49 @@ pub(crate) async fn take_unvalidated(conn: &mut PgConnection, s: &Saved) -> Resu
         .await
         .map_err(CopyError::pg("reading which foreign keys a copy left NOT VALID"))?;
     Ok(taken.rows_affected() > 0)
+}
+
+/// A SQLite file's state, from its header (the file change counter SQLite bumps on every
+/// commit in rollback-journal mode, the schema cookie, the page count) and, in WAL mode, its
+/// write-ahead log (the header's salts, which change when the log restarts, and its length,
+/// which grows with every commit).
+pub(crate) fn source_fingerprint(path: &std::path::Path) -> std::io::Result<String> {
+    use std::io::Read;
+    let mut header = [0u8; 100];
+    std::fs::File::open(path)?.read_exact(&mut header)?;
+    let be = |at: usize| u32::from_be_bytes([header[at], header[at + 1], header[at + 2], header[at + 3]]);
+    let mut fingerprint = format!("changes {} schema {} pages {}", be(24), be(40), be(28));
+    let mut wal_path = path.as_os_str().to_owned();
+    wal_path.push("-wal");
+    if let Ok(mut wal) = std::fs::File::open(std::path::PathBuf::from(wal_path)) {
+        let length = wal.metadata()?.len();
+        let mut wal_header = [0u8; 32];
+        if length >= 32 && wal.read_exact(&mut wal_header).is_ok() {
+            let salts: String = wal_header[16..24].iter().map(|b| format!("{b:02x}")).collect();
+            fingerprint.push_str(&format!(" wal {salts} {length}"));
+        }
+    }
+    Ok(fingerprint)
+}
+
+/// Record the fingerprint of the file copied into `schema` (a fresh copy), or, resuming, check
+/// that it is unchanged: `Err` with the recorded one when it changed.
+pub(crate) async fn check_source(pool: &PgPool, schema: &str, fingerprint: &str, resume: bool) -> Result<Result<(), String>, CopyError> {
+    if resume {
+        let recorded: Option<String> = sqlx::query_scalar("SELECT fingerprint FROM sqlite2pg.copy_sources WHERE schema_name = $1")
+            .bind(schema)
+            .fetch_optional(pool)
+            .await
+            .map_err(CopyError::pg("reading what the interrupted copy's source looked like"))?;
+        if let Some(recorded) = recorded.filter(|r| r != fingerprint) {
+            return Ok(Err(recorded));
+        }
+    }
+    sqlx::query("INSERT INTO sqlite2pg.copy_sources (schema_name, fingerprint) VALUES ($1, $2) ON CONFLICT (schema_name) DO UPDATE SET fingerprint = excluded.fingerprint")
+        .bind(schema)
+        .bind(fingerprint)
+        .execute(pool)
+        .await
+        .map_err(CopyError::pg("recording what the copy's source looks like"))?;
+    Ok(Ok(()))
 }

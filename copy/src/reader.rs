@@ -78,6 +78,10 @@ pub(crate) struct Reject {
     pub key: serde_json::Map<String, serde_json::Value>,
     pub column: String,
     pub value: String,
+    /// The stored text's exact bytes, as hex, when they are not UTF-8 (`value` then shows them
+    /// with U+FFFD, which loses them).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub value_bytes: Option<String>,
     pub reason: String,
     /// `rejected` (the row was not copied), `coerced to NULL`, or `lossy UTF-8`.
     pub action: &'static str,
@@ -391,6 +395,10 @@ fn reject(t: &TableSpec, row: &rusqlite::Row<'_>, offset: usize, spec: &ColumnSp
         value: match sqlite2pg_converter::values::json_value(value) {
             serde_json::Value::String(s) => s,
             other => other.to_string(),
+        },
+        value_bytes: match value {
+            ValueRef::Text(b) if std::str::from_utf8(b).is_err() => Some(b.iter().map(|x| format!("{x:02x}")).collect()),
+            _ => None,
         },
         reason: reason.to_string(),
         action,

@@ -17,18 +17,49 @@ pub enum PgError {
         target: String,
         /// The driver's error.
         #[source]
-        source: sqlx::Error,
+        source: ServerError,
+    },
+    /// The server took the connection but did not answer in time.
+    #[error("PostgreSQL at {target} did not answer within {seconds} s (connect_timeout in the URL, or PGCONNECT_TIMEOUT, sets the limit)")]
+    ConnectTimeout {
+        /// host:port/database as user (never the password).
+        target: String,
+        /// The limit.
+        seconds: f64,
     },
     /// A statement failed.
-    #[error("PostgreSQL: {context}: {source}{}", detail_of(.source))]
+    #[error("PostgreSQL: {context}: {source}{}", detail_of(&source.0))]
     Query {
         /// What we were doing, naming the table.
         context: String,
         /// The driver's error.
         #[source]
-        source: sqlx::Error,
+        source: ServerError,
     },
 }
+
+/// A driver error as a user reads it: the server's message without the line of PostgreSQL's
+/// own C source it came from (which the driver's `Display` appends), or the driver's own text.
+#[derive(Debug)]
+pub struct ServerError(pub sqlx::Error);
+
+impl From<sqlx::Error> for ServerError {
+    fn from(e: sqlx::Error) -> Self {
+        ServerError(e)
+    }
+}
+
+impl std::fmt::Display for ServerError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.0.as_database_error().and_then(|e| e.try_downcast_ref::<sqlx::postgres::PgDatabaseError>()) {
+            Some(e) => write!(f, "{}", e.message()),
+            None => write!(f, "{}", self.0),
+        }
+    }
+}
+
+// No `source()`: the driver's error would print the server's source line after all.
+impl std::error::Error for ServerError {}
 
 /// A failed statement's kind, by its SQLSTATE class.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -52,7 +83,7 @@ impl PgError {
     pub fn exit_code(&self) -> u8 {
         match self {
             PgError::NoTarget | PgError::BadUrl(_) => 2,
-            PgError::Connect { .. } => 6,
+            PgError::Connect { .. } | PgError::ConnectTimeout { .. } => 6,
             PgError::Query { .. } => 1,
         }
     }
@@ -60,15 +91,15 @@ impl PgError {
     /// A closure that wraps a driver error with `context`.
     pub fn query(context: impl Into<String>) -> impl FnOnce(sqlx::Error) -> PgError {
         let context = context.into();
-        move |source| PgError::Query { context, source }
+        move |source| PgError::Query { context, source: ServerError(source) }
     }
 
     /// The failure's kind.
     pub fn class(&self) -> ErrorClass {
         match self {
             PgError::NoTarget | PgError::BadUrl(_) => ErrorClass::Other,
-            PgError::Connect { .. } => ErrorClass::ConnectionLost,
-            PgError::Query { source, .. } => classify(source),
+            PgError::Connect { .. } | PgError::ConnectTimeout { .. } => ErrorClass::ConnectionLost,
+            PgError::Query { source, .. } => classify(&source.0),
         }
     }
 }

@@ -14,7 +14,7 @@ pub mod catalog;
 mod error;
 pub mod target;
 
-pub use error::{ErrorClass, PgError, classify, detail_of};
+pub use error::{ErrorClass, PgError, ServerError, classify, detail_of};
 /// The target's connection options, as [`resolve_target`] gives them.
 pub use sqlx::postgres::PgConnectOptions;
 pub use target::{connect, describe, libpq_env, redact, resolve_target, target_url};

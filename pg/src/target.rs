@@ -11,7 +11,9 @@ use crate::error::PgError;
 /// The target from `--to`, else `DATABASE_URL`, else the `PG*` variables (`PGHOST`, `PGPORT`,
 /// `PGUSER`, `PGPASSWORD`, `PGDATABASE`, `PGSSLMODE`, ...).
 pub fn resolve_target(to: Option<&str>) -> Result<PgConnectOptions, PgError> {
-    match given_url(to) {
+    let url = given_url(to);
+    CONNECT_TIMEOUT_MS.store(connect_timeout_ms(url.as_deref())?, std::sync::atomic::Ordering::Relaxed);
+    match url {
         Some(url) if !(url.starts_with("postgres://") || url.starts_with("postgresql://")) => {
             let scheme = url.split_once("://").map_or("(none)", |(s, _)| s);
             Err(PgError::BadUrl(format!("the scheme is {scheme:?}, not postgres:// or postgresql://")))
@@ -19,6 +21,28 @@ pub fn resolve_target(to: Option<&str>) -> Result<PgConnectOptions, PgError> {
         Some(url) => PgConnectOptions::from_str(&url).map_err(|e| PgError::BadUrl(redact(&e.to_string(), &url))),
         None if ["PGHOST", "PGDATABASE", "PGSERVICE"].iter().any(|v| std::env::var_os(v).is_some()) => Ok(PgConnectOptions::new()),
         None => Err(PgError::NoTarget),
+    }
+}
+
+/// How long connecting may take, in milliseconds: the URL's `connect_timeout`, else
+/// `PGCONNECT_TIMEOUT` (seconds, as libpq reads them), else 10 s. Set by [`resolve_target`]:
+/// sqlx's options have no field for it, and a process connects to one target.
+static CONNECT_TIMEOUT_MS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(DEFAULT_CONNECT_TIMEOUT_MS);
+
+const DEFAULT_CONNECT_TIMEOUT_MS: u64 = 10_000;
+
+/// `connect_timeout` of the URL, else `PGCONNECT_TIMEOUT`; libpq's rule: a value below 2 s is 2 s,
+/// 0 or less is no limit (here: a day).
+fn connect_timeout_ms(url: Option<&str>) -> Result<u64, PgError> {
+    let from_url = url.and_then(|u| u.split_once('?')).and_then(|(_, query)| query.split('&').find_map(|kv| kv.strip_prefix("connect_timeout=")).map(str::to_string));
+    let given = from_url.or_else(|| std::env::var("PGCONNECT_TIMEOUT").ok().filter(|v| !v.is_empty()));
+    match given {
+        None => Ok(DEFAULT_CONNECT_TIMEOUT_MS),
+        Some(text) => match text.trim().parse::<i64>() {
+            Ok(seconds) if seconds <= 0 => Ok(86_400_000),
+            Ok(seconds) => Ok(seconds.max(2) as u64 * 1000),
+            Err(_) => Err(PgError::BadUrl(format!("connect_timeout must be a whole number of seconds, not {text:?}"))),
+        },
     }
 }
 
@@ -79,7 +103,13 @@ pub fn redact(message: &str, url: &str) -> String {
 pub async fn connect(options: &PgConnectOptions, max_connections: u32) -> Result<PgPool, PgError> {
     // One plain connection first: a refused connection or a wrong password fails at once,
     // where the pool would retry until its timeout.
-    let probe = PgConnection::connect_with(options).await.map_err(|source| PgError::Connect { target: describe(options), source })?;
+    // A server that accepts the connection and never answers would hang here: the connect
+    // timeout (libpq's `connect_timeout`, `PGCONNECT_TIMEOUT`, 10 s by default) ends the wait.
+    let limit = Duration::from_millis(CONNECT_TIMEOUT_MS.load(std::sync::atomic::Ordering::Relaxed));
+    let probe = match tokio::time::timeout(limit, PgConnection::connect_with(options)).await {
+        Ok(connected) => connected.map_err(|source| PgError::Connect { target: describe(options), source: source.into() })?,
+        Err(_) => return Err(PgError::ConnectTimeout { target: describe(options), seconds: limit.as_secs_f64() }),
+    };
     let _ = probe.close().await;
     PgPoolOptions::new()
         .max_connections(max_connections)
@@ -99,7 +129,7 @@ pub async fn connect(options: &PgConnectOptions, max_connections: u32) -> Result
         })
         .connect_with(options.clone())
         .await
-        .map_err(|source| PgError::Connect { target: describe(options), source })
+        .map_err(|source| PgError::Connect { target: describe(options), source: source.into() })
 }
 
 #[cfg(test)]

@@ -19,11 +19,15 @@ use crate::scope::ColumnKind;
 
 /// Functions PostgreSQL has with SQLite's meaning, printed under the same name.
 const SAME_MEANING: &[&str] = &[
-    "lower", "upper", "ltrim", "rtrim", "replace", "abs", "coalesce", "nullif", "count", "sum", "avg", "sign",
+    "abs", "coalesce", "nullif", "count", "sum", "avg", "sign",
     "ceil", "ceiling", "floor", "exp", "ln", "log", "log10", "sqrt", "sin", "cos", "tan", "asin", "acos", "atan",
     "atan2", "pi", "degrees", "radians", "mod", "power", "trunc", "row_number", "rank", "dense_rank",
     "percent_rank", "cume_dist", "ntile", "lag", "lead", "first_value", "last_value", "nth_value",
 ];
+
+/// Text functions PostgreSQL has with SQLite's meaning: their arguments are text, so a column
+/// whose type changed (a date, a uuid, a number) is read as its text, as SQLite read it.
+const TEXT_FUNCTIONS: &[&str] = &["lower", "upper", "ltrim", "rtrim", "replace"];
 
 /// Functions with no PostgreSQL equivalent, with the reason given to the user.
 const UNSUPPORTED: &[(&str, &str)] = &[
@@ -211,6 +215,20 @@ fn numeric_args(rw: &mut Rewriter<'_>, args: Vec<Typed>) -> Vec<Expr> {
     args.into_iter().map(|a| rw.numeric_operand(a)).collect()
 }
 
+/// An argument a text function reads: a value whose column is no longer text (SQLite stored a
+/// date, a UUID, JSON, a number as text or a number) is cast to its PostgreSQL text, which is
+/// the ISO form SQLite held for dates and times.
+fn text_operand(rw: &mut Rewriter<'_>, a: Typed) -> Expr {
+    match a.kind {
+        Some(ColumnKind::Date | ColumnKind::Time | ColumnKind::Timestamp | ColumnKind::TimestampTz | ColumnKind::Uuid | ColumnKind::Json | ColumnKind::Integer | ColumnKind::Real | ColumnKind::Numeric) => {
+            rw.note("a column that is no longer text, read by a text function as its text: CAST(... AS TEXT)");
+            cast(a.expr, DataType::Text)
+        }
+        Some(ColumnKind::Boolean) => cast(cast(a.expr, DataType::Integer(None)), DataType::Text),
+        Some(ColumnKind::Text | ColumnKind::Bytes | ColumnKind::Other) | None => a.expr,
+    }
+}
+
 fn translate(rw: &mut Rewriter<'_>, mut c: Call) -> Result<Typed> {
     let name = c.name.clone();
     let name = name.as_str();
@@ -219,6 +237,10 @@ fn translate(rw: &mut Rewriter<'_>, mut c: Call) -> Result<Typed> {
             return Err(RewriteError::unsupported(c.construct(), "used as an aggregate or window function"));
         }
         return crate::datetime::translate(rw, name, std::mem::take(&mut c.args));
+    }
+    if TEXT_FUNCTIONS.contains(&name) {
+        let args: Vec<Expr> = std::mem::take(&mut c.args).into_iter().map(|a| text_operand(rw, a)).collect();
+        return Ok(Typed::new(c.rebuild(name, args), Some(ColumnKind::Text)));
     }
     if SAME_MEANING.contains(&name) {
         let args = numeric_args(rw, std::mem::take(&mut c.args));
@@ -265,7 +287,9 @@ fn translate(rw: &mut Rewriter<'_>, mut c: Call) -> Result<Typed> {
         "substr" | "substring" => {
             c.args = args;
             c.arity(&[2, 3])?;
-            let args: Vec<Expr> = c.args.drain(..).map(|a| a.expr).collect();
+            let mut typed = c.args.drain(..);
+            let mut args: Vec<Expr> = typed.next().map(|a| text_operand(rw, a)).into_iter().collect();
+            args.extend(typed.map(|a| a.expr));
             check_substr_bounds(rw, args.get(1), args.get(2))?;
             Typed::new(call("substr", args), Some(ColumnKind::Text))
         }
@@ -283,10 +307,10 @@ fn translate(rw: &mut Rewriter<'_>, mut c: Call) -> Result<Typed> {
                         rw.note("length(number) -> length(CAST(... AS TEXT))");
                         call("length", vec![cast(a.expr, DataType::Text)])
                     }
-                    Some(ColumnKind::Boolean) => {
-                        call("length", vec![cast(cast(a.expr, DataType::Integer(None)), DataType::Text)])
+                    kind @ Some(ColumnKind::Boolean | ColumnKind::Date | ColumnKind::Time | ColumnKind::Timestamp | ColumnKind::TimestampTz | ColumnKind::Uuid | ColumnKind::Json) => {
+                        call("length", vec![text_operand(rw, Typed::new(a.expr, kind))])
                     }
-                    _ => call("length", vec![a.expr]),
+                    Some(ColumnKind::Text | ColumnKind::Other) | None => call("length", vec![a.expr]),
                 },
                 Some(ColumnKind::Integer),
             )
@@ -406,6 +430,25 @@ fn translate(rw: &mut Rewriter<'_>, mut c: Call) -> Result<Typed> {
             let Some(a) = c.args.pop() else { return Err(RewriteError::unsupported(construct, "1 argument expected")) };
             Typed::new(cast(a.expr, DataType::JSONB), Some(ColumnKind::Json))
         }
+        // SQLite's built-in JSON check: a jsonb column already holds only valid JSON; on text,
+        // the cast to jsonb accepts exactly valid JSON (and refuses the row otherwise, as the
+        // CHECK would), and NULL passes as SQLite's NULL result does.
+        "json_valid" => {
+            c.args = args;
+            c.arity(&[1])?;
+            let Some(a) = c.args.pop() else { return Err(RewriteError::unsupported(construct, "1 argument expected")) };
+            match a.kind {
+                Some(ColumnKind::Json) => {
+                    rw.note("json_valid(jsonb column) -> true: the column holds only valid JSON");
+                    Typed::new(Expr::Value(sqlparser::ast::Value::Boolean(true).into()), Some(ColumnKind::Boolean))
+                }
+                _ => {
+                    rw.note("json_valid(x) -> (CAST(x AS JSONB) IS NOT NULL OR x IS NULL): invalid JSON makes the cast fail, as the check would");
+                    let x = text_operand(rw, a);
+                    Typed::new(template("(CAST($0 AS JSONB) IS NOT NULL OR $1 IS NULL)", vec![x.clone(), x])?, Some(ColumnKind::Boolean))
+                }
+            }
+        }
         "json_extract" => {
             c.args = args;
             c.arity(&[2])?;
@@ -480,7 +523,8 @@ pub(crate) fn substring(
     if !special {
         return Err(RewriteError::unsupported("SUBSTRING(x FROM a FOR b)", "not SQLite syntax"));
     }
-    let mut args = vec![rw.expr(expr)?.expr];
+    let subject = rw.expr(expr)?;
+    let mut args = vec![text_operand(rw, subject)];
     if let Some(f) = from {
         args.push(rw.expr(*f)?.expr);
     }

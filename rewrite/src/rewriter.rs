@@ -92,6 +92,8 @@ pub(crate) struct Rewriter<'a> {
     /// Set while rewriting a trigger body, where `RAISE()` is meaningful.
     pub(crate) in_trigger: bool,
     placeholders: usize,
+    /// Subqueries in FROM given an alias (PostgreSQL before 16 requires one; SQLite does not).
+    derived_aliases: usize,
 }
 
 impl<'a> Rewriter<'a> {
@@ -101,6 +103,7 @@ impl<'a> Rewriter<'a> {
             frames: vec![Frame::default()],
             notes: Vec::new(),
             alias_use: AliasUse::None,
+            derived_aliases: 0,
             in_trigger: false,
             placeholders: 0,
         }
@@ -617,6 +620,20 @@ impl<'a> Rewriter<'a> {
 
     /// Coerce a value stored into a column of `kind` (INSERT values, UPDATE SET).
     pub(crate) fn store_into(&mut self, kind: Option<ColumnKind>, t: Typed) -> Expr {
+        // `strftime(fmt, 'now')` (a text in SQLite) stored into a column that is now a date or
+        // a timestamp: the instant itself, not to_char's text (SQLite's now is UTC).
+        if t.kind == Some(ColumnKind::Text) && t.expr.to_string().starts_with("to_char(CURRENT_TIMESTAMP, ") {
+            let now = match kind {
+                Some(ColumnKind::TimestampTz) => Some("CURRENT_TIMESTAMP"),
+                Some(ColumnKind::Timestamp) => Some("timezone('UTC', now())"),
+                Some(ColumnKind::Date) => Some("CURRENT_DATE"),
+                _ => None,
+            };
+            if let Some(now) = now.and_then(|n| crate::build::template(n, vec![]).ok()) {
+                self.note("strftime(format, 'now') stored into a date/time column -> the current time itself");
+                return now;
+            }
+        }
         if kind == Some(ColumnKind::Boolean) && t.kind != Some(ColumnKind::Boolean) {
             if let Some(b) = literal_truth(&t.expr) {
                 return boolean(b);
@@ -1009,6 +1026,17 @@ impl<'a> Rewriter<'a> {
                 JoinOperator::CrossJoin(c) => JoinOperator::CrossJoin(self.join_constraint(c)?),
                 _ => return Err(RewriteError::unsupported("join kind", "not SQLite syntax")),
             };
+            // SQLite takes a JOIN without ON (a cross join); PostgreSQL needs CROSS JOIN, or
+            // ON true for an outer join.
+            let join_operator = match join_operator {
+                JoinOperator::Join(JoinConstraint::None) | JoinOperator::Inner(JoinConstraint::None) => JoinOperator::CrossJoin(JoinConstraint::None),
+                JoinOperator::Left(JoinConstraint::None) => JoinOperator::Left(on_true()),
+                JoinOperator::LeftOuter(JoinConstraint::None) => JoinOperator::LeftOuter(on_true()),
+                JoinOperator::Right(JoinConstraint::None) => JoinOperator::Right(on_true()),
+                JoinOperator::RightOuter(JoinConstraint::None) => JoinOperator::RightOuter(on_true()),
+                JoinOperator::FullOuter(JoinConstraint::None) => JoinOperator::FullOuter(on_true()),
+                other => other,
+            };
             joins.push(Join { relation, global: j.global, join_operator });
         }
         Ok(TableWithJoins { relation, joins })
@@ -1070,7 +1098,11 @@ impl<'a> Rewriter<'a> {
                 let r = self.query(*subquery);
                 self.alias_use = saved;
                 let (q, cols) = r?;
-                let alias = alias.map(fix_alias);
+                // PostgreSQL before 16 requires an alias on a subquery in FROM.
+                let alias = alias.map(fix_alias).or_else(|| {
+                    self.derived_aliases += 1;
+                    Some(TableAlias { explicit: true, name: qident(&format!("subquery_{}", self.derived_aliases)), columns: Vec::new(), at: None })
+                });
                 if let Some(a) = &alias {
                     let columns = if a.columns.is_empty() {
                         cols
@@ -1111,6 +1143,11 @@ fn extend_cols(cols: &mut Option<Vec<Col>>, more: Option<&Vec<Col>>) {
         (Some(cs), Some(m)) => cs.extend(m.iter().cloned()),
         _ => *cols = None,
     }
+}
+
+/// `ON true`: an outer join SQLite wrote without a condition.
+fn on_true() -> JoinConstraint {
+    JoinConstraint::On(Expr::Value(Value::Boolean(true).into()))
 }
 
 fn fix_alias(mut a: TableAlias) -> TableAlias {

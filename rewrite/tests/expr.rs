@@ -284,3 +284,35 @@ fn arithmetic_on_text() {
     refuse(r#"n + "no such column""#, why);
     refuse("(kind + 1) > 2", why);
 }
+
+/// A text function over a column whose type changed (the plan made it a date, a timestamp)
+/// reads its text, as SQLite did: `CHECK (length(day) = 10)` on a column now `date`.
+#[test]
+fn text_functions_over_columns_that_are_no_longer_text() {
+    check("length(day) = 10", r#"length(CAST("day" AS TEXT)) = 10"#);
+    check("upper(created)", r#"upper(CAST("created" AS TEXT))"#);
+    check("substr(day, 1, 4)", r#"substr(CAST("day" AS TEXT), 1, 4)"#);
+    check("lower(rating)", r#"lower("rating")"#);
+    noted("length(day) = 10", "no longer text");
+}
+
+/// SQLite's built-in `json_valid()`: a jsonb column holds only valid JSON; on text, the cast to
+/// jsonb checks it (NULL passes, as SQLite's NULL result lets a CHECK pass).
+#[test]
+fn json_valid_is_built_in() {
+    check("json_valid(data)", "true");
+    check("json_valid(meta)", r#"(CAST("meta" AS JSONB) IS NOT NULL OR "meta" IS NULL)"#);
+    noted("json_valid(meta)", "invalid JSON makes the cast fail");
+}
+
+/// `DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', CURRENT_TIMESTAMP))` and `strftime(fmt)` (now) on a
+/// column the plan made a timestamp: the current time itself, not to_char's text.
+#[test]
+fn strftime_now_defaults_on_time_columns() {
+    let s = common::scope();
+    let default = |sql: &str, column: &str| rewrite_default(sql, &s, "film", column).map(|r| r.sql);
+    assert_eq!(default("strftime('%Y-%m-%dT%H:%M:%fZ', CURRENT_TIMESTAMP)", "created"), Ok("timezone('UTC', now())".to_string()));
+    assert_eq!(default("strftime('%Y-%m-%d %H:%M:%S', 'now')", "created"), Ok("timezone('UTC', now())".to_string()));
+    assert_eq!(default("strftime('%Y-%m-%d', 'now')", "day"), Ok("CURRENT_DATE".to_string()));
+    assert!(default("strftime('%Y-%m-%d', 'now')", "rating").is_ok_and(|d| d.starts_with("to_char(")), "text columns keep the text");
+}

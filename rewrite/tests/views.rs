@@ -187,3 +187,17 @@ fn bare_columns_refused() {
     refuse("SELECT a FROM unknown_table GROUP BY b", r#""a""#);
     pass("SELECT b, count(*) FROM unknown_table GROUP BY b");
 }
+
+/// SQLite accepts a JOIN without ON (a cross join) and a subquery in FROM without an alias;
+/// PostgreSQL needs CROSS JOIN (or ON true for an outer join) and, before 16, an alias.
+#[test]
+fn joins_without_on_and_subqueries_without_alias() {
+    check("SELECT t.id, u.v FROM t JOIN u", r#"SELECT "t"."id", "u"."v" FROM "t" CROSS JOIN "u""#);
+    check("SELECT t.id FROM t INNER JOIN u", r#"SELECT "t"."id" FROM "t" CROSS JOIN "u""#);
+    check("SELECT t.id FROM t LEFT JOIN u", r#"SELECT "t"."id" FROM "t" LEFT JOIN "u" ON true"#);
+    check("SELECT n FROM (SELECT count(*) AS n FROM t)", r#"SELECT "n" FROM (SELECT count(*) AS "n" FROM "t") AS "subquery_1""#);
+    check(
+        "SELECT a.n, b.m FROM (SELECT count(*) AS n FROM t) AS a, (SELECT max(v) AS m FROM u) b",
+        r#"SELECT "a"."n", "b"."m" FROM (SELECT count(*) AS "n" FROM "t") AS "a", (SELECT max("v") AS "m" FROM "u") AS "b""#,
+    );
+}

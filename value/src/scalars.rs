@@ -2,6 +2,7 @@
 //! profile (which counts them) and the conversions (which read them).
 
 /// The boolean a text spells, if it spells one.
+#[inline]
 pub fn parse_bool_text(text: &str) -> Option<bool> {
     // Called on every text value while profiling: no allocation.
     const TRUE: &[&str] = &["1", "true", "t", "yes", "y"];
@@ -19,6 +20,7 @@ pub fn parse_bool_text(text: &str) -> Option<bool> {
 }
 
 /// `8-4-4-4-12` hex digits, with or without braces.
+#[inline]
 pub fn is_uuid(text: &str) -> bool {
     let t = text.strip_prefix('{').and_then(|t| t.strip_suffix('}')).unwrap_or(text);
     let b = t.as_bytes();
@@ -30,6 +32,7 @@ pub fn is_uuid(text: &str) -> bool {
 }
 
 /// A plain decimal number: optional sign, digits, optional `.digits` (no exponent, no spaces).
+#[inline]
 pub fn is_decimal(text: &str) -> bool {
     // Most texts fail on their first byte: no need to look for a point in them.
     if !matches!(text.as_bytes().first(), Some(b'0'..=b'9' | b'+' | b'-' | b'.')) {

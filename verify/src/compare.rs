@@ -35,7 +35,7 @@ pub enum VerifyError {
         context: String,
         /// The driver's error.
         #[source]
-        source: sqlx::Error,
+        source: sqlite2pg_pg::ServerError,
     },
     /// `check` could not create its scratch database on the target's server.
     #[error("cannot create the scratch database {database} on {target} (`check` builds the plan's schema there to compare catalogs, so the role needs CREATEDB)")]
@@ -46,7 +46,7 @@ pub enum VerifyError {
         target: String,
         /// The driver's error.
         #[source]
-        source: sqlx::Error,
+        source: sqlite2pg_pg::ServerError,
     },
     /// The rejects file could not be read.
     #[error("{path}: {message}")]
@@ -71,7 +71,7 @@ impl VerifyError {
 
 fn pg(context: impl Into<String>) -> impl FnOnce(sqlx::Error) -> VerifyError {
     let context = context.into();
-    move |source| VerifyError::Postgres { context, source }
+    move |source| VerifyError::Postgres { context, source: sqlite2pg_pg::ServerError(source) }
 }
 
 /// Options.

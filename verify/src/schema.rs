@@ -222,7 +222,7 @@ pub async fn check_schema(plan: &Plan, target: &PgConnectOptions) -> Result<Sche
 
 fn pg(context: impl Into<String>) -> impl FnOnce(sqlx::Error) -> VerifyError {
     let context = context.into();
-    move |source| VerifyError::Postgres { context, source }
+    move |source| VerifyError::Postgres { context, source: sqlite2pg_pg::ServerError(source) }
 }
 
 /// `"name"` with inner quotes doubled.
@@ -253,7 +253,7 @@ async fn create_scratch(admin: &mut PgConnection, target: &PgConnectOptions) -> 
     sqlx::raw_sql(AssertSqlSafe(sql))
         .execute(&mut *admin)
         .await
-        .map_err(|source| VerifyError::Scratch { database: name.clone(), target: sqlite2pg_pg::describe(target), source })?;
+        .map_err(|source| VerifyError::Scratch { database: name.clone(), target: sqlite2pg_pg::describe(target), source: source.into() })?;
     Ok(name)
 }
 

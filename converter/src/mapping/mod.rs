@@ -13,7 +13,7 @@ use serde::{Deserialize, Serialize};
 
 pub use types::{Affinity, Declared, DeclaredKind, PgType, affinity, read_declared};
 
-use crate::introspect::SourceColumn;
+use crate::introspect::{SourceCheck, SourceColumn};
 use crate::profile::{ColumnProfile, EpochUnit};
 
 /// Which rule chose a column's type.
@@ -56,6 +56,9 @@ pub enum Rule {
     FromValues,
     /// The tsvector column that replaces an FTS table.
     FullText,
+    /// Stored values break the first choice (SQLite never enforced declared types): a wider
+    /// type holds every one of them.
+    Widened,
 }
 
 /// The decision for one column.
@@ -90,29 +93,104 @@ impl ColumnDecision {
     }
 }
 
-/// Whether a column name reads as a boolean flag: `is_*`, `has_*`, `*_enabled`, `active`,
-/// `deleted`, camelCase `isActive`, ...
+/// A name's words: split at `_`, `-`, spaces, digits and camelCase humps, lower-cased
+/// (`ai_generated` -> ai, generated; `isActive` -> is, active; `flag_2` -> flag).
+fn words(name: &str) -> Vec<String> {
+    let mut words = Vec::new();
+    let mut current = String::new();
+    let mut previous_lower = false;
+    for c in name.chars() {
+        if !c.is_ascii_alphabetic() {
+            previous_lower = false;
+            if !current.is_empty() {
+                words.push(std::mem::take(&mut current));
+            }
+            continue;
+        }
+        if c.is_ascii_uppercase() && previous_lower && !current.is_empty() {
+            words.push(std::mem::take(&mut current));
+        }
+        previous_lower = c.is_ascii_lowercase();
+        current.push(c.to_ascii_lowercase());
+    }
+    if !current.is_empty() {
+        words.push(current);
+    }
+    words
+}
+
+/// Words that read as a number even when the values are 0 and 1.
+const COUNTERS: &[&str] = &[
+    "count", "counts", "counter", "qty", "quantity", "level", "lvl", "priority", "position", "pos", "rank", "ranking", "version", "retries",
+    "retry", "attempts", "attempt", "num", "number", "no", "index", "idx", "order", "sort", "total", "size", "age", "score", "amount",
+    "balance", "price", "weight", "step", "stage", "tier", "limit", "max", "min", "id", "ids", "seq", "sequence", "year", "month", "day",
+    "hour", "minute", "second", "offset", "page", "port", "rating", "votes", "likes", "points",
+];
+
+/// Whether a column name reads as a count or measure (`retry_count`, `priority`, `user_id`).
+pub fn name_reads_as_counter(name: &str) -> bool {
+    words(name).iter().any(|w| COUNTERS.contains(&w.as_str()))
+}
+
+/// Whether a column name reads as a boolean flag, a predicate: `is_*`, `has_*`, `*_enabled`,
+/// `active`, `deleted`, `edited`, `ai_generated`, `success`, `flag_2`, camelCase `isActive`, ...
+/// and holds no counter-like word (`count`, `qty`, `level`, `priority`, `position`, `rank`,
+/// `version`, `retries`, `attempts`, `*_id`, ...), which reads as a number even at 0/1.
 pub fn name_reads_as_flag(name: &str) -> bool {
-    const PREFIXES: &[&str] = &["is_", "has_", "can_", "should_", "allow_", "allows_", "was_", "use_", "show_", "enable_", "needs_"];
-    const SUFFIXES: &[&str] = &["_enabled", "_disabled", "_flag", "_active", "_deleted", "_visible", "_hidden", "_allowed", "_required", "_read", "_seen", "_done", "_locked"];
-    const WORDS: &[&str] = &[
+    const LEADING: &[&str] = &["is", "has", "can", "should", "was", "were", "will", "did", "does", "allow", "allows", "use", "show", "enable", "needs", "must", "want", "wants"];
+    const PREDICATES: &[&str] = &[
         "active", "enabled", "disabled", "deleted", "archived", "hidden", "visible", "verified", "published", "approved", "locked", "read",
         "seen", "done", "completed", "favorite", "favourite", "starred", "pinned", "muted", "blocked", "discontinued", "flag", "flagged",
-        "private", "public", "admin", "valid", "default", "selected", "checked", "confirmed", "removed", "expired", "primary", "readonly",
-        "read_only", "sent", "delivered", "unread", "autoupdate", "hidden_flag", "spam",
+        "private", "public", "admin", "valid", "invalid", "default", "selected", "checked", "confirmed", "removed", "expired", "primary", "readonly",
+        "sent", "delivered", "unread", "autoupdate", "spam", "success", "successful", "succeeded", "failed", "failure", "ok", "edited", "generated",
+        "required", "optional", "allowed", "visible", "online", "offline", "banned", "suspended", "paid", "free", "premium", "trial", "draft",
+        "hidden", "subscribed", "unsubscribed", "opted", "consent", "accepted", "rejected", "processed", "synced", "dirty", "deprecated", "bot",
     ];
-    let lower = name.to_ascii_lowercase();
-    if WORDS.contains(&lower.as_str()) || PREFIXES.iter().any(|p| lower.starts_with(p)) || SUFFIXES.iter().any(|s| lower.ends_with(s)) {
-        return true;
+
+    // Words ending in -ed that are no past participle.
+    const NOT_PARTICIPLES: &[&str] = &["speed", "seed", "feed", "need", "embed", "bed", "red", "shed", "bleed", "breed", "weed", "reed", "greed", "med"];
+    let words = words(name);
+    let Some(first) = words.first() else { return false };
+    if name_reads_as_counter(name) {
+        return false;
     }
-    // camelCase: isActive, hasChildren, IsDeleted.
-    for p in ["is", "has", "can", "should"] {
-        if let Some(rest) = name.strip_prefix(p).or_else(|| name.strip_prefix(&p[..1].to_ascii_uppercase().chars().chain(p[1..].chars()).collect::<String>()))
-            && rest.chars().next().is_some_and(|c| c.is_ascii_uppercase()) {
-                return true;
-            }
+    (words.len() > 1 && LEADING.contains(&first.as_str()))
+        || words.iter().any(|w| PREDICATES.contains(&w.as_str()))
+        || words.last().is_some_and(|w| w.len() >= 5 && w.ends_with("ed") && !NOT_PARTICIPLES.contains(&w.as_str()))
+}
+
+/// Whether the column's CHECK allows only 0 and 1 (`x IN (0,1)`, `x BETWEEN 0 AND 1`, ...).
+fn check_reads_as_flag(column: &SourceColumn, checks: &[SourceCheck]) -> bool {
+    let name = column.name.to_ascii_lowercase();
+    checks.iter().any(|check| {
+        let text: String = check.expr.to_ascii_lowercase().chars().filter(|c| !c.is_whitespace() && !matches!(c, '"' | '`' | '[' | ']')).collect();
+        [format!("{name}in(0,1)"), format!("{name}in(1,0)"), format!("{name}between0and1"), format!("{name}=0or{name}=1"), format!("{name}=1or{name}=0")]
+            .iter()
+            .any(|pattern| text.contains(pattern.as_str()))
+    })
+}
+
+/// Whether the column's DEFAULT is 0 or 1 (or false/true).
+fn default_reads_as_flag(column: &SourceColumn) -> bool {
+    let default = column.default_sql.as_deref().map(|d| d.trim().trim_matches(['(', ')', '\'', '"']).trim().to_ascii_lowercase());
+    matches!(default.as_deref(), Some("0" | "1" | "false" | "true"))
+}
+
+/// Why a 0/1 column is a flag: a CHECK allowing only 0 and 1; else, unless a counter-like word
+/// says it is a number (`retry_count INTEGER DEFAULT 0`), a predicate name or a 0/1 DEFAULT.
+/// `None` when nothing says so.
+fn flag_evidence(column: &SourceColumn, checks: &[SourceCheck]) -> Option<&'static str> {
+    if check_reads_as_flag(column, checks) {
+        Some("its CHECK allows only 0 and 1")
+    } else if name_reads_as_counter(&column.name) {
+        None
+    } else if name_reads_as_flag(&column.name) {
+        Some("the name reads as a flag")
+    } else if default_reads_as_flag(column) {
+        Some("its DEFAULT is 0 or 1")
+    } else {
+        None
     }
-    false
 }
 
 /// Decide the PostgreSQL type of a column that is not the rowid alias.
@@ -121,7 +199,7 @@ pub fn name_reads_as_flag(name: &str) -> bool {
 /// REAL; DECIMAL/NUMERIC; VARCHAR(n); declared UUID; BLOB; integer affinity; text affinity
 /// (where JSON, ISO-8601 and UUID text are detected); and last, no declared type or one that
 /// says nothing, chosen from the stored values.
-pub fn decide(column: &SourceColumn, profile: &ColumnProfile) -> ColumnDecision {
+pub fn decide(column: &SourceColumn, checks: &[SourceCheck], profile: &ColumnProfile) -> ColumnDecision {
     let declared = read_declared(&column.declared_type);
     let decl = if column.declared_type.is_empty() { "no declared type".to_string() } else { column.declared_type.clone() };
     let p = profile;
@@ -152,9 +230,9 @@ pub fn decide(column: &SourceColumn, profile: &ColumnProfile) -> ColumnDecision 
             let d = ColumnDecision::new(PgType::Bytea, Rule::Blob, format!("{decl}, {}", values_summary(p)));
             if p.texts > 0 { d.warning(format!("{} text values will be stored as their bytes", p.texts)) } else { d }
         }
-        DeclaredKind::SmallInt | DeclaredKind::Int4 | DeclaredKind::Integer => decide_integer(column, &decl, declared.kind, p),
+        DeclaredKind::SmallInt | DeclaredKind::Int4 | DeclaredKind::Integer => decide_integer(column, checks, &decl, declared.kind, p),
         DeclaredKind::Text => decide_text(&decl, p).unwrap_or_else(|| ColumnDecision::new(PgType::Text, Rule::Text, format!("{decl}, {}", values_summary(p)))),
-        DeclaredKind::None | DeclaredKind::Other => decide_from_values(column, &decl, p),
+        DeclaredKind::None | DeclaredKind::Other => decide_from_values(column, checks, &decl, p),
     }
 }
 
@@ -228,10 +306,10 @@ fn decide_decimal(decl: &str, precision: Option<(u32, u32)>, p: &ColumnProfile) 
     }
 }
 
-fn decide_integer(column: &SourceColumn, decl: &str, kind: DeclaredKind, p: &ColumnProfile) -> ColumnDecision {
+fn decide_integer(column: &SourceColumn, checks: &[SourceCheck], decl: &str, kind: DeclaredKind, p: &ColumnProfile) -> ColumnDecision {
     if p.all_01_integers() {
-        if name_reads_as_flag(&column.name) {
-            return ColumnDecision::new(PgType::Boolean, Rule::FlagBoolean, format!("{decl}, values {{0,1}} only, and the name reads as a flag"));
+        if let Some(evidence) = flag_evidence(column, checks) {
+            return ColumnDecision::new(PgType::Boolean, Rule::FlagBoolean, format!("{decl}, values {{0,1}} only, and {evidence}"));
         }
         let pg = integer_type(kind, p);
         return ColumnDecision::new(pg, Rule::Integer, format!("{decl}, values {{0,1}} only")).candidate("boolean: holds only 0/1 (set `type = \"boolean\"` in sqlite2pg.toml)");
@@ -269,14 +347,16 @@ fn decide_text(decl: &str, p: &ColumnProfile) -> Option<ColumnDecision> {
     None
 }
 
-fn decide_from_values(column: &SourceColumn, decl: &str, p: &ColumnProfile) -> ColumnDecision {
+fn decide_from_values(column: &SourceColumn, checks: &[SourceCheck], decl: &str, p: &ColumnProfile) -> ColumnDecision {
     let n = p.non_null();
     if n == 0 {
         return ColumnDecision::new(PgType::Text, Rule::FromValues, format!("{decl} and no values: text"));
     }
     if p.integers == n {
-        if p.all_01_integers() && name_reads_as_flag(&column.name) {
-            return ColumnDecision::new(PgType::Boolean, Rule::FlagBoolean, format!("{decl}, values {{0,1}} only, and the name reads as a flag"));
+        if p.all_01_integers()
+            && let Some(evidence) = flag_evidence(column, checks)
+        {
+            return ColumnDecision::new(PgType::Boolean, Rule::FlagBoolean, format!("{decl}, values {{0,1}} only, and {evidence}"));
         }
         return ColumnDecision::new(PgType::BigInt, Rule::FromValues, format!("{decl}, every value is an integer"));
     }
@@ -340,10 +420,10 @@ mod tests {
 
     #[test]
     fn flag_names() {
-        for yes in ["is_active", "has_children", "email_enabled", "active", "Deleted", "isActive", "IsDeleted", "Discontinued"] {
+        for yes in ["is_active", "has_children", "email_enabled", "active", "Deleted", "isActive", "IsDeleted", "Discontinued", "edited", "ai_generated", "success", "verified", "flag_2", "flag17"] {
             assert!(name_reads_as_flag(yes), "{yes}");
         }
-        for no in ["id", "island", "count", "status", "hash", "isbn", "canvas_id", "level"] {
+        for no in ["id", "island", "count", "status", "hash", "isbn", "canvas_id", "level", "retry_count", "priority", "position", "rank", "version", "retries", "attempts", "speed", "user_id", "is"] {
             assert!(!name_reads_as_flag(no), "{no}");
         }
     }

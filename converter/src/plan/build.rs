@@ -38,6 +38,10 @@ pub struct PlanOptions {
     /// `inspect` and `plan`, and each is a pass over the child table; `copy` finds such rows
     /// itself when PostgreSQL validates the foreign keys (and reports the keys left NOT VALID).
     pub skip_orphan_counts: bool,
+    /// Keep each column's first choice of type even when stored values break it (their rows
+    /// then go to the copy's rejects policy). By default the plan widens the type to one that
+    /// holds every stored value, and says so.
+    pub strict_types: bool,
 }
 
 /// How [`plan_files_provisionally`] samples: large tables that a copy reads whole, in one pass
@@ -250,6 +254,9 @@ fn build_schema(db: &SourceDb, source: &SourceSchema, schema: String, options: &
         tables.push(plan);
     }
     check_name_collisions(&tables, &mut findings);
+    if !options.strict_types {
+        follow_widened_keys(db, &all_tables, &profiles, &mut tables, &mut findings)?;
+    }
 
     // Foreign keys, then creation order.
     let mut fks: Vec<Vec<(usize, ForeignKeyPlan)>> = Vec::with_capacity(tables.len());
@@ -337,8 +344,20 @@ fn plan_table(
         columns.push(plan_column(violations_in, t, c, p, options, findings, needs_nocase)?);
     }
     let pg_name = |source_name: &str| columns.iter().find(|c: &&ColumnPlan| c.source_name.eq_ignore_ascii_case(source_name)).map(|c| c.name.clone());
-    let primary_key: Vec<String> = t.primary_key.iter().filter_map(|c| pg_name(c)).collect();
+    let mut primary_key: Vec<String> = t.primary_key.iter().filter_map(|c| pg_name(c)).collect();
     let mut uniques = Vec::new();
+    // A key column holding NULLs (SQLite allows them outside the rowid): a UNIQUE constraint
+    // keeps the key's uniqueness and every row; PostgreSQL's primary key would refuse them.
+    let null_keys: Vec<String> = primary_key.iter().filter(|k| columns.iter().any(|c| &c.name == *k && c.nullable && !c.identity)).cloned().collect();
+    if !null_keys.is_empty() {
+        let nulls: u64 = t.columns.iter().zip(&profile.columns).filter(|(c, _)| null_keys.iter().any(|k| k.eq_ignore_ascii_case(&c.name))).map(|(_, p)| p.nulls).sum();
+        findings.push(finding(
+            Grade::Warning,
+            object(&t.name, None),
+            format!("{} in primary-key column{} {} (SQLite allows them): the key becomes a UNIQUE constraint, which allows NULLs, so every row is kept (`--strict-types` keeps the primary key and rejects those rows)", counted(nulls, "NULL", "NULLs"), if null_keys.len() == 1 { "" } else { "s" }, null_keys.join(", ")),
+        ));
+        uniques.push(std::mem::take(&mut primary_key));
+    }
     for index in t.indexes.iter().filter(|i| i.origin == IndexOrigin::UniqueConstraint) {
         let cols: Option<Vec<String>> = index.parts.iter().map(|p| match &p.target { IndexTarget::Column(c) => pg_name(c), IndexTarget::Expr(_) => None }).collect();
         match cols {
@@ -384,7 +403,7 @@ fn plan_column(
         let how = if t.autoincrement { "INTEGER PRIMARY KEY AUTOINCREMENT" } else { "INTEGER PRIMARY KEY (rowid alias)" };
         ColumnDecision::new(PgType::BigInt, Rule::Identity, format!("{how} -> identity"))
     } else {
-        mapping::decide(c, p)
+        mapping::decide(c, &t.checks, p)
     };
     if let Some(w) = &decision.warning {
         findings.push(finding(Grade::Warning, &obj, w.clone()));
@@ -398,15 +417,6 @@ fn plan_column(
     let pg_type = decision.pg_type;
     let in_pk = c.pk_position > 0;
 
-    let mut default = None;
-    if let (Some(sql), false) = (&c.default_sql, identity) {
-        match defaults::translate(sql, pg_type, decision.epoch) {
-            Ok(d) => default = d,
-            // Expressions get a second chance through the rewriter once every column is known.
-            Err(reason) if !sql.contains('(') => findings.push(finding(Grade::Warning, &obj, format!("DEFAULT {sql} left out: {reason}"))),
-            Err(_) => {}
-        }
-    }
 
     let collation = match (c.collation.as_deref(), pg_type.is_text()) {
         (None | Some("BINARY"), _) => None,
@@ -421,23 +431,69 @@ fn plan_column(
         }
     };
 
-    let violations = match violations_in {
+    let mut violations = match violations_in {
         Some(db) if !is_clean(p, pg_type, decision.epoch.is_some()) => Some(scan_violations(db, t, c, pg_type, decision.epoch)?),
         _ => None,
     };
+    // SQLite never enforced declared types: unless the user narrowed the type on purpose (the
+    // config, --strict-types), a type that some stored values break is widened to one that
+    // holds them all, and the finding says which values forced it.
+    let (mut decision, mut pg_type) = (decision, pg_type);
+    if let (Some(db), Some(broken)) = (violations_in, violations.as_ref().filter(|v| v.count > 0))
+        && decision.rule != Rule::Config
+        && !options.strict_types
+        && let Some(wider) = widen(db, t, c, p, pg_type)?
+    {
+        let examples: Vec<String> = broken.examples.iter().take(3).map(|e| format!("{} value {} ({})", e.key, e.value, e.reason)).collect();
+        findings.push(finding(
+            Grade::Warning,
+            &obj,
+            format!(
+                "{} not fit {pg_type}, so the column is {wider}, which holds every one (`--strict-types` or a type in sqlite2pg.toml keeps {pg_type} and rejects their rows). First: {}",
+                counted(broken.count, "stored value does", "stored values do"),
+                examples.join("; ")
+            ),
+        ));
+        let mut widened = ColumnDecision::new(wider, Rule::Widened, format!("{}; {} not fit {pg_type}: {wider} holds them all", decision.reason, counted(broken.count, "value does", "values do")));
+        widened.candidate = decision.candidate.clone();
+        if pg_type.is_temporal() && matches!(wider, PgType::BigInt | PgType::Double) {
+            widened.candidate = Some(epoch_candidates(p));
+            findings.push(finding(Grade::Info, &obj, format!("candidate: {}", epoch_candidates(p))));
+        }
+        decision = widened;
+        pg_type = wider;
+        violations = None;
+    }
+    if pg_type == PgType::Bytea && p.integers + p.reals > 0 {
+        findings.push(finding(Grade::Warning, &obj, format!("{} in a bytea column: stored as the bytes of the decimal text", counted(p.integers + p.reals, "number", "numbers"))));
+    }
+    let mut default = None;
+    if let (Some(sql), false) = (&c.default_sql, identity) {
+        match defaults::translate(sql, pg_type, decision.epoch) {
+            Ok(d) => default = d,
+            // Expressions get a second chance through the rewriter once every column is known.
+            Err(reason) if !sql.contains('(') => findings.push(finding(Grade::Warning, &obj, format!("DEFAULT {sql} left out: {reason}"))),
+            Err(_) => {}
+        }
+    }
     let mut nullable = !(c.not_null || in_pk || identity);
     if let Some(v) = violations.as_ref().filter(|v| v.count > 0) {
         let examples: Vec<String> = v.examples.iter().map(|e| format!("{} value {} ({})", e.key, e.value, e.reason)).collect();
         findings.push(finding(
             Grade::NeedsAttention,
             &obj,
-            format!("{} values do not fit {pg_type}; the copy's rejects policy decides their rows. First: {}", v.count, examples.join("; ")),
+            format!("{} not fit {pg_type}; the copy's rejects policy decides their rows. First: {}", counted(v.count, "value does", "values do"), examples.join("; ")),
         ));
     }
-    if in_pk && p.nulls > 0 && !identity {
+    // NULL in a primary key that is not the rowid: SQLite allows it. By default the key becomes
+    // a UNIQUE constraint (which allows NULLs, see `plan_table`); strictly, PostgreSQL's NOT
+    // NULL key rejects those rows.
+    if in_pk && p.nulls > 0 && !identity && options.strict_types {
         findings.push(finding(Grade::NeedsAttention, &obj, format!("{} NULLs in a primary-key column (SQLite allows them, PostgreSQL does not)", p.nulls)));
     }
-    if !c.not_null && in_pk && p.nulls > 0 {
+    if !c.not_null && in_pk && p.nulls > 0 && !options.strict_types {
+        nullable = true;
+    } else if !c.not_null && in_pk && p.nulls > 0 {
         nullable = false;
     }
     let name = fit(&c.name);
@@ -459,13 +515,115 @@ fn plan_column(
     })
 }
 
+/// A foreign key whose referenced column was widened (an INTEGER key holding text became
+/// `text`): the referencing column follows it to the same type when its own values fit, so the
+/// key still joins.
+fn follow_widened_keys(db: &SourceDb, all_tables: &[&SourceTable], profiles: &[TableProfile], tables: &mut [TablePlan], findings: &mut Vec<Finding>) -> Result<()> {
+    for (ti, t) in all_tables.iter().enumerate() {
+        for fk in &t.foreign_keys {
+            let Some(pi) = all_tables.iter().position(|p| p.name.eq_ignore_ascii_case(&fk.parent_table)) else { continue };
+            let parent_columns: Vec<String> = if fk.parent_columns.is_empty() { all_tables[pi].primary_key.clone() } else { fk.parent_columns.clone() };
+            for (child_name, parent_name) in fk.columns.iter().zip(&parent_columns) {
+                let Some(parent) = tables[pi].columns.iter().find(|c| c.source_name.eq_ignore_ascii_case(parent_name)) else { continue };
+                let (parent_type, parent_rule) = (parent.pg_type, parent.decision.rule);
+                let Some(ci) = tables[ti].columns.iter().position(|c| c.source_name.eq_ignore_ascii_case(child_name)) else { continue };
+                let child = &tables[ti].columns[ci];
+                if parent_rule != Rule::Widened || child.pg_type.compatible_for_fk(parent_type) || child.decision.rule == Rule::Config {
+                    continue;
+                }
+                let (Some(source_column), Some(profile)) = (t.columns.iter().find(|c| c.name.eq_ignore_ascii_case(child_name)), profiles[ti].columns.get(ci)) else { continue };
+                if !is_clean(profile, parent_type, false) && scan_violations(db, t, source_column, parent_type, None)?.count > 0 {
+                    continue;
+                }
+                let from = child.pg_type;
+                let child = &mut tables[ti].columns[ci];
+                let mut followed = ColumnDecision::new(parent_type, Rule::Widened, format!("{}; follows \"{}\".\"{}\", widened to {parent_type}", child.decision.reason, all_tables[pi].name, parent_name));
+                followed.candidate = child.decision.candidate.clone();
+                child.decision = followed;
+                child.pg_type = parent_type;
+                child.violations = None;
+                findings.push(finding(
+                    Grade::Warning,
+                    object(&t.name, Some(child_name)),
+                    format!("{from} -> {parent_type}: it references \"{}\".\"{parent_name}\", which stored values made {parent_type}, and the foreign key needs the same kind of type", all_tables[pi].name),
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// `1 thing` or `n things`: the noun (with its verb) agreeing with the count.
+fn counted(n: u64, one: &str, many: &str) -> String {
+    if n == 1 { format!("1 {one}") } else { format!("{n} {many}") }
+}
+
+/// What the numbers of a date/time-declared column could count, with the dates each reading
+/// gives for the smallest and largest value: Unix seconds, milliseconds and microseconds, Apple
+/// Core Data's seconds since 2001-01-01, Julian days.
+fn epoch_candidates(p: &ColumnProfile) -> String {
+    let (Some(min), Some(max)) = (p.int_min, p.int_max) else {
+        return "timestamptz if the numbers count time from an epoch (set `type` and the unit in sqlite2pg.toml)".into();
+    };
+    let date = |micros: i128| -> Option<String> {
+        let days = i64::try_from(micros.div_euclid(86_400_000_000)).ok()?;
+        let (y, m, d) = crate::values::civil_from_days(days);
+        (1..=9999).contains(&y).then(|| format!("{y:04}-{m:02}-{d:02}"))
+    };
+    let readings: [(&str, i128, i128); 5] = [
+        ("Unix seconds", 1_000_000, 0),
+        ("Unix milliseconds", 1_000, 0),
+        ("Unix microseconds", 1, 0),
+        ("Core Data seconds since 2001-01-01", 1_000_000, 978_307_200_000_000),
+        ("Julian days", 86_400_000_000, -210_866_760_000_000_000),
+    ];
+    let plausible: Vec<String> = readings
+        .iter()
+        .filter_map(|(name, scale, offset)| {
+            let (from, to) = (date(i128::from(min) * scale + offset)?, date(i128::from(max) * scale + offset)?);
+            (from.as_str() >= "1900" && to.as_str() <= "2200").then(|| format!("{name} ({from} to {to})"))
+        })
+        .collect();
+    if plausible.is_empty() {
+        format!("timestamptz if the numbers count time from an epoch; none of Unix seconds, milliseconds, microseconds, Core Data seconds or Julian days gives dates between 1900 and 2200 for {min}..{max}")
+    } else {
+        format!("timestamptz if the numbers count time from an epoch: {} (kept as numbers: nothing says which)", plausible.join(", "))
+    }
+}
+
+/// The narrowest type wider than `t` that holds every stored value of the column: checked from
+/// the profile where it can tell, else by converting every value. `None` when none does.
+fn widen(db: &SourceDb, t: &SourceTable, c: &SourceColumn, p: &ColumnProfile, first: PgType) -> Result<Option<PgType>> {
+    use PgType::*;
+    let numbers_only = p.texts == 0 && p.blobs == 0;
+    let candidates: Vec<PgType> = match first {
+        Boolean | SmallInt | Integer => vec![BigInt, Numeric(None), Text, Bytea],
+        BigInt => vec![Numeric(None), Text, Bytea],
+        Numeric(Some(_)) => vec![Numeric(None), Text, Bytea],
+        Double | Numeric(None) | Varchar(_) | Jsonb | Uuid => vec![Text, Bytea],
+        // Numbers that are no recognised epoch stay numbers (the finding lists the column as a
+        // candidate); texts that are no date stay text.
+        Date | Time | Timestamp | TimestampTz if numbers_only => vec![BigInt, Double, Text, Bytea],
+        Date | Time | Timestamp | TimestampTz => vec![Text, Bytea],
+        Text => vec![Bytea],
+        Bytea | TsVector => Vec::new(),
+    };
+    for candidate in candidates {
+        if is_clean(p, candidate, false) || scan_violations(db, t, c, candidate, None)?.count == 0 {
+            return Ok(Some(candidate));
+        }
+    }
+    Ok(None)
+}
+
 /// Whether the profile alone proves every value converts, so no second pass is needed.
 fn is_clean(p: &ColumnProfile, t: PgType, epoch: bool) -> bool {
     let text_ok = p.text_invalid_utf8 == 0 && p.text_nul == 0;
     let n = p.non_null();
     let ints_within = |min: i64, max: i64| p.int_min.is_none_or(|v| v >= min) && p.int_max.is_none_or(|v| v <= max);
     match t {
-        PgType::Bytea => p.integers + p.reals == 0,
+        // Blobs and texts as their bytes, numbers as the bytes of their decimal text.
+        PgType::Bytea => true,
         _ if p.blobs > 0 || !text_ok => false,
         PgType::Text => true,
         PgType::Varchar(len) => p.integers + p.reals == 0 && p.text_max_chars <= len as u64,

@@ -1,0 +1,207 @@
+//! Nothing lost, nothing refused: with the defaults, every row SQLite holds arrives in
+//! PostgreSQL. Where stored values break a column's declared type (SQLite never enforced it),
+//! the plan widens the type to one that holds all of them and says so; `--strict-types` (or a
+//! type in sqlite2pg.toml) narrows on purpose, and then the rejects policy applies.
+
+use std::path::Path;
+
+use sqlite2pg_converter::plan::{Plan, PlanOptions, plan_files};
+use sqlite2pg_copy::{CopyOptions, copy};
+use sqlite2pg_verify::{VerifyOptions, verify};
+
+use crate::support::pg::TestDb;
+use crate::support::{Workdir, column};
+
+fn plan_of(path: &Path, strict_types: bool) -> Plan {
+    plan_files(&[path.to_path_buf()], &PlanOptions { skip_orphan_counts: true, strict_types, ..PlanOptions::default() }).expect("plan")
+}
+
+fn findings(plan: &Plan) -> String {
+    plan.schemas[0].findings.iter().map(|f| format!("{} {}: {}", f.grade, f.object, f.message)).collect::<Vec<_>>().join("\n")
+}
+
+/// Plan with the defaults, create, copy, verify: every row arrives, none is rejected.
+async fn every_row_arrives(path: &Path, work: &Workdir, test: &str) -> Plan {
+    let plan = plan_of(path, false);
+    let db = TestDb::new(test).await;
+    let options = CopyOptions { create_schema: true, rejects: work.path().join("rejects.jsonl"), jobs: 2, ..Default::default() };
+    let summary = copy(&plan, &db.options, &options).await.expect("copy");
+    for t in &summary.tables {
+        assert_eq!((t.copied, t.rejected), (t.source_rows, 0), "{}: every row arrives\n{}", t.table, findings(&plan));
+    }
+    assert!(!work.path().join("rejects.jsonl").exists() || std::fs::read_to_string(work.path().join("rejects.jsonl")).unwrap_or_default().is_empty(), "nothing rejected");
+    let report = verify(&plan, &db.options, &VerifyOptions { rejects: Some(work.path().join("rejects.jsonl")), ..Default::default() }).await.expect("verify");
+    assert!(report.ok, "{}", sqlite2pg_verify::render_text(&report));
+    plan
+}
+
+#[tokio::test]
+async fn mixed_integer_and_text_widens_to_text_and_the_foreign_keys_follow() {
+    let work = Workdir::new();
+    let path = work.sqlite(
+        "contacts.db",
+        "CREATE TABLE contacts (id INTEGER NOT NULL PRIMARY KEY, chat_id INTEGER, name TEXT) WITHOUT ROWID;
+         INSERT INTO contacts VALUES (1, 100, 'a'), (2, '@bob', 'b'), (3, 300, 'c');
+         CREATE TABLE accounts (code INTEGER PRIMARY KEY NOT NULL, label TEXT) WITHOUT ROWID;
+         INSERT INTO accounts VALUES (10, 'ten'), ('x-11', 'eleven');
+         CREATE TABLE entries (id INTEGER PRIMARY KEY, account INTEGER REFERENCES accounts(code), amount INTEGER);
+         INSERT INTO entries VALUES (1, 10, 5), (2, 10, 7), (3, 10, 12.5);",
+    );
+    let plan = every_row_arrives(&path, &work, "mixed_integer_and_text").await;
+    let schema = &plan.schemas[0];
+    assert_eq!(column(schema, "contacts", "chat_id").pg_type.to_string(), "text");
+    assert_eq!(column(schema, "accounts", "code").pg_type.to_string(), "text", "a key column widens too");
+    assert_eq!(column(schema, "entries", "account").pg_type.to_string(), "text", "the foreign key follows its parent");
+    assert_eq!(column(schema, "entries", "amount").pg_type.to_string(), "numeric", "integers and a real: exact numeric");
+    assert_eq!(schema.table("entries").map(|t| t.foreign_keys.len()), Some(1), "the foreign key is kept: {}", findings(&plan));
+    let text = findings(&plan);
+    assert!(text.contains("table \"contacts\" column \"chat_id\": 1 stored value does not fit bigint, so the column is text"), "{text}");
+    assert!(text.contains("it references \"accounts\".\"code\""), "{text}");
+}
+
+#[tokio::test]
+async fn numbers_in_a_date_column_that_are_no_epoch_stay_numbers_and_are_named() {
+    let work = Workdir::new();
+    // Apple Core Data: seconds since 2001-01-01 in TIMESTAMP columns, as reals; small counters.
+    let path = work.sqlite(
+        "coredata.db",
+        "CREATE TABLE ZEVENT (Z_PK INTEGER PRIMARY KEY, ZDATE TIMESTAMP, ZSTAMP TIMESTAMP);
+         INSERT INTO ZEVENT VALUES (1, 0, 700000000.25), (2, 2024, 720000001.5), (3, NULL, 710000000.0);",
+    );
+    let plan = every_row_arrives(&path, &work, "numbers_in_a_date_column").await;
+    let schema = &plan.schemas[0];
+    assert_eq!(column(schema, "ZEVENT", "ZDATE").pg_type.to_string(), "bigint");
+    assert_eq!(column(schema, "ZEVENT", "ZSTAMP").pg_type.to_string(), "double precision");
+    let text = findings(&plan);
+    assert!(text.contains("column \"ZDATE\": candidate: timestamptz if the numbers count time from an epoch: Unix seconds (1970-01-01 to 1970-01-01)"), "the epochs it could be, with their dates: {text}");
+    assert!(text.contains("column \"ZSTAMP\": 3 stored values do not fit timestamp, so the column is double precision"), "{text}");
+}
+
+#[tokio::test]
+async fn blobs_among_text_integers_or_untyped_values_widen_to_bytea() {
+    let work = Workdir::new();
+    let path = work.sqlite(
+        "blobs.db",
+        "CREATE TABLE gpkg (id INTEGER PRIMARY KEY, geom POINT, note TEXT, any_value, flags BLOB);
+         INSERT INTO gpkg VALUES (1, x'47500001', 'plain', 'text', 0), (2, x'4750000200', x'00ff', x'0102', 1), (3, NULL, 'more', 42, x'ff');",
+    );
+    let plan = every_row_arrives(&path, &work, "blobs_widen_to_bytea").await;
+    let schema = &plan.schemas[0];
+    for c in ["geom", "note", "any_value", "flags"] {
+        assert_eq!(column(schema, "gpkg", c).pg_type.to_string(), "bytea", "{c}");
+    }
+    let text = findings(&plan);
+    assert!(text.contains("table \"gpkg\" column \"flags\": 2 numbers in a bytea column: stored as the bytes of the decimal text"), "{text}");
+}
+
+#[tokio::test]
+async fn nul_bytes_and_invalid_utf8_widen_text_to_bytea() {
+    let work = Workdir::new();
+    let path = work.sqlite(
+        "bytes.db",
+        "CREATE TABLE t (id INTEGER PRIMARY KEY, body TEXT, name TEXT);
+         INSERT INTO t VALUES (1, 'nul' || char(0) || 'inside', 'ok'), (2, CAST(x'ff41' AS TEXT), 'ok'), (3, 'plain', 'ok');",
+    );
+    let plan = every_row_arrives(&path, &work, "nul_and_invalid_utf8").await;
+    assert_eq!(column(&plan.schemas[0], "t", "body").pg_type.to_string(), "bytea");
+    assert_eq!(column(&plan.schemas[0], "t", "name").pg_type.to_string(), "text", "only the column that needs it");
+}
+
+#[tokio::test]
+async fn null_in_a_primary_key_becomes_a_unique_constraint() {
+    let work = Workdir::new();
+    let path = work.sqlite(
+        "nullkey.db",
+        "CREATE TABLE autoinc (id BIGINT, name TEXT, PRIMARY KEY (id));
+         INSERT INTO autoinc VALUES (NULL, 'a'), (NULL, 'b'), (3, 'c');",
+    );
+    let plan = every_row_arrives(&path, &work, "null_in_a_primary_key").await;
+    let t = plan.schemas[0].table("autoinc").expect("table");
+    assert!(t.primary_key.is_empty(), "no primary key: {:?}", t.primary_key);
+    assert_eq!(t.uniques, vec![vec!["id".to_string()]], "a UNIQUE constraint instead");
+    assert!(findings(&plan).contains("the key becomes a UNIQUE constraint"), "{}", findings(&plan));
+}
+
+#[tokio::test]
+async fn declared_types_that_values_break_widen() {
+    let work = Workdir::new();
+    let path = work.sqlite(
+        "declared.db",
+        "CREATE TABLE t (id INTEGER PRIMARY KEY, flag BOOLEAN, doc JSON, u UUID, price DECIMAL(5,2), day DATE);
+         INSERT INTO t VALUES (1, 1, '{\"a\": 1}', '123e4567-e89b-12d3-a456-426614174000', 1.5, '2024-01-01'),
+                              (2, 2, 'not json', 'n/a', 'free', 'someday'),
+                              (3, 0, '[]', NULL, 2, NULL);",
+    );
+    let plan = every_row_arrives(&path, &work, "declared_types_widen").await;
+    let schema = &plan.schemas[0];
+    for (c, t) in [("flag", "bigint"), ("doc", "text"), ("u", "text"), ("price", "text"), ("day", "text")] {
+        assert_eq!(column(schema, "t", c).pg_type.to_string(), t, "{c}");
+    }
+}
+
+/// `--strict-types` keeps the first choice, and the rejects policy applies, as before.
+#[tokio::test]
+async fn strict_types_narrows_on_purpose() {
+    let work = Workdir::new();
+    let path = work.sqlite(
+        "strict.db",
+        "CREATE TABLE t (id INTEGER PRIMARY KEY, n INTEGER);
+         INSERT INTO t VALUES (1, 10), (2, 'ten'), (3, 30);",
+    );
+    let plan = plan_of(&path, true);
+    assert_eq!(column(&plan.schemas[0], "t", "n").pg_type.to_string(), "bigint");
+    let db = TestDb::new("strict_types_narrow").await;
+    let options = CopyOptions { create_schema: true, rejects: work.path().join("rejects.jsonl"), jobs: 2, ..Default::default() };
+    let summary = copy(&plan, &db.options, &options).await.expect("copy");
+    assert_eq!((summary.tables[0].copied, summary.tables[0].rejected), (2, 1));
+
+    let cli = crate::support::run_cli(&["plan", &path.to_string_lossy(), "--strict-types", "--format", "json"], work.path());
+    assert!(cli.status.success(), "{}", crate::support::stderr(&cli));
+    let json: serde_json::Value = serde_json::from_slice(&cli.stdout).expect("json");
+    assert_eq!(json["schemas"][0]["tables"][0]["columns"][1]["pg_type"], "bigint", "the CLI flag reaches the plan");
+}
+
+/// Views PostgreSQL needs rewritten apply, the copy completes even where a view depends on a
+/// table's primary key (it groups by it), and every view returns the same rows in both
+/// engines after the copy.
+#[tokio::test]
+async fn views_apply_and_return_the_same_rows_in_both_engines() {
+    let work = Workdir::new();
+    let path = work.sqlite(
+        "views.db",
+        "CREATE TABLE tags (id INTEGER PRIMARY KEY, name TEXT NOT NULL);
+         CREATE TABLE posts (id INTEGER PRIMARY KEY, title TEXT);
+         CREATE TABLE post_tags (post_id INTEGER REFERENCES posts(id), tag_id INTEGER REFERENCES tags(id));
+         INSERT INTO tags VALUES (1, 'rust'), (2, 'sql'), (3, 'unused');
+         INSERT INTO posts VALUES (1, 'first'), (2, 'second');
+         INSERT INTO post_tags VALUES (1, 1), (1, 2), (2, 2);
+         CREATE VIEW tag_counts AS SELECT tags.id, tags.name, count(post_tags.post_id) AS uses FROM tags LEFT JOIN post_tags ON post_tags.tag_id = tags.id GROUP BY tags.id;
+         CREATE VIEW every_pair AS SELECT posts.id AS post, tags.id AS tag FROM posts JOIN tags;
+         CREATE VIEW tag_total AS SELECT n FROM (SELECT count(*) AS n FROM tags);",
+    );
+    let plan = plan_of(&path, false);
+    assert_eq!(plan.schemas[0].views.len(), 3, "every view is carried over: {}", findings(&plan));
+    let db = TestDb::new("views_apply_and_match").await;
+    let options = CopyOptions { create_schema: true, rejects: work.path().join("rejects.jsonl"), jobs: 2, ..Default::default() };
+    copy(&plan, &db.options, &options).await.expect("the copy completes although tag_counts depends on tags' key");
+    let sqlite = rusqlite::Connection::open(&path).expect("open");
+    for view in ["tag_counts", "every_pair", "tag_total"] {
+        let mut stmt = sqlite.prepare(&format!("SELECT * FROM {view} ORDER BY 1, 2")).or_else(|_| sqlite.prepare(&format!("SELECT * FROM {view} ORDER BY 1"))).expect("query");
+        let width = stmt.column_count();
+        let expected: Vec<String> = stmt
+            .query_map([], |r| (0..width).map(|i| r.get_ref(i).map(|v| match v {
+                rusqlite::types::ValueRef::Integer(n) => n.to_string(),
+                rusqlite::types::ValueRef::Text(t) => String::from_utf8_lossy(t).into_owned(),
+                other => format!("{other:?}"),
+            })).collect::<rusqlite::Result<Vec<String>>>().map(|v| v.join("|")))
+            .expect("rows")
+            .collect::<rusqlite::Result<_>>()
+            .expect("rows");
+        let order = if width > 1 { "1, 2" } else { "1" };
+        let columns: Vec<String> = (1..=width).map(|i| format!("c{i}::text")).collect();
+        let alias: Vec<String> = (1..=width).map(|i| format!("c{i}")).collect();
+        let sql = format!("SELECT concat_ws('|', {}) FROM (SELECT * FROM {view} ORDER BY {order}) AS v({})", columns.join(", "), alias.join(", "));
+        let actual: Vec<String> = sqlx::query_scalar(sqlx::AssertSqlSafe(sql)).fetch_all(&db.pool).await.expect("view query");
+        assert_eq!(actual, expected, "view {view}");
+    }
+}
