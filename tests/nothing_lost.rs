@@ -205,3 +205,24 @@ async fn views_apply_and_return_the_same_rows_in_both_engines() {
         assert_eq!(actual, expected, "view {view}");
     }
 }
+
+/// SeaORM (and Loco) apps on SQLite declare sea-query's own type names: each is read as the type
+/// it stands for, with the values SeaORM writes (UUIDs as 16-byte blobs, timestamps mixing
+/// SQLite's default text and RFC 3339 with nanoseconds), and every row arrives.
+#[tokio::test]
+async fn seaorm_sqlite_type_names_are_read_as_the_types_they_stand_for() {
+    let work = Workdir::new();
+    let path = work.sqlite(
+        "loco.db",
+        "CREATE TABLE users (id integer NOT NULL PRIMARY KEY AUTOINCREMENT, pid uuid_text NOT NULL, created_at timestamp_with_timezone_text NOT NULL DEFAULT CURRENT_TIMESTAMP,
+                             price real_decimal, amount real(10, 2), settings json_text, born date_text, kind enum_text, email_verified boolean);
+         INSERT INTO users VALUES
+           (1, x'0f3c9a10445566778899aabbccddeeff', '2026-12-06 00:04:44', 12.5, 3.25, '{\"theme\": \"dark\"}', '1990-05-01', 'admin', 1),
+           (2, x'00112233445566778899aabbccddeeff', '2026-12-06T00:04:44.987150350+00:00', 0.1, 7, '\"plain\"', NULL, 'user', 0);",
+    );
+    let plan = every_row_arrives(&path, &work, "seaorm_type_names").await;
+    let schema = &plan.schemas[0];
+    for (c, t) in [("pid", "uuid"), ("created_at", "timestamptz"), ("price", "numeric"), ("amount", "numeric(10,2)"), ("settings", "jsonb"), ("born", "date"), ("kind", "text"), ("email_verified", "boolean")] {
+        assert_eq!(column(schema, "users", c).pg_type.to_string(), t, "{c}");
+    }
+}

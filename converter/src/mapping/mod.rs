@@ -225,6 +225,7 @@ pub fn decide(column: &SourceColumn, checks: &[SourceCheck], profile: &ColumnPro
                     .warning(format!("values exceed the declared length {len} (SQLite never enforced it): text instead of varchar({len})"))
             }
         }
+        DeclaredKind::Uuid if p.blobs > 0 => ColumnDecision::new(PgType::Uuid, Rule::Uuid, format!("{decl}, {} UUID texts and {} blobs (16 bytes each: a UUID's bytes) of {n} values", p.text_uuid, p.blobs)),
         DeclaredKind::Uuid => ColumnDecision::new(PgType::Uuid, Rule::Uuid, format!("{decl}, {} UUID texts of {n} values", p.text_uuid)),
         DeclaredKind::Blob => {
             let d = ColumnDecision::new(PgType::Bytea, Rule::Blob, format!("{decl}, {}", values_summary(p)));

@@ -237,6 +237,18 @@ pub fn read_declared(declared: &str) -> Declared {
     let base = base.split_whitespace().collect::<Vec<_>>().join(" ");
     let kind = match (base.as_str(), args.as_slice()) {
         ("", _) => DeclaredKind::None,
+        // sea-query's SQLite type names (SeaORM and Loco apps): what each Rust type is declared
+        // as, read as the type it stands for (see sea-query's backend/sqlite/table.rs).
+        ("UUID_TEXT", _) => DeclaredKind::Uuid,
+        ("TIMESTAMP_WITH_TIMEZONE_TEXT", _) => DeclaredKind::DateTimeTz,
+        ("TIMESTAMP_TEXT" | "DATETIME_TEXT", _) => DeclaredKind::DateTime,
+        ("DATE_TEXT", _) => DeclaredKind::Date,
+        ("TIME_TEXT", _) => DeclaredKind::Time,
+        ("REAL_DECIMAL" | "REAL_MONEY", []) => DeclaredKind::Decimal(None),
+        ("REAL" | "REAL_MONEY", [p, s]) if *p > 0 && s <= p => DeclaredKind::Decimal(Some((*p, *s))),
+        ("JSON_TEXT" | "JSONB_TEXT", _) => DeclaredKind::Json,
+        ("ENUM_TEXT", _) => DeclaredKind::Text,
+        ("VARBINARY_BLOB", _) => DeclaredKind::Blob,
         ("BOOLEAN" | "BOOL" | "BIT", _) | ("TINYINT", [1]) => DeclaredKind::Boolean,
         ("SMALLINT" | "INT2" | "TINYINT" | "SMALLINT UNSIGNED" | "TINYINT UNSIGNED", _) => DeclaredKind::SmallInt,
         ("MEDIUMINT" | "INT4" | "MEDIUMINT UNSIGNED", _) => DeclaredKind::Int4,
@@ -310,6 +322,13 @@ mod tests {
         assert_eq!(read_declared("\"double precision\"").kind, DeclaredKind::Real);
         assert_eq!(read_declared("VARCHAR").kind, DeclaredKind::Text);
         assert_eq!(read_declared("timestamp with time zone").kind, DeclaredKind::DateTimeTz);
+        // sea-query's SQLite names (SeaORM, Loco).
+        assert_eq!(read_declared("uuid_text").kind, DeclaredKind::Uuid);
+        assert_eq!(read_declared("timestamp_with_timezone_text").kind, DeclaredKind::DateTimeTz);
+        assert_eq!(read_declared("real_decimal").kind, DeclaredKind::Decimal(None));
+        assert_eq!(read_declared("real(10, 2)").kind, DeclaredKind::Decimal(Some((10, 2))));
+        assert_eq!(read_declared("json_text").kind, DeclaredKind::Json);
+        assert_eq!(read_declared("date_text").kind, DeclaredKind::Date);
     }
 
     #[test]
