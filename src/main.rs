@@ -36,10 +36,11 @@ const EXIT_NOT_VALID: u8 = 14;
 fn main() -> ExitCode {
     // `copy` and `migrate` show bars on a terminal (indicatif) and plain log lines elsewhere
     // (a table copied, finished; keys validated), unless SQLITE2PG_LOG says otherwise. Nothing
-    // else logs below `error` by default (sqlx warns of every statement over a second).
+    // else logs below `error` by default (sqlx warns of every statement over a second), but our
+    // own warnings: what a failed copy restored, a database read from a copy.
     let terminal = std::io::stderr().is_terminal();
     let filter = tracing_subscriber::EnvFilter::try_from_env("SQLITE2PG_LOG")
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(if terminal { "error" } else { "error,sqlite2pg_copy=info" }));
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(if terminal { "error,sqlite2pg_copy=warn,sqlite2pg_converter=warn" } else { "error,sqlite2pg_copy=info,sqlite2pg_converter=warn" }));
     tracing_subscriber::fmt().with_writer(std::io::stderr).with_ansi(terminal).with_env_filter(filter).init();
     let opts = Opts::parse();
     match run(opts) {

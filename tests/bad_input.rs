@@ -135,3 +135,38 @@ fn usage_errors_exit_2() {
     let (code, _) = plan_exit(&work, &["frobnicate"]);
     assert_eq!(code, 2);
 }
+
+/// A WAL database with content in its WAL, in a folder that cannot take the shared-memory file
+/// (a read-only file system): read from a copy of the file and its WAL, and the output says so.
+/// The test mounts a tmpfs and remounts it read-only (the suite runs as root, as CI does).
+#[test]
+fn a_wal_database_in_a_read_only_folder_is_read() {
+    let work = Workdir::new();
+    let source = work.path().join("live.db");
+    // A writer that never checkpoints: the rows stay in the WAL while it is open.
+    let writer = rusqlite::Connection::open(&source).expect("open");
+    writer.execute_batch("PRAGMA journal_mode = WAL; PRAGMA wal_autocheckpoint = 0; CREATE TABLE t(id INTEGER PRIMARY KEY, v TEXT);").expect("schema");
+    writer.execute_batch("WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 250) INSERT INTO t SELECT i, 'v' || i FROM n;").expect("rows");
+    let wal = work.path().join("live.db-wal");
+    assert!(std::fs::metadata(&wal).map(|m| m.len() > 0).unwrap_or(false), "the rows are in the WAL");
+    let mount_point = work.path().join("ro");
+    std::fs::create_dir(&mount_point).expect("mount point");
+    let mount = |args: &[&str]| std::process::Command::new("mount").args(args).status().map(|s| s.success()).unwrap_or(false);
+    let target = mount_point.to_string_lossy().into_owned();
+    assert!(mount(&["-t", "tmpfs", "-o", "size=8m", "tmpfs", &target]), "mounting a tmpfs (the suite runs as root)");
+    std::fs::copy(&source, mount_point.join("app.db")).expect("copy");
+    std::fs::copy(&wal, mount_point.join("app.db-wal")).expect("copy wal");
+    drop(writer);
+    let remounted = mount(&["-o", "remount,ro", &target]);
+    let out = run_cli(&["inspect", "--format", "json", "ro/app.db"], work.path());
+    let listing: Vec<String> = std::fs::read_dir(&mount_point).map(|d| d.flatten().map(|e| e.file_name().to_string_lossy().into_owned()).collect()).unwrap_or_default();
+    let _ = std::process::Command::new("umount").arg(&target).status();
+    assert!(remounted, "remounting read-only");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    assert_eq!(v["files"][0]["rows"], 250, "the rows in the WAL are read: {v}");
+    assert!(String::from_utf8_lossy(&out.stderr).contains("read from a copy of it and its WAL"), "the output says how: {}", String::from_utf8_lossy(&out.stderr));
+    let mut listing = listing;
+    listing.sort();
+    assert_eq!(listing, ["app.db", "app.db-wal"], "nothing is left beside the input");
+}

@@ -29,6 +29,9 @@ pub struct SourceDb {
     conn: Connection,
     path: PathBuf,
     lock_timeout: Duration,
+    /// A copy of the file and its WAL, read instead of the file when the file's folder cannot
+    /// take the WAL's shared-memory file (kept until the connection closes).
+    _scratch: Option<tempfile::TempDir>,
 }
 
 impl std::fmt::Debug for SourceDb {
@@ -57,6 +60,30 @@ impl SourceDb {
             {
                 Self::open_with(path, flags, true, options)?
             }
+            // With WAL content, the shared memory is needed to read it: the file and its WAL
+            // are copied into a scratch folder and the copy is read (one snapshot of both, as
+            // the copy was taken; the original is never touched).
+            Err(Error::Sqlite { source, .. }) if error_code(&source) == Some(ErrorCode::CannotOpen) => {
+                let scratch = tempfile::Builder::new().prefix("sqlite2pg-wal-").tempdir().map_err(|e| Error::Io { path: path.to_path_buf(), source: e })?;
+                let name = path.file_name().map_or_else(|| std::ffi::OsString::from("source.db"), std::ffi::OsStr::to_os_string);
+                let copy = scratch.path().join(&name);
+                let with_suffix = |p: &Path, suffix: &str| {
+                    let mut s = p.as_os_str().to_owned();
+                    s.push(suffix);
+                    PathBuf::from(s)
+                };
+                std::fs::copy(path, &copy).map_err(|e| Error::Io { path: path.to_path_buf(), source: e })?;
+                std::fs::copy(with_suffix(path, "-wal"), with_suffix(&copy, "-wal")).map_err(|e| Error::Io { path: path.to_path_buf(), source: e })?;
+                tracing::warn!(
+                    "{}: a WAL database whose folder cannot hold its shared-memory file (read-only); read from a copy of it and its WAL in {}",
+                    path.display(),
+                    scratch.path().display()
+                );
+                let mut db = Self::open_with(&copy, flags, false, options)?;
+                db.path = path.to_path_buf();
+                db._scratch = Some(scratch);
+                db
+            }
             Err(e) => return Err(e),
         };
         Ok(db)
@@ -65,7 +92,7 @@ impl SourceDb {
     fn open_with(path: &Path, flags: OpenFlags, immutable: bool, options: &OpenOptions) -> Result<SourceDb> {
         let uri = file_uri(path, immutable);
         let conn = Connection::open_with_flags(&uri, flags).map_err(|e| classify(path, "opening the database", e, options.lock_timeout))?;
-        let db = SourceDb { conn, path: path.to_path_buf(), lock_timeout: options.lock_timeout };
+        let db = SourceDb { conn, path: path.to_path_buf(), lock_timeout: options.lock_timeout, _scratch: None };
         db.conn
             .busy_timeout(options.lock_timeout)
             .map_err(|e| db.error("setting the lock timeout", e))?;
