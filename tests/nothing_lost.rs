@@ -226,3 +226,38 @@ async fn seaorm_sqlite_type_names_are_read_as_the_types_they_stand_for() {
         assert_eq!(column(schema, "users", c).pg_type.to_string(), t, "{c}");
     }
 }
+
+/// Index expressions PostgreSQL requires to be IMMUTABLE: `strftime()` over a timestamp (to_char
+/// is STABLE) gets an IMMUTABLE stand-in, `date()` of a timestamptz is read at UTC; an index
+/// over the current time is left out and reported. The planned DDL applies.
+#[tokio::test]
+async fn index_expressions_are_immutable_or_reported() {
+    let work = Workdir::new();
+    let path = work.sqlite(
+        "idx.db",
+        "CREATE TABLE ev (id INTEGER PRIMARY KEY, created DATETIME, at TEXT, note TEXT);
+         INSERT INTO ev VALUES (1, '2024-01-01 10:00:00', '2024-01-01T10:00:00Z', 'a'), (2, '2024-01-02 11:00:00', '2024-01-02T23:30:00+02:00', 'b');
+         CREATE INDEX ev_day ON ev (strftime('%Y-%m-%d', created));
+         CREATE INDEX ev_at_day ON ev (date(at));
+         CREATE INDEX ev_at_month ON ev (strftime('%Y-%m', at));
+         CREATE INDEX ev_note ON ev (lower(note)) WHERE created > '2020-01-01';
+         CREATE INDEX ev_note_time ON ev (datetime(note));",
+    );
+    let plan = every_row_arrives(&path, &work, "index_expressions_immutable").await;
+    assert!(
+        findings(&plan).contains("index \"ev_note_time\" on table \"ev\": left out: it uses a cast of text to a timestamp"),
+        "a cast of text to a timestamp follows the session's DateStyle: reported, not emitted broken\n{}",
+        findings(&plan)
+    );
+    let schema = &plan.schemas[0];
+    let names: Vec<&str> = schema.indexes.iter().map(|i| i.name.as_str()).collect();
+    for name in ["ev_day", "ev_at_day", "ev_at_month", "ev_note"] {
+        assert!(names.contains(&name), "{name} is planned: {names:?}\n{}", findings(&plan));
+    }
+    assert!(schema.text_search_setup.iter().any(|s| s.contains("sqlite2pg_to_char") && s.contains("IMMUTABLE")), "the stand-in is created");
+    let mut ddl = String::new();
+    sqlite2pg_converter::ddl::render_schema(&mut ddl, schema, sqlite2pg_converter::ddl::DdlOptions::default());
+    let db = TestDb::new("index_expressions_apply").await;
+    db.apply(&ddl).await.unwrap_or_else(|e| panic!("the planned DDL applies: {e}\n{ddl}"));
+    assert_eq!(db.int("SELECT count(*) FROM pg_indexes WHERE indexname IN ('ev_day', 'ev_at_day', 'ev_at_month', 'ev_note')").await, 4);
+}

@@ -52,6 +52,8 @@ pub(crate) fn translate(rw: &mut Rewriter<'_>, name: &str, mut args: Vec<Typed>)
     let mut time = match it.next() {
         None => Time::Now { local: false },
         Some(t) if literal(&t.expr).is_some_and(|s| s.eq_ignore_ascii_case("now")) => Time::Now { local: false },
+        // SQLite's CURRENT_TIMESTAMP is 'now' as text.
+        Some(t) if t.expr.to_string().eq_ignore_ascii_case("CURRENT_TIMESTAMP") => Time::Now { local: false },
         Some(t) => match t.kind {
             Some(ColumnKind::Timestamp | ColumnKind::TimestampTz | ColumnKind::Date) => {
                 Time::Ts { expr: t.expr, kind: t.kind, untouched: true }
@@ -164,7 +166,13 @@ fn timestamp(rw: &mut Rewriter<'_>, t: Time) -> Result<Expr> {
     Ok(match t {
         Time::Now { local: false } => keyword("CURRENT_TIMESTAMP"),
         Time::Now { local: true } => keyword("LOCALTIMESTAMP"),
-        Time::Ts { expr, kind: Some(ColumnKind::Timestamp | ColumnKind::TimestampTz), .. } => expr,
+        Time::Ts { expr, kind: Some(ColumnKind::Timestamp), .. } => expr,
+        // SQLite's times are UTC: a timestamptz is read at UTC, whatever the session's zone (and
+        // so the result is IMMUTABLE, as an index expression needs).
+        Time::Ts { expr, kind: Some(ColumnKind::TimestampTz), .. } => {
+            rw.note("a timestamptz read as SQLite's UTC time: x AT TIME ZONE 'UTC'");
+            paren(template("$0 AT TIME ZONE 'UTC'", vec![expr])?)
+        }
         Time::Ts { expr, untouched: false, .. } => expr,
         Time::Ts { expr, kind: Some(ColumnKind::Integer), .. } => {
             return Err(RewriteError::unsupported(

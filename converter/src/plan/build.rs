@@ -287,12 +287,16 @@ fn build_schema(db: &SourceDb, source: &SourceSchema, schema: String, options: &
     for (t, plan) in all_tables.iter().zip(&tables) {
         plan_indexes(&scope, t, plan, &mut indexes, &mut findings);
     }
+    let uses_immutable_to_char = indexes.iter().any(|i| i.parts.iter().chain(&i.predicate).any(|p| p.contains(IMMUTABLE_TO_CHAR)));
     for v in &source.views {
         scope.add_view(&v.name, &fit(&v.name));
     }
     let views = plan_views(&scope, source, &mut findings);
     let triggers = plan_triggers(&scope, source, &mut findings);
     let mut text_search_setup = Vec::new();
+    if uses_immutable_to_char {
+        text_search_setup.extend(IMMUTABLE_TO_CHAR_FUNCTIONS.iter().map(|f| f.to_string()));
+    }
     let mut full_text = Vec::new();
     fulltext::plan_full_text(&source.fts_tables, &mut tables, &mut indexes, &mut text_search_setup, &mut full_text, &mut findings);
     report_virtual_tables(source, &mut findings);
@@ -888,6 +892,31 @@ fn rewrite_table_sql(scope: &SchemaScope, t: &SourceTable, plan: &mut TablePlan,
     }
 }
 
+/// The IMMUTABLE stand-in for `to_char` in index expressions.
+const IMMUTABLE_TO_CHAR: &str = "sqlite2pg_to_char";
+
+/// Its definitions: `to_char` over a timestamp, and over a timestamptz read in UTC (SQLite's
+/// times are UTC). Formats sqlite2pg writes have no locale-dependent (TM) pattern, so the
+/// results never change: IMMUTABLE is true of them.
+const IMMUTABLE_TO_CHAR_FUNCTIONS: &[&str] = &[
+    "CREATE OR REPLACE FUNCTION sqlite2pg_to_char(timestamp, text) RETURNS text LANGUAGE sql IMMUTABLE PARALLEL SAFE RETURN to_char($1, $2);",
+    "CREATE OR REPLACE FUNCTION sqlite2pg_to_char(timestamptz, text) RETURNS text LANGUAGE sql IMMUTABLE PARALLEL SAFE RETURN to_char($1 AT TIME ZONE 'UTC', $2);",
+];
+
+/// What an index expression cannot use, and what it is: values that depend on the session or
+/// the clock.
+const SESSION_DEPENDENT: &[(&str, &str)] = &[
+    ("CURRENT_TIMESTAMP", "the current time"),
+    ("CURRENT_DATE", "the current date"),
+    ("CURRENT_TIME", "the current time"),
+    ("LOCALTIMESTAMP", "the current local time"),
+    ("LOCALTIME", "the current local time"),
+    ("now()", "the current time"),
+    ("random()", "random()"),
+    (" AS TIMESTAMP)", "a cast of text to a timestamp (read by the session's DateStyle)"),
+    (" AS TIMESTAMP WITH TIME ZONE)", "a cast to timestamptz (read in the session's time zone)"),
+];
+
 fn plan_indexes(scope: &SchemaScope, t: &SourceTable, plan: &TablePlan, out: &mut Vec<IndexPlan>, findings: &mut Vec<Finding>) {
     for index in t.indexes.iter().filter(|i| i.origin == IndexOrigin::CreateIndex) {
         let obj = format!("index \"{}\" on table \"{}\"", index.name, t.name);
@@ -920,7 +949,7 @@ fn plan_indexes(scope: &SchemaScope, t: &SourceTable, plan: &TablePlan, out: &mu
             }
             parts.push(sql);
         }
-        let predicate = match (&index.predicate, &failed) {
+        let mut predicate = match (&index.predicate, &failed) {
             (Some(p), None) => match scope.expr(&t.name, p) {
                 Ok(sql) => Some(sql),
                 Err(reason) => {
@@ -930,6 +959,18 @@ fn plan_indexes(scope: &SchemaScope, t: &SourceTable, plan: &TablePlan, out: &mu
             },
             _ => None,
         };
+        // PostgreSQL builds an index only over IMMUTABLE functions. SQLite's strftime() becomes
+        // to_char, which is STABLE (its TM patterns follow the locale; sqlite2pg emits none):
+        // an IMMUTABLE wrapper takes its place. Anything else that depends on the session (the
+        // current time, the time zone, DateStyle) cannot be indexed: left out, reported.
+        for sql in parts.iter_mut().chain(predicate.iter_mut()) {
+            *sql = sql.replace("to_char(", &format!("{IMMUTABLE_TO_CHAR}("));
+        }
+        if failed.is_none()
+            && let Some((_, stable)) = parts.iter().chain(&predicate).find_map(|sql| SESSION_DEPENDENT.iter().find(|(pattern, _)| sql.contains(pattern)))
+        {
+            failed = Some(format!("it uses {stable}, which depends on the session, and PostgreSQL indexes only IMMUTABLE expressions"));
+        }
         match failed {
             Some(reason) => findings.push(finding(Grade::NeedsAttention, obj, format!("left out: {reason}"))),
             None => {

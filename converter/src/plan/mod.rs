@@ -92,8 +92,9 @@ pub struct SchemaPlan {
     pub views: Vec<ViewPlan>,
     /// Triggers as PL/pgSQL functions.
     pub triggers: Vec<TriggerPlan>,
-    /// Statements that prepare full-text search (extensions, text search configurations), run
-    /// before the tables.
+    /// Statements that prepare the schema, run before the tables: full-text search's
+    /// (extensions, text search configurations) and the IMMUTABLE helper functions that index
+    /// expressions use (`sqlite2pg_to_char`).
     pub text_search_setup: Vec<String>,
     /// FTS tables, and what replaced each.
     pub full_text: Vec<FullTextPlan>,
