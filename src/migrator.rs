@@ -134,45 +134,31 @@ impl Migrator {
                 (binary.display().to_string(), c)
             }
         };
-        let mut child = command
-            .env("DATABASE_URL", url)
-            .env_remove("DATABASE_SCHEMA")
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .map_err(|source| MigratorError::Start { path: self.given.clone(), program: program.clone(), source })?;
-        let mut forwarders = Vec::new();
-        if let Some(out) = child.stdout.take() {
-            forwarders.push(forward_redacted(out, url));
-        }
-        if let Some(err) = child.stderr.take() {
-            forwarders.push(forward_redacted(err, url));
-        }
-        let status = child.wait();
-        for f in forwarders {
-            let _ = f.join();
-        }
-        let status = status.map_err(|source| MigratorError::Start { path: self.given.clone(), program, source })?;
+        command.env_remove("DATABASE_SCHEMA");
+        let status = run_forwarded(&mut command, url, &[]).map_err(|source| MigratorError::Start { path: self.given.clone(), program, source })?;
         if status.success() { Ok(()) } else { Err(MigratorError::Failed { path: self.given.clone(), status }) }
     }
 }
 
-/// A thread copying the child's output to stderr line by line, the password replaced by `***`.
-/// Lines, not blocks: a password split across two reads would slip through.
 /// `migrate --app-schema CMD`: the application's own migration command, run by the shell with
 /// the target in `DATABASE_URL` and the libpq `PG*` variables (the password among them when the
 /// URL holds one), its output forwarded to stderr with the password masked.
 pub fn run_app_schema(command: &str, url: &str, pg_env: &[(&'static str, String)]) -> Result<(), MigratorError> {
-    let mut child = Command::new("sh")
-        .args(["-c", command])
+    let shown = sqlite2pg_pg::redact(command, url);
+    let status = run_forwarded(Command::new("sh").args(["-c", command]), url, pg_env).map_err(|source| MigratorError::AppStart { command: shown.clone(), source })?;
+    if status.success() { Ok(()) } else { Err(MigratorError::AppFailed { command: shown, status }) }
+}
+
+/// Run `command` with the target in `DATABASE_URL` (and `env`) and no standard input, its output
+/// forwarded to stderr with the password masked (stdout is the report's); its exit status.
+fn run_forwarded(command: &mut Command, url: &str, env: &[(&'static str, String)]) -> std::io::Result<ExitStatus> {
+    let mut child = command
         .env("DATABASE_URL", url)
-        .envs(pg_env.iter().map(|(k, v)| (*k, v.as_str())))
+        .envs(env.iter().map(|(k, v)| (*k, v.as_str())))
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
-        .spawn()
-        .map_err(|source| MigratorError::AppStart { command: sqlite2pg_pg::redact(command, url), source })?;
+        .spawn()?;
     let mut forwarders = Vec::new();
     if let Some(out) = child.stdout.take() {
         forwarders.push(forward_redacted(out, url));
@@ -184,10 +170,11 @@ pub fn run_app_schema(command: &str, url: &str, pg_env: &[(&'static str, String)
     for f in forwarders {
         let _ = f.join();
     }
-    let status = status.map_err(|source| MigratorError::AppStart { command: sqlite2pg_pg::redact(command, url), source })?;
-    if status.success() { Ok(()) } else { Err(MigratorError::AppFailed { command: sqlite2pg_pg::redact(command, url), status }) }
+    status
 }
 
+/// A thread copying the child's output to stderr line by line, the password replaced by `***`.
+/// Lines, not blocks: a password split across two reads would slip through.
 fn forward_redacted(stream: impl Read + Send + 'static, url: &str) -> JoinHandle<()> {
     let url = url.to_string();
     std::thread::spawn(move || {

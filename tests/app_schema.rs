@@ -265,6 +265,39 @@ const FAILING_POSTGRES: &str = "
     CREATE TRIGGER child_touch BEFORE UPDATE ON child FOR EACH ROW EXECUTE FUNCTION child_touch();
 ";
 
+/// A failure-path test's start: the application's SQLite file, its PostgreSQL schema, and that
+/// schema's dump before the copy.
+struct FailingCopy {
+    work: Workdir,
+    path: String,
+    rt: tokio::runtime::Runtime,
+    db: TestDb,
+    before: String,
+}
+
+impl FailingCopy {
+    fn new(test: &str, bad_value: bool) -> FailingCopy {
+        let work = Workdir::new();
+        let path = failing_app(&work, bad_value).to_string_lossy().into_owned();
+        let rt = tokio::runtime::Runtime::new().expect("runtime");
+        let db = rt.block_on(TestDb::new(test));
+        rt.block_on(db.must_apply(FAILING_POSTGRES));
+        let before = schema_dump(&db);
+        FailingCopy { work, path, rt, db, before }
+    }
+}
+
+/// `sqlite2pg copy --truncate` of the failure-path application, running in the background.
+fn copy_in_background(work: &Workdir, path: &str, db: &TestDb) -> std::process::Child {
+    std::process::Command::new(env!("CARGO_BIN_EXE_sqlite2pg"))
+        .args(["copy", path, "--to", &db.url(), "--truncate"])
+        .current_dir(work.path())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("spawn")
+}
+
 /// `pg_dump --schema-only` of the test's database, without the copy's own state schema.
 fn schema_dump(db: &TestDb) -> String {
     let pg_dump = std::env::var_os("PATH")
@@ -304,13 +337,7 @@ fn wait_for_copy_statement(rt: &tokio::runtime::Runtime, db: &TestDb) -> i32 {
 /// set aside is restored before it exits.
 #[test]
 fn a_value_the_server_refuses_leaves_the_schema_as_it_was() {
-    let work = Workdir::new();
-    let path = failing_app(&work, true);
-    let rt = tokio::runtime::Runtime::new().expect("runtime");
-    let db = rt.block_on(TestDb::new("server_refuses_a_value"));
-    rt.block_on(db.must_apply(FAILING_POSTGRES));
-    let before = schema_dump(&db);
-    let path = path.to_string_lossy().into_owned();
+    let FailingCopy { work, path, rt, db, before } = FailingCopy::new("server_refuses_a_value", true);
     let failed = run_cli(&["copy", &path, "--to", &db.url(), "--truncate"], work.path());
     assert_eq!(failed.status.code(), Some(1), "{}", stderr(&failed));
     assert!(stderr(&failed).contains("child_n_check"), "the server's refusal is named: {}", stderr(&failed));
@@ -322,20 +349,8 @@ fn a_value_the_server_refuses_leaves_the_schema_as_it_was() {
 /// fresh connections.
 #[test]
 fn a_dropped_connection_leaves_the_schema_as_it_was() {
-    let work = Workdir::new();
-    let path = failing_app(&work, false);
-    let rt = tokio::runtime::Runtime::new().expect("runtime");
-    let db = rt.block_on(TestDb::new("dropped_connection"));
-    rt.block_on(db.must_apply(FAILING_POSTGRES));
-    let before = schema_dump(&db);
-    let path = path.to_string_lossy().into_owned();
-    let child = std::process::Command::new(env!("CARGO_BIN_EXE_sqlite2pg"))
-        .args(["copy", &path, "--to", &db.url(), "--truncate"])
-        .current_dir(work.path())
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .expect("spawn");
+    let FailingCopy { work, path, rt, db, before } = FailingCopy::new("dropped_connection", false);
+    let child = copy_in_background(&work, &path, &db);
     let pid = wait_for_copy_statement(&rt, &db);
     rt.block_on(db.must_apply(&format!("SELECT pg_terminate_backend({pid})")));
     let out = child.wait_with_output().expect("wait");
@@ -356,20 +371,8 @@ fn a_dropped_connection_leaves_the_schema_as_it_was() {
 /// set aside restored.
 #[test]
 fn sigterm_stops_the_copy_and_restores_the_schema() {
-    let work = Workdir::new();
-    let path = failing_app(&work, false);
-    let rt = tokio::runtime::Runtime::new().expect("runtime");
-    let db = rt.block_on(TestDb::new("sigterm_stops_the_copy"));
-    rt.block_on(db.must_apply(FAILING_POSTGRES));
-    let before = schema_dump(&db);
-    let path = path.to_string_lossy().into_owned();
-    let child = std::process::Command::new(env!("CARGO_BIN_EXE_sqlite2pg"))
-        .args(["copy", &path, "--to", &db.url(), "--truncate"])
-        .current_dir(work.path())
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .expect("spawn");
+    let FailingCopy { work, path, rt, db, before } = FailingCopy::new("sigterm_stops_the_copy", false);
+    let child = copy_in_background(&work, &path, &db);
     wait_for_copy_statement(&rt, &db);
     let sent = std::process::Command::new("kill").args(["-TERM", &child.id().to_string()]).status().expect("kill -TERM");
     assert!(sent.success());
@@ -384,20 +387,8 @@ fn sigterm_stops_the_copy_and_restores_the_schema() {
 /// anything else, says so, and copies.
 #[test]
 fn after_kill_9_the_next_run_restores_the_schema_first() {
-    let work = Workdir::new();
-    let path = failing_app(&work, false);
-    let rt = tokio::runtime::Runtime::new().expect("runtime");
-    let db = rt.block_on(TestDb::new("kill_9_restores_first"));
-    rt.block_on(db.must_apply(FAILING_POSTGRES));
-    let before = schema_dump(&db);
-    let path = path.to_string_lossy().into_owned();
-    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_sqlite2pg"))
-        .args(["copy", &path, "--to", &db.url(), "--truncate"])
-        .current_dir(work.path())
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
-        .spawn()
-        .expect("spawn");
+    let FailingCopy { work, path, rt, db, before } = FailingCopy::new("kill_9_restores_first", false);
+    let mut child = copy_in_background(&work, &path, &db);
     wait_for_copy_statement(&rt, &db);
     child.kill().expect("kill -9");
     let _ = child.wait();
