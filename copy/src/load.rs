@@ -491,8 +491,10 @@ pub(crate) async fn copy_profiling(plan: &Plan, target: &PgConnectOptions, optio
     match outcome {
         Ok(done) => Ok(done),
         Err(error) => {
-            pool.close().await;
+            // Writers of a stopped load may still hold connections (their tasks outlive the
+            // dropped future): the restore ends their sessions first, then the pool can close.
             restore_after_failure(target, &schemas, jobs, &application_name).await;
+            let _ = tokio::time::timeout(std::time::Duration::from_secs(10), pool.close()).await;
             Err(error)
         }
     }
