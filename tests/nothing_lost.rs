@@ -235,8 +235,12 @@ async fn index_expressions_are_immutable_or_reported() {
     let work = Workdir::new();
     let path = work.sqlite(
         "idx.db",
-        "CREATE TABLE ev (id INTEGER PRIMARY KEY, created DATETIME, at TEXT, note TEXT);
-         INSERT INTO ev VALUES (1, '2024-01-01 10:00:00', '2024-01-01T10:00:00Z', 'a'), (2, '2024-01-02 11:00:00', '2024-01-02T23:30:00+02:00', 'b');
+        "CREATE TABLE ev (id INTEGER PRIMARY KEY, created DATETIME, at TEXT, note TEXT,
+                          day TEXT CHECK (length(day) = 10),
+                          doc TEXT CHECK (json_valid(doc)),
+                          stamped TEXT DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', CURRENT_TIMESTAMP)));
+         INSERT INTO ev VALUES (1, '2024-01-01 10:00:00', '2024-01-01T10:00:00Z', 'a', '2024-01-01', '\"x\"', '2024-01-01T10:00:00.000Z'),
+                               (2, '2024-01-02 11:00:00', '2024-01-02T23:30:00+02:00', 'b', '2024-01-02', '[1]', '2024-01-02T11:00:00.123Z');
          CREATE INDEX ev_day ON ev (strftime('%Y-%m-%d', created));
          CREATE INDEX ev_at_day ON ev (date(at));
          CREATE INDEX ev_at_month ON ev (strftime('%Y-%m', at));
@@ -260,4 +264,30 @@ async fn index_expressions_are_immutable_or_reported() {
     let db = TestDb::new("index_expressions_apply").await;
     db.apply(&ddl).await.unwrap_or_else(|e| panic!("the planned DDL applies: {e}\n{ddl}"));
     assert_eq!(db.int("SELECT count(*) FROM pg_indexes WHERE indexname IN ('ev_day', 'ev_at_day', 'ev_at_month', 'ev_note')").await, 4);
+    // The CHECK over a column now `date`, the JSON check and the strftime default all apply and work.
+    for (c, t) in [("day", "date"), ("stamped", "timestamptz")] {
+        assert_eq!(column(schema, "ev", c).pg_type.to_string(), t, "{c}");
+    }
+    db.must_apply("INSERT INTO ev (id, day, doc) VALUES (3, '2024-02-03', '{\"a\": 1}')").await;
+    assert!(db.apply("INSERT INTO ev (id, doc) VALUES (4, '{not json')").await.is_err(), "the JSON check refuses invalid JSON");
+    assert_eq!(db.int("SELECT count(*) FROM ev WHERE id = 3 AND stamped > now() - interval '1 minute'").await, 1, "the default is the current time");
+}
+
+/// Every row arrives, but SQLite held rows without a parent: the foreign key stays NOT VALID,
+/// and `copy` says so in its last line and exits 14 (not 0).
+#[test]
+fn foreign_keys_sqlite_rows_break_exit_14() {
+    let work = Workdir::new();
+    work.sqlite(
+        "orphans.db",
+        "PRAGMA foreign_keys = OFF; CREATE TABLE parent (id INTEGER PRIMARY KEY); CREATE TABLE child (id INTEGER PRIMARY KEY, parent_id INTEGER REFERENCES parent(id));
+         INSERT INTO parent VALUES (1); INSERT INTO child VALUES (1, 1), (2, 99);",
+    );
+    let rt = tokio::runtime::Runtime::new().expect("runtime");
+    let db = rt.block_on(TestDb::new("foreign_keys_exit_14"));
+    let out = crate::support::run_cli(&["copy", "orphans.db", "--to", &db.url(), "--create-schema"], work.path());
+    let err = crate::support::stderr(&out);
+    assert_eq!(out.status.code(), Some(14), "{err}");
+    assert!(err.lines().last().is_some_and(|l| l.contains("every row copied; 1 foreign key left NOT VALID")), "{err}");
+    assert_eq!(rt.block_on(db.int("SELECT count(*) FROM child")), 2, "every row arrived");
 }

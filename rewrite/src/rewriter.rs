@@ -622,11 +622,11 @@ impl<'a> Rewriter<'a> {
     pub(crate) fn store_into(&mut self, kind: Option<ColumnKind>, t: Typed) -> Expr {
         // `strftime(fmt, 'now')` (a text in SQLite) stored into a column that is now a date or
         // a timestamp: the instant itself, not to_char's text (SQLite's now is UTC).
-        if t.kind == Some(ColumnKind::Text) && t.expr.to_string().starts_with("to_char(CURRENT_TIMESTAMP, ") {
+        if t.kind == Some(ColumnKind::Text) && t.expr.to_string().trim_start_matches('(').starts_with("to_char(CURRENT_TIMESTAMP, ") {
             let now = match kind {
                 Some(ColumnKind::TimestampTz) => Some("CURRENT_TIMESTAMP"),
                 Some(ColumnKind::Timestamp) => Some("timezone('UTC', now())"),
-                Some(ColumnKind::Date) => Some("CURRENT_DATE"),
+                Some(ColumnKind::Date) => Some("CAST(timezone('UTC', now()) AS DATE)"),
                 _ => None,
             };
             if let Some(now) = now.and_then(|n| crate::build::template(n, vec![]).ok()) {

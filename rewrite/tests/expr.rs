@@ -313,6 +313,6 @@ fn strftime_now_defaults_on_time_columns() {
     let default = |sql: &str, column: &str| rewrite_default(sql, &s, "film", column).map(|r| r.sql);
     assert_eq!(default("strftime('%Y-%m-%dT%H:%M:%fZ', CURRENT_TIMESTAMP)", "created"), Ok("timezone('UTC', now())".to_string()));
     assert_eq!(default("strftime('%Y-%m-%d %H:%M:%S', 'now')", "created"), Ok("timezone('UTC', now())".to_string()));
-    assert_eq!(default("strftime('%Y-%m-%d', 'now')", "day"), Ok("CURRENT_DATE".to_string()));
+    assert_eq!(default("strftime('%Y-%m-%d', 'now')", "day"), Ok("CAST(timezone('UTC', now()) AS DATE)".to_string()), "SQLite's now is UTC");
     assert!(default("strftime('%Y-%m-%d', 'now')", "rating").is_ok_and(|d| d.starts_with("to_char(")), "text columns keep the text");
 }

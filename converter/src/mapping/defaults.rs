@@ -159,7 +159,8 @@ fn function(tokens: &[Token], target: PgType, epoch: Option<EpochUnit>) -> Optio
             PgType::TimestampTz => Ok(Some("CURRENT_TIMESTAMP".to_string())),
             _ => now_as(target, epoch, "epoch"),
         },
-        ("strftime", [format, "now"]) if format.starts_with("%y-%m-%d") => match target {
+        // `strftime(fmt)` and `strftime(fmt, CURRENT_TIMESTAMP)` are `strftime(fmt, 'now')` too.
+        ("strftime", [format] | [format, "now" | "current_timestamp"]) if format.starts_with("%y-%m-%d") => match target {
             PgType::Timestamp | PgType::TimestampTz | PgType::Date => now_as(target, epoch, "timestamp"),
             _ => Err(String::new()),
         },
@@ -195,6 +196,8 @@ mod tests {
         check("-1", PgType::BigInt, Ok(Some("-1")));
         check("NULL", PgType::Text, Ok(None));
         check("1.5", PgType::Numeric(None), Ok(Some("1.5")));
+        check("(strftime('%Y-%m-%dT%H:%M:%fZ', CURRENT_TIMESTAMP))", PgType::TimestampTz, Ok(Some("CURRENT_TIMESTAMP")));
+        check("(strftime('%Y-%m-%d %H:%M:%S'))", PgType::Timestamp, Ok(Some("timezone('UTC', now())")));
         check("'2020-01-01'", PgType::Date, Ok(Some("'2020-01-01'")));
     }
 
