@@ -291,3 +291,25 @@ fn foreign_keys_sqlite_rows_break_exit_14() {
     assert!(err.lines().last().is_some_and(|l| l.contains("every row copied; 1 foreign key left NOT VALID")), "{err}");
     assert_eq!(rt.block_on(db.int("SELECT count(*) FROM child")), 2, "every row arrived");
 }
+
+/// UTC stays UTC: a translated trigger writing SQLite's CURRENT_TIMESTAMP (naive UTC text) into a
+/// column now `timestamp` stores the UTC time, whatever the session's time zone.
+#[tokio::test]
+async fn triggers_store_utc_whatever_the_session_zone() {
+    let work = Workdir::new();
+    let path = work.sqlite(
+        "utc.db",
+        "CREATE TABLE notes (id INTEGER PRIMARY KEY, body TEXT, updated_at DATETIME);
+         INSERT INTO notes VALUES (1, 'a', '2024-01-01 00:00:00');
+         CREATE TRIGGER notes_touch AFTER UPDATE OF body ON notes BEGIN UPDATE notes SET updated_at = CURRENT_TIMESTAMP WHERE id = NEW.id; END;",
+    );
+    let plan = every_row_arrives(&path, &work, "triggers_store_utc").await;
+    assert_eq!(column(&plan.schemas[0], "notes", "updated_at").pg_type.to_string(), "timestamp");
+    let db = TestDb::new("triggers_store_utc_apply").await;
+    let options = CopyOptions { create_schema: true, rejects: work.path().join("rejects.jsonl"), jobs: 2, ..Default::default() };
+    copy(&plan, &db.options, &options).await.expect("copy");
+    let mut conn = db.pool.acquire().await.expect("connection");
+    sqlx::raw_sql("SET TimeZone = 'America/New_York'; UPDATE notes SET body = 'b' WHERE id = 1").execute(&mut *conn).await.expect("update");
+    let drift: f64 = sqlx::query_scalar("SELECT abs(extract(epoch FROM updated_at - (now() AT TIME ZONE 'UTC')))::float8 FROM notes WHERE id = 1").fetch_one(&mut *conn).await.expect("read");
+    assert!(drift < 60.0, "the trigger stored UTC, not New York time ({drift} s off)");
+}

@@ -26,7 +26,7 @@ SELECT "c"."id", "c"."title", count("m"."id") AS "message_count", max("m"."sent_
             .execute_unprepared(
                 r#"CREATE OR REPLACE FUNCTION "users_touch_updated_at_fn"() RETURNS trigger LANGUAGE plpgsql SET search_path TO public AS $$
 BEGIN
-  UPDATE "users" SET "updated_at" = CURRENT_TIMESTAMP WHERE "id" = NEW."id";
+  UPDATE "users" SET "updated_at" = (CURRENT_TIMESTAMP AT TIME ZONE 'UTC') WHERE "id" = NEW."id";
   RETURN NULL;
 END;
 $$;"#,

@@ -620,6 +620,12 @@ impl<'a> Rewriter<'a> {
 
     /// Coerce a value stored into a column of `kind` (INSERT values, UPDATE SET).
     pub(crate) fn store_into(&mut self, kind: Option<ColumnKind>, t: Typed) -> Expr {
+        // An instant stored into a `timestamp` column (SQLite's CURRENT_TIMESTAMP and
+        // datetime('now') wrote naive UTC): its UTC wall time, whatever the session's zone.
+        if kind == Some(ColumnKind::Timestamp) && t.kind == Some(ColumnKind::TimestampTz) {
+            self.note("a timestamptz stored into a timestamp column -> its UTC time (AT TIME ZONE 'UTC'): SQLite stored UTC");
+            return paren(Expr::AtTimeZone { timestamp: Box::new(t.expr), time_zone: Box::new(string("UTC")) });
+        }
         // `strftime(fmt, 'now')` (a text in SQLite) stored into a column that is now a date or
         // a timestamp: the instant itself, not to_char's text (SQLite's now is UTC).
         if t.kind == Some(ColumnKind::Text) && t.expr.to_string().trim_start_matches('(').starts_with("to_char(CURRENT_TIMESTAMP, ") {

@@ -104,7 +104,7 @@ fn defaults() {
     assert_eq!(rewrite_default("0", &s, "film", "active").map(|r| r.sql), Ok("false".to_string()));
     assert_eq!(rewrite_default("'1'", &s, "film", "active").map(|r| r.sql), Ok("true".to_string()));
     assert_eq!(rewrite_default("0", &s, "film", "n").map(|r| r.sql), Ok("0".to_string()));
-    assert_eq!(rewrite_default("CURRENT_TIMESTAMP", &s, "film", "created").map(|r| r.sql), Ok("CURRENT_TIMESTAMP".to_string()));
+    assert_eq!(rewrite_default("CURRENT_TIMESTAMP", &s, "film", "created").map(|r| r.sql), Ok("(CURRENT_TIMESTAMP AT TIME ZONE 'UTC')".to_string()), "SQLite's now is UTC: a timestamp column gets UTC");
 }
 
 #[test]

@@ -31,7 +31,7 @@ fn refuse(input: &str, needle: &str) {
 fn sakila_updated_at() {
     check(
         "CREATE TRIGGER actor_trigger_au AFTER UPDATE ON actor FOR EACH ROW BEGIN UPDATE actor SET last_update = DATETIME('NOW') WHERE actor_id = new.actor_id; END",
-        "  UPDATE \"actor\" SET \"last_update\" = CURRENT_TIMESTAMP WHERE \"actor_id\" = NEW.\"actor_id\";\n  RETURN NULL;",
+        "  UPDATE \"actor\" SET \"last_update\" = (CURRENT_TIMESTAMP AT TIME ZONE 'UTC') WHERE \"actor_id\" = NEW.\"actor_id\";\n  RETURN NULL;",
         r#"CREATE TRIGGER "actor_trigger_au" AFTER UPDATE ON "actor" FOR EACH ROW WHEN (pg_trigger_depth() < 1) EXECUTE FUNCTION "trg_fn"();"#,
     );
     let t = run("CREATE TRIGGER x AFTER UPDATE ON t BEGIN UPDATE t SET updated_at = CURRENT_TIMESTAMP WHERE id = NEW.id; END");
