@@ -118,9 +118,7 @@ fn run(opts: Opts) -> anyhow::Result<ExitCode> {
             let options = copy_options(&input, &copy, create_schema)?;
             let (_, summary) = plan_and_copy(&runtime()?, &input, &target, &options)?;
             if options.check_only {
-                let report = summary.preflight.as_ref().map(sqlite2pg_copy::PreflightReport::render_text).unwrap_or_else(|| "pre-flight: the copy would create the schema from the plan; nothing to check against\n".into());
-                write_stdout(&report)?;
-                return Ok(ExitCode::SUCCESS);
+                return print_preflight(&summary);
             }
             print_copy_summary(&summary, &options)?;
             Ok(copy_outcome(&summary, &options))
@@ -159,9 +157,7 @@ fn run(opts: Opts) -> anyhow::Result<ExitCode> {
                     let plan = plan(&input, PlanFor::Load)?;
                     let summary = rt.block_on(sqlite2pg_copy::copy(&plan, &resolved, &options))?;
                     if options.check_only {
-                        let report = summary.preflight.as_ref().map(sqlite2pg_copy::PreflightReport::render_text).unwrap_or_default();
-                        write_stdout(&report)?;
-                        return Ok(ExitCode::SUCCESS);
+                        return print_preflight(&summary);
                     }
                     (plan, summary)
                 }
@@ -289,6 +285,17 @@ fn copy_options(input: &Input, copy: &CopyArgs, create_schema: bool) -> anyhow::
         check_only: copy.check_only,
         stop_on_signals: true,
     })
+}
+
+/// `--check-only`: the pre-flight's report on stdout (a failing one ended the run with exit 12).
+fn print_preflight(summary: &sqlite2pg_copy::CopySummary) -> anyhow::Result<ExitCode> {
+    let report = summary
+        .preflight
+        .as_ref()
+        .map(sqlite2pg_copy::PreflightReport::render_text)
+        .unwrap_or_else(|| "pre-flight: the copy would create the schema from the plan; nothing to check against\n".into());
+    write_stdout(&report)?;
+    Ok(ExitCode::SUCCESS)
 }
 
 /// `--config`, else `./sqlite2pg.toml` when present.

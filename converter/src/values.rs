@@ -7,7 +7,7 @@
 use rusqlite::types::ValueRef;
 use sqlite2pg_value::{Conversion, Refusal};
 
-pub use sqlite2pg_value::time::{civil_from_days, days_from_civil, epoch_to_timestamp, iso_date_days, iso_time_micros, iso_timestamp_micros};
+pub use sqlite2pg_value::time::civil_from_days;
 
 use crate::mapping::PgType;
 use crate::profile::EpochUnit;

@@ -225,18 +225,57 @@ pub(crate) async fn copy_profiling(plan: &Plan, target: &PgConnectOptions, optio
         crate::provisional::mark(&pool, plan).await?;
     }
 
+    let BoundTarget { plan: bound, bindings, preflight } = match prepare_target(&pool, plan, options, started).await? {
+        Ok(bound) => bound,
+        Err(report) => {
+            let summary = CopySummary { tables: Vec::new(), invalid_foreign_keys: Vec::new(), rejects_written: 0, seconds: started.elapsed().as_secs_f64(), sampled_plan: None, preflight: Some(report) };
+            return Ok((summary, KnownProfiles::new()));
+        }
+    };
+    let plan = &bound;
+    let schemas: Vec<String> = plan.schemas.iter().map(|s| s.schema.clone()).collect();
+    tracing::info!(seconds = started.elapsed().as_secs_f64(), "target checked");
+    // From here on the target is changed: whatever fails (an error, a lost connection, Ctrl-C or
+    // SIGTERM) restores what was set aside before the error is returned; after a kill -9 the
+    // next run restores it first (`restore_leftovers`).
+    let load = load(&pool, plan, &bindings, options, pending, started);
+    let outcome = if options.stop_on_signals {
+        tokio::select! {
+            outcome = load => outcome,
+            signal = stop_signal() => Err(CopyError::Interrupted(signal)),
+        }
+    } else {
+        load.await
+    };
+    match outcome {
+        Ok((summary, profiles)) => Ok((CopySummary { preflight, ..summary }, profiles)),
+        Err(error) => {
+            // Writers of a stopped load may still hold connections (their tasks outlive the
+            // dropped future): the restore ends their sessions first, then the pool can close.
+            restore_after_failure(target, &schemas, jobs, &application_name).await;
+            let _ = tokio::time::timeout(std::time::Duration::from_secs(10), pool.close()).await;
+            Err(error)
+        }
+    }
+}
+
+/// The target the load goes into: the plan's schema created and bound as planned, or the
+/// application's live tables bound by name and type, the pre-flight run and the bookkeeping
+/// tables compared, all before anything in the target changes. `None` when `check_only` ends the
+/// run with its report.
+async fn prepare_target(pool: &PgPool, plan: &Plan, options: &CopyOptions, started: Instant) -> Result<Result<BoundTarget, PreflightReport>, CopyError> {
     // Tables sqlite2pg creates are bound as planned; tables that exist are the application's:
     // their live types decide each conversion, checked by the pre-flight before anything in
     // the target changes.
-    let creating = options.create_schema && plan_tables_missing(&pool, plan).await?;
-    let (bound, bindings, preflight) = if creating {
+    let creating = options.create_schema && plan_tables_missing(pool, plan).await?;
+    Ok(if creating {
         for schema in &plan.schemas {
-            prepare_schema(&pool, schema, options).await?;
+            prepare_schema(pool, schema, options).await?;
         }
-        let bindings = sqlite2pg_pg::binding::bind(&pool, plan, &options.config, false).await?;
-        (bindings.bound_plan(plan), bindings, None)
+        let bindings = sqlite2pg_pg::binding::bind(pool, plan, &options.config, false).await?;
+        Ok(BoundTarget { plan: bindings.bound_plan(plan), bindings, preflight: None })
     } else {
-        let bindings = sqlite2pg_pg::binding::bind(&pool, plan, &options.config, true).await?;
+        let bindings = sqlite2pg_pg::binding::bind(pool, plan, &options.config, true).await?;
         if bindings.tables.is_empty() && !bindings.problems.is_empty() && bindings.kept.is_empty() {
             // Not one table there: the schema was never made.
             let schema = plan.schemas.first().map(|s| s.schema.clone()).unwrap_or_default();
@@ -253,252 +292,242 @@ pub(crate) async fn copy_profiling(plan: &Plan, target: &PgConnectOptions, optio
         if !report.ok() {
             return Err(CopyError::Preflight(Box::new(report)));
         }
-        let kept = compare_kept(&pool, plan, &bindings, &options.open).await?;
+        let kept = compare_kept(pool, plan, &bindings, &options.open).await?;
         for k in &kept {
             tracing::info!("{}", k.describe());
         }
         let mut report = report;
         report.kept_tables = kept;
         if options.check_only {
-            let summary = CopySummary { tables: Vec::new(), invalid_foreign_keys: Vec::new(), rejects_written: 0, seconds: started.elapsed().as_secs_f64(), sampled_plan: None, preflight: Some(report) };
-            return Ok((summary, KnownProfiles::new()));
+            return Ok(Err(report));
         }
         let bound = bindings.bound_plan(plan);
         for schema in &bound.schemas {
-            prepare_schema(&pool, schema, options).await?;
+            prepare_schema(pool, schema, options).await?;
         }
-        (bound, bindings, Some(report))
-    };
-    let plan = &bound;
+        Ok(BoundTarget { plan: bound, bindings, preflight: Some(report) })
+    })
+}
+
+/// A plan bound to its target: the plan named as the target names its tables and columns,
+/// each table's binding, and the pre-flight when the tables were the application's.
+struct BoundTarget {
+    plan: Plan,
+    bindings: sqlite2pg_pg::binding::Bindings,
+    preflight: Option<PreflightReport>,
+}
+
+/// The load itself, into a bound target: keys and triggers set aside, every table read and
+/// written, each finished as its rows are in, then foreign keys and triggers restored.
+async fn load(pool: &PgPool, plan: &Plan, bindings: &sqlite2pg_pg::binding::Bindings, options: &CopyOptions, pending: &[PendingProfile], started: Instant) -> Result<(CopySummary, KnownProfiles), CopyError> {
+    let jobs = options.jobs.max(1);
     let schemas: Vec<String> = plan.schemas.iter().map(|s| s.schema.clone()).collect();
-    tracing::info!(seconds = started.elapsed().as_secs_f64(), "target checked");
-    // From here on the target is changed: whatever fails (an error, a lost connection, Ctrl-C or
-    // SIGTERM) restores what was set aside before the error is returned; after a kill -9 the
-    // next run restores it first (`restore_leftovers`).
-    let load = async {
-        set_aside(&pool, plan).await?;
-        tracing::info!(seconds = started.elapsed().as_secs_f64(), "keys, indexes, foreign keys and triggers set aside");
+    set_aside(pool, plan).await?;
+    tracing::info!(seconds = started.elapsed().as_secs_f64(), "keys, indexes, foreign keys and triggers set aside");
 
-        // A fresh copy's rejects file starts empty: an earlier run's would tell verify that rows
-        // this run copied were expected to differ. It is created again with a first reject.
-        if !options.resume {
-            match std::fs::remove_file(&options.rejects) {
-                Err(e) if e.kind() != std::io::ErrorKind::NotFound => return Err(CopyError::Rejects { path: options.rejects.clone(), source: e }),
-                _ => {}
-            }
-        }
-        let rejects = Arc::new(Mutex::new(Rejects { path: options.rejects.clone(), file: None, append: options.resume, written: 0 }));
-
-        let bars = MultiProgress::with_draw_target(if options.progress && std::io::stderr().is_terminal() { ProgressDrawTarget::stderr() } else { ProgressDrawTarget::hidden() });
-        let plain_log = !(options.progress && std::io::stderr().is_terminal());
-
-        let mut readers = Vec::new();
-        // Per table being loaded: (schema index, table index, its parts' writers).
-        let mut loading = Vec::new();
-        let mut summaries: Vec<(usize, usize, u64)> = Vec::new();
-        // Per file: the SQLite name of the table each spec profiles.
-        let mut profiled: Vec<Vec<Option<String>>> = Vec::new();
-        for (si, schema) in plan.schemas.iter().enumerate() {
-            let mut specs = Vec::new();
-            let mut senders = Vec::new();
-            let mut profiles_of = Vec::new();
-            let limits = ChunkLimits { rows: options.chunk_rows.max(1), bytes: chunk_bytes(jobs, plan.schemas.len()) };
-            let buffers = Arc::new(Buffers::new(limits));
-            for (ti, table) in schema.tables.iter().enumerate() {
-                summaries.push((si, ti, table.rows));
-                let mut parts = progress::parts(&pool, &schema.schema, &table.name).await?;
-                // Nothing recorded: the table starts afresh (and is empty, `prepare_schema` saw to it).
-                let single_transaction = parts.is_empty() && (table.without_rowid || table.rows <= options.single_transaction_rows);
-                if parts.is_empty() {
-                    parts = if single_transaction { vec![Part::default()] } else { split(schema, table, options, jobs).await? };
-                    if parts.len() > 1 {
-                        progress::record_parts(&pool, &schema.schema, &table.name, &parts).await?;
-                    }
-                }
-                if parts.iter().all(|p| p.done) {
-                    continue;
-                }
-                let bar = bars.add(ProgressBar::new(table.rows));
-                bar.set_style(rows_bar_style());
-                bar.set_prefix(table.name.clone());
-                bar.set_position(parts.iter().map(|p| (p.rows_copied + p.rows_rejected) as u64).sum());
-                let unfinished = Arc::new(std::sync::atomic::AtomicUsize::new(parts.iter().filter(|p| !p.done).count()));
-                let mut writers = Vec::new();
-                for part in parts.iter().filter(|p| !p.done) {
-                    // A table without rowid cannot resume mid-way: it loads in one transaction too.
-                    let mode = if single_transaction || table.without_rowid { WriteMode::SingleTransaction } else { WriteMode::ChunkCommits };
-                    let chunk_bytes = match mode {
-                        WriteMode::SingleTransaction => STREAM_CHUNK_BYTES.min(limits.bytes),
-                        WriteMode::ChunkCommits => limits.bytes,
-                    };
-                    // Only a table read whole here, from its first row, gets its exact profile.
-                    let profile = pending.iter().find(|p| p.schema == si && p.table == table.source_name).filter(|_| single_transaction && part.rowids.is_none());
-                    let Some(binding) = bindings.table(&schema.schema, &table.name) else { continue };
-                    let spec = table_spec(schema, table, binding, part, options.binary, chunk_bytes, profile.map(|p| p.columns.clone()));
-                    profiles_of.push(profile.map(|p| p.table.clone()));
-                    // One chunk queued while the writer sends another: memory stays at about three
-                    // chunks per part being read, whatever the table's size.
-                    let (tx, rx) = mpsc::channel::<Chunk>(1);
-                    senders.push(tx);
-                    let target = WriteTarget {
-                        schema: schema.schema.clone(),
-                        table: table.name.clone(),
-                        part: part.part,
-                        // A single transaction truncates the table first, so it may COPY with FREEZE.
-                        copy_sql: copy_statement(schema, binding, spec.format, mode == WriteMode::SingleTransaction),
-                        format: spec.format,
-                        buffers: buffers.clone(),
-                        unfinished: unfinished.clone(),
-                    };
-                    writers.push(tokio::spawn(write_table(pool.clone(), target, rx, mode, rejects.clone(), bar.clone(), plain_log)));
-                    specs.push(spec);
-                }
-                loading.push((si, ti, writers));
-            }
-            let path = schema.source.clone();
-            let open = options.open.clone();
-            let policy = options.policy;
-            let count_tables: Vec<String> = schema.tables.iter().map(|t| t.source_name.clone()).collect();
-            readers.push((si, path.display().to_string(), tokio::task::spawn_blocking(move || read_file(path, open, count_tables, specs, senders, policy, jobs, limits, buffers))));
-            profiled.push(profiles_of);
-        }
-
-        // Each table is finished (indexes, keys, identities, ANALYZE) as soon as its last part is
-        // in, while the others still load: the last table's copy no longer leaves cores idle, and
-        // only its own indexes remain when it ends (on the 2-core benchmark, users' keys build
-        // while messages loads). At most `jobs` finishing statements run at once.
-        let finishing_slots = tokio::sync::Semaphore::new(jobs);
-        let finishing = loading.into_iter().map(|(si, ti, writers)| {
-            let (pool, slots) = (&pool, &finishing_slots);
-            let (schema, table) = (&plan.schemas[si], &plan.schemas[si].tables[ti]);
-            let sequences = sequences_of(&bindings, schema, table);
-            async move {
-                let mut outcomes = Vec::new();
-                for writer in writers {
-                    outcomes.push(writer.await.unwrap_or_else(|e| Err(CopyError::Reader(format!("a writer task: {e}")))));
-                }
-                // A table with a failed part stays set aside, for `--resume`.
-                let finished = if outcomes.iter().all(Result::is_ok) { Some(finish_table(pool, schema, table, sequences, jobs, slots).await) } else { None };
-                ((si, ti), outcomes, finished)
-            }
-        });
-        let finishing = futures_util::future::join_all(finishing).await;
-        // A reader's error is the cause when both fail: its writers then stop for want of data.
-        let mut writer_error: Option<CopyError> = None;
-        let mut finish_error: Option<CopyError> = None;
-        let mut finished_tables = std::collections::BTreeSet::new();
-        let mut run_stats: BTreeMap<(String, String), (u64, f64)> = BTreeMap::new();
-        for (table, outcomes, finished) in finishing {
-            for outcome in outcomes {
-                match outcome {
-                    Ok((schema, table, bytes, seconds)) => {
-                        // A table's parts load side by side: bytes add up, the time is the longest part's.
-                        let stats = run_stats.entry((schema, table)).or_insert((0, 0.0));
-                        stats.0 += bytes;
-                        stats.1 = stats.1.max(seconds);
-                    }
-                    Err(e) => {
-                        writer_error.get_or_insert(e);
-                    }
-                }
-            }
-            match finished {
-                Some(Ok(())) => {
-                    finished_tables.insert(table);
-                }
-                Some(Err(e)) => {
-                    finish_error.get_or_insert(e);
-                }
-                None => {}
-            }
-        }
-        let mut first_error: Option<CopyError> = None;
-        let mut snapshot_rows: BTreeMap<(usize, usize), u64> = BTreeMap::new();
-        let mut exact_profiles = KnownProfiles::new();
-        for (si, name, reader) in readers {
-            match reader.await {
-                Ok(Ok(outcome)) => {
-                    for (ti, n) in outcome.counts.into_iter().enumerate() {
-                        snapshot_rows.insert((si, ti), n);
-                    }
-                    for (table, profile) in profiled[si].iter().zip(outcome.profiles) {
-                        if let (Some(table), Some(profile)) = (table, profile) {
-                            exact_profiles.insert((si, table.clone()), profile);
-                        }
-                    }
-                }
-                Ok(Err(e)) => {
-                    first_error.get_or_insert(CopyError::Source(e));
-                }
-                Err(_) => {
-                    first_error.get_or_insert(CopyError::Reader(name));
-                }
-            }
-        }
-        if let Some(e) = first_error.or(writer_error).or(finish_error) {
-            // Keys and triggers stay set aside: `--resume` restores them when it finishes.
-            return Err(e);
-        }
-        {
-            let mut r = rejects.lock().map_err(|_| CopyError::Reader("the rejects file".into()))?;
-            let path = r.path.clone();
-            r.flush().map_err(|source| CopyError::Rejects { path, source })?;
-        }
-
-        tracing::info!(seconds = started.elapsed().as_secs_f64(), "rows loaded, tables finished");
-        // What this run did not finish: tables loaded by an earlier, interrupted run.
-        restore(&pool, RestoreScope::Schemas(&schemas), jobs, &["index", "key"], &finishing_slots).await?;
-        {
-            use futures_util::stream::{self, StreamExt, TryStreamExt};
-            let unfinished = plan.schemas.iter().enumerate().flat_map(|(si, schema)| schema.tables.iter().enumerate().map(move |(ti, table)| ((si, ti), schema, table)));
-            let pool = &pool;
-            let finish = unfinished.filter(|(key, _, _)| !finished_tables.contains(key)).map(|(_, schema, table)| continue_and_analyze(pool, schema, table, sequences_of(&bindings, schema, table)));
-            stream::iter(finish).buffer_unordered(jobs).try_collect::<Vec<()>>().await?;
-        }
-        tracing::info!(seconds = started.elapsed().as_secs_f64(), "keys, indexes and identities of earlier runs restored");
-        let invalid_foreign_keys = restore(&pool, RestoreScope::Schemas(&schemas), jobs, &["foreign_key", "triggers"], &finishing_slots).await?;
-        tracing::info!(seconds = started.elapsed().as_secs_f64(), "foreign keys validated, triggers enabled");
-        let mut tables = Vec::new();
-        for (si, ti, planned_rows) in summaries {
-            // Rows in the snapshot the reader copied from (the plan's count may be older).
-            let source_rows = snapshot_rows.get(&(si, ti)).copied().unwrap_or(planned_rows);
-            let schema = &plan.schemas[si];
-            let table = &schema.tables[ti];
-            let state = progress::load(&pool, &schema.schema, &table.name).await?.unwrap_or_default();
-            let (bytes, seconds) = run_stats.get(&(schema.schema.clone(), table.name.clone())).copied().unwrap_or((0, 0.0));
-            tables.push(TableSummary {
-                schema: schema.schema.clone(),
-                table: table.name.clone(),
-                source_rows,
-                copied: state.rows_copied as u64,
-                rejected: state.rows_rejected as u64,
-                bytes,
-                seconds,
-                binary: bindings.table(&schema.schema, &table.name).is_some_and(|b| table_format(b, options.binary) == Format::Binary),
-            });
-        }
-        let rejects_written = rejects.lock().map(|r| r.written).unwrap_or(0);
-        Ok::<_, CopyError>((CopySummary { tables, invalid_foreign_keys, rejects_written, seconds: started.elapsed().as_secs_f64(), sampled_plan: None, preflight }, exact_profiles))
-    };
-    let outcome = if options.stop_on_signals {
-        tokio::select! {
-            outcome = load => outcome,
-            signal = stop_signal() => Err(CopyError::Interrupted(signal)),
-        }
-    } else {
-        load.await
-    };
-    match outcome {
-        Ok(done) => Ok(done),
-        Err(error) => {
-            // Writers of a stopped load may still hold connections (their tasks outlive the
-            // dropped future): the restore ends their sessions first, then the pool can close.
-            restore_after_failure(target, &schemas, jobs, &application_name).await;
-            let _ = tokio::time::timeout(std::time::Duration::from_secs(10), pool.close()).await;
-            Err(error)
+    // A fresh copy's rejects file starts empty: an earlier run's would tell verify that rows
+    // this run copied were expected to differ. It is created again with a first reject.
+    if !options.resume {
+        match std::fs::remove_file(&options.rejects) {
+            Err(e) if e.kind() != std::io::ErrorKind::NotFound => return Err(CopyError::Rejects { path: options.rejects.clone(), source: e }),
+            _ => {}
         }
     }
+    let rejects = Arc::new(Mutex::new(Rejects { path: options.rejects.clone(), file: None, append: options.resume, written: 0 }));
+
+    let bars = MultiProgress::with_draw_target(if options.progress && std::io::stderr().is_terminal() { ProgressDrawTarget::stderr() } else { ProgressDrawTarget::hidden() });
+    let plain_log = !(options.progress && std::io::stderr().is_terminal());
+
+    let mut readers = Vec::new();
+    // Per table being loaded: (schema index, table index, its parts' writers).
+    let mut loading = Vec::new();
+    let mut summaries: Vec<(usize, usize, u64)> = Vec::new();
+    // Per file: the SQLite name of the table each spec profiles.
+    let mut profiled: Vec<Vec<Option<String>>> = Vec::new();
+    for (si, schema) in plan.schemas.iter().enumerate() {
+        let mut specs = Vec::new();
+        let mut senders = Vec::new();
+        let mut profiles_of = Vec::new();
+        let limits = ChunkLimits { rows: options.chunk_rows.max(1), bytes: chunk_bytes(jobs, plan.schemas.len()) };
+        let buffers = Arc::new(Buffers::new(limits));
+        for (ti, table) in schema.tables.iter().enumerate() {
+            summaries.push((si, ti, table.rows));
+            let mut parts = progress::parts(pool, &schema.schema, &table.name).await?;
+            // Nothing recorded: the table starts afresh (and is empty, `prepare_schema` saw to it).
+            let single_transaction = parts.is_empty() && (table.without_rowid || table.rows <= options.single_transaction_rows);
+            if parts.is_empty() {
+                parts = if single_transaction { vec![Part::default()] } else { split(schema, table, options, jobs).await? };
+                if parts.len() > 1 {
+                    progress::record_parts(pool, &schema.schema, &table.name, &parts).await?;
+                }
+            }
+            if parts.iter().all(|p| p.done) {
+                continue;
+            }
+            // Every table of a bound plan has its binding (`Bindings::bound_plan`).
+            let Some(binding) = bindings.table(&schema.schema, &table.name) else { continue };
+            let bar = bars.add(ProgressBar::new(table.rows));
+            bar.set_style(rows_bar_style());
+            bar.set_prefix(table.name.clone());
+            bar.set_position(parts.iter().map(|p| (p.rows_copied + p.rows_rejected) as u64).sum());
+            let unfinished = Arc::new(std::sync::atomic::AtomicUsize::new(parts.iter().filter(|p| !p.done).count()));
+            let mut writers = Vec::new();
+            for part in parts.iter().filter(|p| !p.done) {
+                // A table without rowid cannot resume mid-way: it loads in one transaction too.
+                let mode = if single_transaction || table.without_rowid { WriteMode::SingleTransaction } else { WriteMode::ChunkCommits };
+                let chunk_bytes = match mode {
+                    WriteMode::SingleTransaction => STREAM_CHUNK_BYTES.min(limits.bytes),
+                    WriteMode::ChunkCommits => limits.bytes,
+                };
+                // Only a table read whole here, from its first row, gets its exact profile.
+                let profile = pending.iter().find(|p| p.schema == si && p.table == table.source_name).filter(|_| single_transaction && part.rowids.is_none());
+                let spec = table_spec(schema, table, binding, part, options.binary, chunk_bytes, profile.map(|p| p.columns.clone()));
+                profiles_of.push(profile.map(|p| p.table.clone()));
+                // One chunk queued while the writer sends another: memory stays at about three
+                // chunks per part being read, whatever the table's size.
+                let (tx, rx) = mpsc::channel::<Chunk>(1);
+                senders.push(tx);
+                let target = WriteTarget {
+                    schema: schema.schema.clone(),
+                    table: table.name.clone(),
+                    part: part.part,
+                    // A single transaction truncates the table first, so it may COPY with FREEZE.
+                    copy_sql: copy_statement(schema, binding, spec.format, mode == WriteMode::SingleTransaction),
+                    format: spec.format,
+                    buffers: buffers.clone(),
+                    unfinished: unfinished.clone(),
+                };
+                writers.push(tokio::spawn(write_table(pool.clone(), target, rx, mode, rejects.clone(), bar.clone(), plain_log)));
+                specs.push(spec);
+            }
+            loading.push((si, ti, writers));
+        }
+        let path = schema.source.clone();
+        let open = options.open.clone();
+        let policy = options.policy;
+        let count_tables: Vec<String> = schema.tables.iter().map(|t| t.source_name.clone()).collect();
+        readers.push((si, path.display().to_string(), tokio::task::spawn_blocking(move || read_file(path, open, count_tables, specs, senders, policy, jobs, limits, buffers))));
+        profiled.push(profiles_of);
+    }
+
+    // Each table is finished (indexes, keys, identities, ANALYZE) as soon as its last part is
+    // in, while the others still load: the last table's copy no longer leaves cores idle, and
+    // only its own indexes remain when it ends (on the 2-core benchmark, users' keys build
+    // while messages loads). At most `jobs` finishing statements run at once.
+    let finishing_slots = tokio::sync::Semaphore::new(jobs);
+    let finishing = loading.into_iter().map(|(si, ti, writers)| {
+        let (pool, slots) = (pool, &finishing_slots);
+        let (schema, table) = (&plan.schemas[si], &plan.schemas[si].tables[ti]);
+        let sequences = sequences_of(&bindings, schema, table);
+        async move {
+            let mut outcomes = Vec::new();
+            for writer in writers {
+                outcomes.push(writer.await.unwrap_or_else(|e| Err(CopyError::Reader(format!("a writer task: {e}")))));
+            }
+            // A table with a failed part stays set aside, for `--resume`.
+            let finished = if outcomes.iter().all(Result::is_ok) { Some(finish_table(pool, schema, table, sequences, jobs, slots).await) } else { None };
+            ((si, ti), outcomes, finished)
+        }
+    });
+    let finishing = futures_util::future::join_all(finishing).await;
+    // A reader's error is the cause when both fail: its writers then stop for want of data.
+    let mut writer_error: Option<CopyError> = None;
+    let mut finish_error: Option<CopyError> = None;
+    let mut finished_tables = std::collections::BTreeSet::new();
+    let mut run_stats: BTreeMap<(String, String), (u64, f64)> = BTreeMap::new();
+    for (table, outcomes, finished) in finishing {
+        for outcome in outcomes {
+            match outcome {
+                Ok((schema, table, bytes, seconds)) => {
+                    // A table's parts load side by side: bytes add up, the time is the longest part's.
+                    let stats = run_stats.entry((schema, table)).or_insert((0, 0.0));
+                    stats.0 += bytes;
+                    stats.1 = stats.1.max(seconds);
+                }
+                Err(e) => {
+                    writer_error.get_or_insert(e);
+                }
+            }
+        }
+        match finished {
+            Some(Ok(())) => {
+                finished_tables.insert(table);
+            }
+            Some(Err(e)) => {
+                finish_error.get_or_insert(e);
+            }
+            None => {}
+        }
+    }
+    let mut first_error: Option<CopyError> = None;
+    let mut snapshot_rows: BTreeMap<(usize, usize), u64> = BTreeMap::new();
+    let mut exact_profiles = KnownProfiles::new();
+    for (si, name, reader) in readers {
+        match reader.await {
+            Ok(Ok(outcome)) => {
+                for (ti, n) in outcome.counts.into_iter().enumerate() {
+                    snapshot_rows.insert((si, ti), n);
+                }
+                for (table, profile) in profiled[si].iter().zip(outcome.profiles) {
+                    if let (Some(table), Some(profile)) = (table, profile) {
+                        exact_profiles.insert((si, table.clone()), profile);
+                    }
+                }
+            }
+            Ok(Err(e)) => {
+                first_error.get_or_insert(CopyError::Source(e));
+            }
+            Err(_) => {
+                first_error.get_or_insert(CopyError::Reader(name));
+            }
+        }
+    }
+    if let Some(e) = first_error.or(writer_error).or(finish_error) {
+        // Keys and triggers stay set aside: `--resume` restores them when it finishes.
+        return Err(e);
+    }
+    {
+        let mut r = rejects.lock().map_err(|_| CopyError::Reader("the rejects file".into()))?;
+        let path = r.path.clone();
+        r.flush().map_err(|source| CopyError::Rejects { path, source })?;
+    }
+
+    tracing::info!(seconds = started.elapsed().as_secs_f64(), "rows loaded, tables finished");
+    // What this run did not finish: tables loaded by an earlier, interrupted run.
+    restore(pool, RestoreScope::Schemas(&schemas), jobs, &["index", "key"], &finishing_slots).await?;
+    {
+        use futures_util::stream::{self, StreamExt, TryStreamExt};
+        let unfinished = plan.schemas.iter().enumerate().flat_map(|(si, schema)| schema.tables.iter().enumerate().map(move |(ti, table)| ((si, ti), schema, table)));
+        let pool = &pool;
+        let finish = unfinished.filter(|(key, _, _)| !finished_tables.contains(key)).map(|(_, schema, table)| continue_and_analyze(pool, schema, table, sequences_of(&bindings, schema, table)));
+        stream::iter(finish).buffer_unordered(jobs).try_collect::<Vec<()>>().await?;
+    }
+    tracing::info!(seconds = started.elapsed().as_secs_f64(), "keys, indexes and identities of earlier runs restored");
+    let invalid_foreign_keys = restore(pool, RestoreScope::Schemas(&schemas), jobs, &["foreign_key", "triggers"], &finishing_slots).await?;
+    tracing::info!(seconds = started.elapsed().as_secs_f64(), "foreign keys validated, triggers enabled");
+    let mut tables = Vec::new();
+    for (si, ti, planned_rows) in summaries {
+        // Rows in the snapshot the reader copied from (the plan's count may be older).
+        let source_rows = snapshot_rows.get(&(si, ti)).copied().unwrap_or(planned_rows);
+        let schema = &plan.schemas[si];
+        let table = &schema.tables[ti];
+        let state = progress::load(pool, &schema.schema, &table.name).await?.unwrap_or_default();
+        let (bytes, seconds) = run_stats.get(&(schema.schema.clone(), table.name.clone())).copied().unwrap_or((0, 0.0));
+        tables.push(TableSummary {
+            schema: schema.schema.clone(),
+            table: table.name.clone(),
+            source_rows,
+            copied: state.rows_copied as u64,
+            rejected: state.rows_rejected as u64,
+            bytes,
+            seconds,
+            binary: bindings.table(&schema.schema, &table.name).is_some_and(|b| table_format(b, options.binary) == Format::Binary),
+        });
+    }
+    let rejects_written = rejects.lock().map(|r| r.written).unwrap_or(0);
+    Ok((CopySummary { tables, invalid_foreign_keys, rejects_written, seconds: started.elapsed().as_secs_f64(), sampled_plan: None, preflight: None }, exact_profiles))
 }
+
 
 /// A table's bar: `messages ███░░ 1,493,075/3,000,000 rows 483,804 rows/s eta 3s` (indicatif's
 /// own `{per_sec}` prints four decimals of a row).

@@ -309,9 +309,7 @@ pub(crate) fn source_fingerprint(path: &std::path::Path) -> std::io::Result<Stri
     std::fs::File::open(path)?.read_exact(&mut header)?;
     let be = |at: usize| u32::from_be_bytes([header[at], header[at + 1], header[at + 2], header[at + 3]]);
     let mut fingerprint = format!("changes {} schema {} pages {}", be(24), be(40), be(28));
-    let mut wal_path = path.as_os_str().to_owned();
-    wal_path.push("-wal");
-    if let Ok(mut wal) = std::fs::File::open(std::path::PathBuf::from(wal_path)) {
+    if let Ok(mut wal) = std::fs::File::open(sqlite2pg_converter::introspect::wal_path(path)) {
         let length = wal.metadata()?.len();
         let mut wal_header = [0u8; 32];
         if length >= 32 && wal.read_exact(&mut wal_header).is_ok() {

@@ -21,12 +21,6 @@ use sqlx::PgPool;
 use crate::catalog::{LiveColumn, live_tables};
 use crate::error::PgError;
 
-/// Whether `table` is a migration tool's bookkeeping table
-/// ([`sqlite2pg_converter::framework::BOOKKEEPING`]).
-pub fn is_bookkeeping(table: &str) -> bool {
-    sqlite2pg_converter::framework::bookkeeping(table).is_some()
-}
-
 /// One source column into one target column.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ColumnBinding {
@@ -134,13 +128,6 @@ impl Bindings {
         self.tables.get(&(schema.to_string(), table.to_string()))
     }
 
-    /// Whether any table's conversion differs from the plan's (the schema is the application's).
-    pub fn differs_from_plan(&self) -> bool {
-        self.tables.values().any(|t| t.columns.iter().any(|c| !c.as_planned))
-    }
-}
-
-impl Bindings {
     /// `plan` as the target has it: only the tables and columns copied, named as the target
     /// names them, each table's identity flags on the target's sequence-owning columns. Every
     /// step downstream (setting keys aside, loading, continuing sequences, verifying) works on
@@ -207,7 +194,7 @@ pub fn bind_schema(schema: &SchemaPlan, live: &BTreeMap<String, Vec<LiveColumn>>
             out.problems.push(BindingProblem::NoTargetTable { schema: schema.schema.clone(), source_table: table.source_name.clone() });
             continue;
         };
-        if keep_bookkeeping && is_bookkeeping(&table.source_name) {
+        if keep_bookkeeping && sqlite2pg_converter::framework::bookkeeping(&table.source_name).is_some() {
             out.kept.push((schema.schema.clone(), live_name.clone()));
             continue;
         }

@@ -7,24 +7,21 @@
 
 use crate::time::{MICROS_PER_DAY, PG_EPOCH_DAYS, PG_EPOCH_MICROS, format_date, format_time, format_timestamp};
 use crate::types::TargetType;
-use crate::value::{PgValue, float4_text, float_text, uuid_text};
+use crate::text::input_text;
+use crate::value::PgValue;
 
 /// The canonical text of `value`, a value of type `t` (`None`: NULL).
 pub fn canonical(value: &PgValue<'_>, t: &TargetType) -> Option<String> {
     Some(match value {
-        PgValue::Null => return None,
-        PgValue::Bool(v) => (if *v { "t" } else { "f" }).to_string(),
-        PgValue::Int2(v) => v.to_string(),
-        PgValue::Int4(v) => v.to_string(),
-        PgValue::Int8(v) => v.to_string(),
-        PgValue::Float4(v) => float4_text(*v),
-        PgValue::Float8(v) => float_text(*v),
+        // One text each already (PostgreSQL's input form): the same here.
+        PgValue::Null | PgValue::Bool(_) | PgValue::Int2(_) | PgValue::Int4(_) | PgValue::Int8(_) | PgValue::Float4(_) | PgValue::Float8(_) | PgValue::Uuid(_) => {
+            return input_text(value);
+        }
         PgValue::Numeric(text) => decimal(text),
         PgValue::Text(text) if matches!(t, TargetType::Char(_)) => text.trim_end_matches(' ').to_string(),
         PgValue::Text(text) | PgValue::Json(text) => text.to_string(),
         PgValue::Jsonb(text) => serde_json::from_str::<serde_json::Value>(text).map(|v| v.to_string()).unwrap_or_else(|_| text.to_string()),
         PgValue::Bytes(bytes) => bytes.iter().map(|b| format!("{b:02x}")).collect(),
-        PgValue::Uuid(u) => uuid_text(u),
         PgValue::Date(days) => format_date(i64::from(*days) + PG_EPOCH_DAYS),
         PgValue::Time(micros) => format_time(*micros),
         PgValue::TimeTz { micros, offset } => format!("{} {offset}", format_time(*micros)),

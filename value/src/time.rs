@@ -275,14 +275,6 @@ pub fn iso_time_micros(text: &str) -> Option<i64> {
     }
 }
 
-/// An ISO date or date-time as microseconds since 1970-01-01, as PostgreSQL reads it for
-/// `timestamptz` (`apply_zone`: a zone offset is applied, none means UTC) or `timestamp` (a zone
-/// is ignored, as PostgreSQL ignores it).
-pub fn iso_timestamp_micros(text: &str, apply_zone: bool) -> Option<i64> {
-    let dt = parse_datetime(text)?;
-    if apply_zone { dt.utc_micros() } else { Some(dt.local_micros) }
-}
-
 /// Microseconds since midnight as `HH:MM:SS.ffffff` (24:00:00 included).
 pub fn format_time(micros: i64) -> String {
     let (secs, us) = (micros.div_euclid(1_000_000), micros.rem_euclid(1_000_000));
@@ -301,19 +293,14 @@ pub fn format_timestamp(micros: i64, sep: char) -> String {
     format!("{}{sep}{}", format_date(days), format_time(in_day))
 }
 
-/// An epoch count in `unit` as a UTC timestamp text with microseconds.
-pub fn epoch_to_timestamp(count: i128, unit: EpochUnit) -> String {
-    let micros = count * i128::from(unit.micros());
-    format!("{}+00", format_timestamp(micros as i64, ' '))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
     fn iso_temporal_values_as_postgresql_reads_them() {
-        let t = |s: &str, tz: bool| iso_timestamp_micros(s, tz).map(|m| m - PG_EPOCH_MICROS);
+        // As PostgreSQL reads them: `timestamptz` applies a zone (none is UTC), `timestamp` ignores it.
+        let t = |s: &str, tz: bool| parse_datetime(s).and_then(|d| if tz { d.utc_micros() } else { Some(d.local_micros) }).map(|m| m - PG_EPOCH_MICROS);
         assert_eq!(t("2000-01-01", true), Some(0));
         assert_eq!(t("2000-01-01 00:00:01.5", false), Some(1_500_000));
         assert_eq!(t("1999-12-31T23:59:59.999999", false), Some(-1));
@@ -339,7 +326,6 @@ mod tests {
         assert_eq!(iso_time_micros("23:59:59.9999995"), Some(86_400_000_000));
         assert_eq!(iso_time_micros("10:11"), Some(36_660_000_000));
         assert_eq!(iso_time_micros("10:11+02"), None);
-        assert_eq!(epoch_to_timestamp(-1, EpochUnit::Seconds), "1969-12-31 23:59:59.000000+00");
         assert_eq!(format_timestamp(1_600_000_000_123_000, 'T'), "2020-09-13T12:26:40.123000");
         assert_eq!(julian_day_micros(2_451_545.0), Some(PG_EPOCH_MICROS + MICROS_PER_DAY / 2), "2000-01-01 12:00 UTC");
         assert_eq!(julian_day_micros(1_600_000_000.0), None);

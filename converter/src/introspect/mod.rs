@@ -15,5 +15,5 @@ mod read;
 mod schema;
 
 pub use ddl_scan::{tokenize_significant, tokens_to_sql};
-pub use open::{OpenOptions, OrphanScan, SourceDb};
+pub use open::{OpenOptions, OrphanScan, SourceDb, wal_path};
 pub use schema::*;

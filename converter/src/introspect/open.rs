@@ -67,13 +67,8 @@ impl SourceDb {
                 let scratch = tempfile::Builder::new().prefix("sqlite2pg-wal-").tempdir().map_err(|e| Error::Io { path: path.to_path_buf(), source: e })?;
                 let name = path.file_name().map_or_else(|| std::ffi::OsString::from("source.db"), std::ffi::OsStr::to_os_string);
                 let copy = scratch.path().join(&name);
-                let with_suffix = |p: &Path, suffix: &str| {
-                    let mut s = p.as_os_str().to_owned();
-                    s.push(suffix);
-                    PathBuf::from(s)
-                };
                 std::fs::copy(path, &copy).map_err(|e| Error::Io { path: path.to_path_buf(), source: e })?;
-                std::fs::copy(with_suffix(path, "-wal"), with_suffix(&copy, "-wal")).map_err(|e| Error::Io { path: path.to_path_buf(), source: e })?;
+                std::fs::copy(wal_path(path), wal_path(&copy)).map_err(|e| Error::Io { path: path.to_path_buf(), source: e })?;
                 tracing::warn!(
                     "{}: a WAL database whose folder cannot hold its shared-memory file (read-only); read from a copy of it and its WAL in {}",
                     path.display(),
@@ -226,10 +221,15 @@ fn check_header(path: &Path) -> Result<()> {
     Ok(())
 }
 
-fn has_wal_content(path: &Path) -> bool {
+/// The write-ahead log beside a database file: its name with `-wal` added.
+pub fn wal_path(path: &Path) -> PathBuf {
     let mut wal = path.as_os_str().to_owned();
     wal.push("-wal");
-    std::fs::metadata(PathBuf::from(wal)).map(|m| m.len() > 0).unwrap_or(false)
+    PathBuf::from(wal)
+}
+
+fn has_wal_content(path: &Path) -> bool {
+    std::fs::metadata(wal_path(path)).map(|m| m.len() > 0).unwrap_or(false)
 }
 
 fn file_uri(path: &Path, immutable: bool) -> String {
