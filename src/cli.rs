@@ -281,7 +281,7 @@ pub struct Input {
     pub databases: Vec<PathBuf>,
     /// Use a plan saved with `plan --format json` instead of planning again (the decisions a
     /// human reviewed, and no profiling pass).
-    #[arg(long, value_name = "FILE", conflicts_with_all = ["databases", "config", "schema", "sample", "strict_types"])]
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["databases", "config", "schema", "sample", "strict_types", "framework", "int_width", "keep_value_kinds"])]
     pub plan: Option<PathBuf>,
     /// Overrides (default: ./sqlite2pg.toml when it exists).
     #[arg(long, value_name = "FILE")]
@@ -297,9 +297,63 @@ pub struct Input {
     /// widens such a column to a type that holds every stored value, and says so.
     #[arg(long)]
     pub strict_types: bool,
+    /// Whose PostgreSQL conventions to plan with: by default the framework whose migration
+    /// table the database holds (Django, alembic, Sequelize, SeaORM, ...); `none` plans from
+    /// the declared types and the values alone (docs/frameworks.md has the table).
+    #[arg(long, value_enum, value_name = "NAME", default_value_t = FrameworkArg::Auto)]
+    pub framework: FrameworkArg,
+    /// How wide INT/INTEGER columns and INTEGER PRIMARY KEYs are: `int4` where every value
+    /// fits, or `int8` always. Default: the framework's convention, else int8.
+    #[arg(long, value_enum, value_name = "WIDTH", default_value_t = IntWidthArg::Auto)]
+    pub int_width: IntWidthArg,
+    /// Plan for an application whose code will not change: no column changes the kind of value
+    /// its driver returns (text stays text, integers stay integers: no boolean, JSON, date or
+    /// UUID types); only lossless changes such as REAL to double precision.
+    #[arg(long)]
+    pub keep_value_kinds: bool,
     /// Seconds to wait for another process's write lock on a database.
     #[arg(long, value_name = "SECS", default_value_t = 5.0)]
     pub lock_timeout: f64,
+}
+
+/// `--framework`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum FrameworkArg {
+    /// The framework whose migration table the database holds, if any.
+    Auto,
+    /// None: from the declared types and the values.
+    None,
+    /// Django.
+    Django,
+    /// SQLAlchemy with alembic.
+    Alembic,
+    /// Sequelize.
+    Sequelize,
+    /// SeaORM (sea-orm-migration).
+    Seaorm,
+    /// Prisma.
+    Prisma,
+    /// Ruby on Rails.
+    Rails,
+    /// Knex.
+    Knex,
+    /// TypeORM.
+    Typeorm,
+    /// Drizzle.
+    Drizzle,
+    /// Flyway.
+    Flyway,
+}
+
+/// `--int-width`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum IntWidthArg {
+    /// The framework's convention, else int8.
+    Auto,
+    /// `integer` where every value fits.
+    Int4,
+    /// `bigint`.
+    Int8,
 }
 
 /// `inspect --format`.

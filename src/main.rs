@@ -17,11 +17,13 @@ use std::time::Duration;
 use clap::Parser;
 use sqlite2pg_converter::config::Config;
 use sqlite2pg_converter::introspect::OpenOptions;
-use sqlite2pg_converter::plan::{Grade, Plan, PlanOptions, plan_files};
+use sqlite2pg_converter::framework::Framework;
+use sqlite2pg_converter::mapping::IntWidth;
+use sqlite2pg_converter::plan::{FrameworkChoice, Grade, Plan, PlanOptions, plan_files};
 use sqlite2pg_converter::{ddl, report};
 use sqlite2pg_pg::PgConnectOptions;
 
-use cli::{Command, CopyArgs, FailOn, InspectFormat, Input, OnBadValue, Opts, PlanFormat, VerifyFormat};
+use cli::{Command, CopyArgs, FailOn, FrameworkArg, InspectFormat, Input, IntWidthArg, OnBadValue, Opts, PlanFormat, VerifyFormat};
 
 /// Exit code when `--fail-on` is met.
 const EXIT_FINDINGS: u8 = 8;
@@ -438,6 +440,26 @@ fn plan_options(input: &Input, purpose: PlanFor) -> anyhow::Result<PlanOptions> 
         jobs: 0,
         skip_orphan_counts: purpose == PlanFor::Load,
         strict_types: input.strict_types,
+        framework: match input.framework {
+            FrameworkArg::Auto => FrameworkChoice::Detect,
+            FrameworkArg::None => FrameworkChoice::None,
+            FrameworkArg::Django => FrameworkChoice::Named(Framework::Django),
+            FrameworkArg::Alembic => FrameworkChoice::Named(Framework::Alembic),
+            FrameworkArg::Sequelize => FrameworkChoice::Named(Framework::Sequelize),
+            FrameworkArg::Seaorm => FrameworkChoice::Named(Framework::SeaOrm),
+            FrameworkArg::Prisma => FrameworkChoice::Named(Framework::Prisma),
+            FrameworkArg::Rails => FrameworkChoice::Named(Framework::Rails),
+            FrameworkArg::Knex => FrameworkChoice::Named(Framework::Knex),
+            FrameworkArg::Typeorm => FrameworkChoice::Named(Framework::TypeOrm),
+            FrameworkArg::Drizzle => FrameworkChoice::Named(Framework::Drizzle),
+            FrameworkArg::Flyway => FrameworkChoice::Named(Framework::Flyway),
+        },
+        int_width: match input.int_width {
+            IntWidthArg::Auto => None,
+            IntWidthArg::Int4 => Some(IntWidth::Int4),
+            IntWidthArg::Int8 => Some(IntWidth::Int8),
+        },
+        keep_value_kinds: input.keep_value_kinds,
     };
     Ok(options)
 }

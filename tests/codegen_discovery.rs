@@ -159,9 +159,16 @@ impl Deviations {
         Ok(())
     }
 
-    /// sea-orm-codegen's output with each placeholder literal back to the SQL name.
+    /// sea-orm-codegen's output with each placeholder literal back to the SQL name, and each
+    /// citext column (SQLite's COLLATE NOCASE) kept in the model: sea-orm-cli marks a column of a
+    /// custom type `ignore`, so the application could not read its emails; `generate` reads it as
+    /// text and casts what it saves and compares to citext (`entity::readable_citext`).
     fn restore(&self, file: &str, code: String) -> String {
-        self.literals.get(file).into_iter().flatten().fold(code, |code, (fed, sql)| code.replace(fed.as_str(), sql))
+        let code = self.literals.get(file).into_iter().flatten().fold(code, |code, (fed, sql)| code.replace(fed.as_str(), sql));
+        match code.parse::<proc_macro2::TokenStream>() {
+            Ok(tokens) => sqlite2pg_codegen::entity::readable_citext(tokens).to_string(),
+            Err(_) => code,
+        }
     }
 }
 

@@ -15,7 +15,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use proc_macro2::{Group, Literal, TokenStream, TokenTree};
+use proc_macro2::{Delimiter, Group, Literal, TokenStream, TokenTree};
 use sea_orm_codegen::{BannerVersion, BigIntegerType, EntityTransformer, EntityWriterContext, WithPrelude, WithSerde};
 use sea_query::{ColumnDef, ColumnType, ForeignKey, ForeignKeyAction, Index, StringLen, Table, TableCreateStatement};
 use sqlite2pg_converter::mapping::PgType;
@@ -91,7 +91,7 @@ fn write_schema(model: &Model<'_>, options: &Options) -> Result<Vec<OutputFile>>
         // Drop sea-orm-codegen's own banner line; ours says where the file comes from.
         let body: String = file.content.lines().skip_while(|l| l.starts_with("//!") || l.trim().is_empty()).collect::<Vec<_>>().join("\n");
         let tokens: TokenStream = body.parse().map_err(|e: proc_macro2::LexError| Error::SeaOrmCodegen { message: format!("{}: {e}", file.name) })?;
-        let mut tokens = replace_strings(tokens, &renames);
+        let mut tokens = readable_citext(replace_strings(tokens, &renames));
         if let Some(t) = table {
             tokens.extend(search_helpers(model, t));
         }
@@ -239,6 +239,45 @@ fn replace_strings(tokens: TokenStream, renames: &BTreeMap<String, String>) -> T
                     Some(real) => TokenTree::Literal(Literal::string(real)),
                     None => TokenTree::Literal(lit),
                 }
+            }
+            other => other,
+        })
+        .collect()
+}
+
+/// sea-orm-codegen leaves a column of a custom type out of the model (`ignore`). A citext column
+/// (SQLite's COLLATE NOCASE) is text the application reads and writes: it stays in the model,
+/// read as text, and the values it is saved and compared with are cast to citext, so
+/// `Column::Email.eq(v)` ignores case as `COLLATE NOCASE` did (a text parameter would compare
+/// case-sensitively).
+pub fn readable_citext(tokens: TokenStream) -> TokenStream {
+    let citext = |tree: &TokenTree| matches!(tree, TokenTree::Literal(l) if l.to_string() == r#""custom(\"citext\")""#);
+    tokens
+        .into_iter()
+        .map(|tree| match tree {
+            TokenTree::Group(g) if g.delimiter() == Delimiter::Parenthesis && g.stream().into_iter().any(|t| citext(&t)) => {
+                let mut kept: Vec<TokenTree> = Vec::new();
+                let mut trees = g.stream().into_iter().peekable();
+                while let Some(t) = trees.next() {
+                    if matches!(&t, TokenTree::Ident(i) if i == "ignore") {
+                        // and its comma
+                        if matches!(trees.peek(), Some(TokenTree::Punct(p)) if p.as_char() == ',') {
+                            trees.next();
+                        }
+                        continue;
+                    }
+                    kept.push(t);
+                }
+                let mut stream: TokenStream = kept.into_iter().collect();
+                stream.extend(quote::quote! { , save_as = "citext" });
+                let mut new = Group::new(Delimiter::Parenthesis, stream);
+                new.set_span(g.span());
+                TokenTree::Group(new)
+            }
+            TokenTree::Group(g) => {
+                let mut new = Group::new(g.delimiter(), readable_citext(g.stream()));
+                new.set_span(g.span());
+                TokenTree::Group(new)
             }
             other => other,
         })
@@ -429,8 +468,10 @@ pub(crate) fn column_type(t: PgType) -> ColumnType {
         PgType::Double => ColumnType::Double,
         PgType::Numeric(p) => ColumnType::Decimal(p),
         PgType::Text => ColumnType::Text,
+        PgType::Citext => ColumnType::Custom(sea_query::IntoIden::into_iden(sea_query::Alias::new("citext"))),
         PgType::Varchar(n) => ColumnType::String(StringLen::N(n)),
         PgType::Bytea => ColumnType::VarBinary(StringLen::None),
+        PgType::Json => ColumnType::Json,
         PgType::Jsonb => ColumnType::JsonBinary,
         PgType::Date => ColumnType::Date,
         PgType::Time => ColumnType::Time,

@@ -104,7 +104,7 @@ fn entity_dependencies(models: &[model::Model<'_>], options: &Options) -> Vec<St
     let with_entity = models.iter().flat_map(|m| &m.tables).filter(|t| t.entity_key.is_some());
     for column in with_entity.clone().flat_map(|t| &t.plan.columns) {
         features.insert(match column.pg_type {
-            PgType::Jsonb => "with-json",
+            PgType::Json | PgType::Jsonb => "with-json",
             PgType::Date | PgType::Time | PgType::Timestamp | PgType::TimestampTz => match options.date_time {
                 DateTimeCrate::Chrono => "with-chrono",
                 DateTimeCrate::Time => "with-time",

@@ -16,9 +16,9 @@ use std::fmt::Write;
 
 use proc_macro2::{Literal, TokenStream};
 use quote::{format_ident, quote};
-use sqlite2pg_converter::ddl::nocase_collation_sql;
+use sqlite2pg_converter::ddl::{create_extension_sql, nocase_collation_sql};
 use sqlite2pg_converter::ident::quote as quote_ident;
-use sqlite2pg_converter::mapping::{PgType, Rule};
+use sqlite2pg_converter::mapping::{KeyStyle, PgType, Rule};
 use sqlite2pg_converter::plan::{ColumnPlan, Finding, ForeignKeyPlan, Grade, IndexPlan, NOCASE_COLLATION};
 use sqlite2pg_converter::profile::EpochUnit;
 
@@ -314,6 +314,11 @@ fn prepare(model: &Model<'_>) -> (Vec<String>, TokenStream, TokenStream) {
     }
     let mut up = TokenStream::new();
     let mut down = TokenStream::new();
+    for extension in &model.schema.extensions {
+        // Never dropped by `down`: the database may have had it before, or another schema use it.
+        banner.push(format!("Creates the extension `{extension}` when the database lacks it (`down` leaves it)."));
+        up.extend(raw(&create_extension_sql(extension)));
+    }
     if model.schema.needs_nocase_collation {
         banner.push(format!("Creates the collation `{NOCASE_COLLATION}`: ICU, case-insensitive, standing in for SQLite's COLLATE NOCASE."));
         up.extend(raw(&nocase_collation_sql()));
@@ -417,7 +422,14 @@ fn create_table(p: &TableShape) -> TokenStream {
 
 fn column(c: &ColumnShape, pk_inline: bool) -> TokenStream {
     let name = c.name.as_str();
-    let ty = type_call(c.pg_type);
+    // A serial key (the framework's convention): sea-query's `auto_increment` is an identity.
+    let serial = c.identity && c.key_style == KeyStyle::Serial;
+    let ty = match (serial, c.pg_type) {
+        (true, PgType::SmallInt) => quote! { custom(Alias::new("smallserial")) },
+        (true, PgType::Integer) => quote! { custom(Alias::new("serial")) },
+        (true, _) => quote! { custom(Alias::new("bigserial")) },
+        (false, pg_type) => type_call(pg_type),
+    };
     let mut def = quote! { ColumnDef::new(#name).#ty };
     if let Some(coll) = &c.collation {
         let extra = format!("COLLATE {}", quote_ident(coll));
@@ -426,7 +438,7 @@ fn column(c: &ColumnShape, pk_inline: bool) -> TokenStream {
     if !c.nullable || c.identity || pk_inline {
         def.extend(quote! { .not_null() });
     }
-    if c.identity {
+    if c.identity && !serial {
         def.extend(quote! { .auto_increment() });
     }
     if pk_inline {
@@ -455,11 +467,13 @@ fn type_call(t: PgType) -> TokenStream {
         }
         PgType::Numeric(None) => quote! { decimal() },
         PgType::Text => quote! { text() },
+        PgType::Citext => quote! { custom(Alias::new("citext")) },
         PgType::Varchar(n) => {
             let n = Literal::u32_unsuffixed(n);
             quote! { string_len(#n) }
         }
         PgType::Bytea => quote! { blob() },
+        PgType::Json => quote! { json() },
         PgType::Jsonb => quote! { json_binary() },
         PgType::Date => quote! { date() },
         PgType::Time => quote! { time() },
@@ -917,7 +931,7 @@ mod tests {
     }
 
     fn shape(name: &str, pg_type: PgType) -> ColumnShape {
-        ColumnShape { name: name.into(), pg_type, nullable: true, identity: false, default: None, generated: None, collation: None, epoch: None }
+        ColumnShape { name: name.into(), pg_type, nullable: true, identity: false, key_style: KeyStyle::Identity, default: None, generated: None, collation: None, epoch: None }
     }
 
     #[test]

@@ -192,7 +192,7 @@ fn migrations(schema: &SchemaPlan, slot: Option<&SchemaSlot>, tables: &[TableMod
         Some(s) => format!("m{STAMP_DATE}_{:02}{position:04}_{}_{what}", s.number, s.module.snake),
     };
     let mut migrations = Vec::new();
-    let needs_prepare = schema.schema != "public" || schema.needs_nocase_collation || !schema.text_search_setup.is_empty();
+    let needs_prepare = schema.schema != "public" || schema.needs_nocase_collation || !schema.extensions.is_empty() || !schema.text_search_setup.is_empty();
     if needs_prepare {
         let name = match slot {
             Some(s) => format!("m{STAMP_DATE}_{:02}0000_create_schema_{}", s.number, s.module.snake),

@@ -118,6 +118,9 @@ pub struct ColumnProfile {
     pub text_bool: u64,
     /// Texts that are a UUID.
     pub text_uuid: u64,
+    /// Texts of exactly 32 hex digits: a UUID as Django's UUIDField and SQLAlchemy's Uuid store
+    /// it on SQLite (`char(32)`), or as readily an MD5 digest; only a framework's DDL tells.
+    pub text_uuid_hex: u64,
     /// Texts that are a decimal number.
     pub text_numeric: u64,
     /// Texts that are an integer.
@@ -155,6 +158,10 @@ impl ColumnProfile {
     /// Every non-null value is a JSON object/array text (and there is at least one).
     pub fn all_json(&self) -> bool {
         self.texts > 0 && self.non_null() == self.texts && self.text_json == self.texts
+    }
+    /// Every non-null value is a UUID text, dashed or 32 hex digits (and there is at least one).
+    pub fn all_uuid_any_form(&self) -> bool {
+        self.texts > 0 && self.non_null() == self.texts && self.text_uuid + self.text_uuid_hex == self.texts
     }
     /// Every non-null value is a UUID text (and there is at least one).
     pub fn all_uuid(&self) -> bool {
@@ -478,6 +485,7 @@ impl ColumnProfile {
             text_json_any,
             text_bool,
             text_uuid,
+            text_uuid_hex,
             text_numeric,
             text_integer,
             dates: DateShapes { date, datetime, datetime_zone, time, sub_microsecond },
@@ -510,6 +518,7 @@ impl ColumnProfile {
         self.text_json_any += text_json_any;
         self.text_bool += text_bool;
         self.text_uuid += text_uuid;
+        self.text_uuid_hex += text_uuid_hex;
         self.text_numeric += text_numeric;
         self.text_integer += text_integer;
         self.dates.date += date;
@@ -629,6 +638,8 @@ impl ColumnProfile {
         }
         if is_uuid(text) {
             self.text_uuid += 1;
+        } else if bytes.len() == 32 && bytes.iter().all(u8::is_ascii_hexdigit) {
+            self.text_uuid_hex += 1;
         }
         if let Some(shape) = iso_shape(text) {
             match shape {

@@ -9,7 +9,12 @@ use sea_orm::entity::prelude::*;
 pub struct Model {
     #[sea_orm(primary_key)]
     pub id: i64,
-    #[sea_orm(column_type = "Text", unique)]
+    #[sea_orm(
+        column_type = "custom(\"citext\")",
+        select_as = "text",
+        unique,
+        save_as = "citext"
+    )]
     pub email: String,
     #[sea_orm(column_type = "Text")]
     pub display_name: String,

@@ -3,7 +3,7 @@
 //! Creates table `users` from SQLite table `users`, with its keys, checks and indexes.
 //!
 //! Type decisions (SQLite -> PostgreSQL: evidence):
-//! - `id INTEGER` -> bigint identity: INTEGER PRIMARY KEY AUTOINCREMENT -> identity
+//! - `id INTEGER` -> bigint identity: INTEGER PRIMARY KEY AUTOINCREMENT -> bigint identity
 //! - `is_admin INTEGER` -> boolean: INTEGER, values {0,1} only, and the name reads as a flag
 //! - `is_active INTEGER` -> boolean: INTEGER, values {0,1} only, and the name reads as a flag
 //! - `settings TEXT` -> jsonb: TEXT, all 60 values are JSON objects or arrays
@@ -30,12 +30,7 @@ impl MigrationTrait for Migration {
                             .auto_increment()
                             .primary_key(),
                     )
-                    .col(
-                        ColumnDef::new("email")
-                            .text()
-                            .extra("COLLATE sqlite_nocase")
-                            .not_null(),
-                    )
+                    .col(ColumnDef::new("email").custom(Alias::new("citext")).not_null())
                     .col(ColumnDef::new("display_name").text().not_null())
                     .col(
                         ColumnDef::new("is_admin")

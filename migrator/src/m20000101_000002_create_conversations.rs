@@ -3,7 +3,7 @@
 //! Creates table `conversations` from SQLite table `conversations`, with its keys, checks and indexes.
 //!
 //! Type decisions (SQLite -> PostgreSQL: evidence):
-//! - `id INTEGER` -> bigint identity: INTEGER PRIMARY KEY AUTOINCREMENT -> identity
+//! - `id INTEGER` -> bigint identity: INTEGER PRIMARY KEY AUTOINCREMENT -> bigint identity
 //! - `is_archived INTEGER` -> boolean: INTEGER, values {0,1} only, and the name reads as a flag
 
 use sea_orm_migration::prelude::*;

@@ -3,7 +3,7 @@
 //! Creates table `messages` from SQLite table `messages`, with its keys, checks and indexes.
 //!
 //! Type decisions (SQLite -> PostgreSQL: evidence):
-//! - `id INTEGER` -> bigint identity: INTEGER PRIMARY KEY AUTOINCREMENT -> identity
+//! - `id INTEGER` -> bigint identity: INTEGER PRIMARY KEY AUTOINCREMENT -> bigint identity
 //! - `metadata TEXT` -> jsonb: TEXT, all 999 values are JSON objects or arrays
 //! - `client_id TEXT` -> uuid: TEXT, all 2998 values are UUIDs
 //! - `edited_on DATETIME` -> timestamp: DATETIME, 230 ISO date-times

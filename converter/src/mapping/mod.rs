@@ -6,11 +6,13 @@
 //! all of them. Nothing here changes or drops a value: values that break the chosen type are
 //! counted later by [`crate::plan`] and reported with their keys.
 
+pub mod conventions;
 pub mod defaults;
 mod types;
 
 use serde::{Deserialize, Serialize};
 
+pub use conventions::{Conventions, IntWidth, KeyStyle};
 pub use types::{Affinity, Declared, DeclaredKind, PgType, affinity, read_declared};
 
 use crate::introspect::{SourceCheck, SourceColumn};
@@ -59,6 +61,11 @@ pub enum Rule {
     /// Stored values break the first choice (SQLite never enforced declared types): a wider
     /// type holds every one of them.
     Widened,
+    /// The PostgreSQL type the framework that wrote the DDL declares for it (see
+    /// [`conventions`]).
+    Framework,
+    /// `--keep-value-kinds`: the kind of value the driver returned on SQLite.
+    KeptKind,
 }
 
 /// The decision for one column.
@@ -195,15 +202,28 @@ fn flag_evidence(column: &SourceColumn, checks: &[SourceCheck]) -> Option<&'stat
 
 /// Decide the PostgreSQL type of a column that is not the rowid alias.
 ///
-/// The order: declared boolean; flag-named 0/1 integers; declared JSON; declared date/time;
+/// The order: `--keep-value-kinds`; a framework's signature types (Django's JSONField and
+/// UUIDField); declared boolean; flag-named 0/1 integers; declared JSON; declared date/time;
 /// REAL; DECIMAL/NUMERIC; VARCHAR(n); declared UUID; BLOB; integer affinity; text affinity
-/// (where JSON, ISO-8601 and UUID text are detected); and last, no declared type or one that
-/// says nothing, chosen from the stored values.
-pub fn decide(column: &SourceColumn, checks: &[SourceCheck], profile: &ColumnProfile) -> ColumnDecision {
+/// (where JSON, ISO-8601 and UUID text are detected unless a framework declared it text); and
+/// last, no declared type or one that says nothing, chosen from the stored values.
+pub fn decide(column: &SourceColumn, checks: &[SourceCheck], profile: &ColumnProfile, conventions: &Conventions) -> ColumnDecision {
     let declared = read_declared(&column.declared_type);
     let decl = if column.declared_type.is_empty() { "no declared type".to_string() } else { column.declared_type.clone() };
     let p = profile;
     let n = p.non_null();
+    if conventions.keep_value_kinds {
+        return decide_kept_kind(&decl, declared.kind, conventions, p);
+    }
+    if let Some(framework) = conventions.framework {
+        let name = framework.name();
+        if conventions.json_valid_text && matches!(declared.kind, DeclaredKind::Text) && check_reads_as_json(column, checks) {
+            return ColumnDecision::new(PgType::Jsonb, Rule::Framework, format!("{decl} under CHECK (JSON_VALID(...)): {name}'s JSONField, jsonb on PostgreSQL ({} JSON values of {n})", p.text_json_any));
+        }
+        if conventions.hex_uuid && declared.kind == DeclaredKind::BoundedText(32) && p.all_uuid_any_form() {
+            return ColumnDecision::new(PgType::Uuid, Rule::Framework, format!("{decl} holding {n} UUIDs as 32 hex digits: {name}'s UUID type, uuid on PostgreSQL"));
+        }
+    }
     match declared.kind {
         DeclaredKind::Boolean => {
             let ok = p.integers - p.ints_not_01.min(p.integers) + p.text_bool;
@@ -213,10 +233,18 @@ pub fn decide(column: &SourceColumn, checks: &[SourceCheck], profile: &ColumnPro
             }
             d
         }
-        DeclaredKind::Json => ColumnDecision::new(PgType::Jsonb, Rule::DeclaredJson, format!("{decl}, {} JSON texts of {n} values", p.text_json_any)),
-        DeclaredKind::Date | DeclaredKind::Time | DeclaredKind::DateTime | DeclaredKind::DateTimeTz => decide_declared_temporal(&decl, declared.kind, p),
+        DeclaredKind::Json => {
+            let pg = conventions.declared_json;
+            let why = match conventions.framework {
+                Some(f) if pg == PgType::Json => format!(", json as {} declares it on PostgreSQL (the text kept as written)", f.name()),
+                _ => String::new(),
+            };
+            ColumnDecision::new(pg, Rule::DeclaredJson, format!("{decl}, {} JSON texts of {n} values{why}", p.text_json_any))
+        }
+        DeclaredKind::JsonBinary => ColumnDecision::new(PgType::Jsonb, Rule::DeclaredJson, format!("{decl}, {} JSON texts of {n} values", p.text_json_any)),
+        DeclaredKind::Date | DeclaredKind::Time | DeclaredKind::DateTime | DeclaredKind::DateTimeTz => decide_declared_temporal(&decl, declared.kind, conventions, p),
         DeclaredKind::Real => ColumnDecision::new(PgType::Double, Rule::Real, format!("{decl}: SQLite REAL is an 8-byte double{}", infinities(p))),
-        DeclaredKind::Decimal(precision) => decide_decimal(&decl, precision, p),
+        DeclaredKind::Decimal(precision) => decide_decimal(&decl, precision, conventions, p),
         DeclaredKind::BoundedText(len) => {
             if p.text_max_chars <= len as u64 {
                 ColumnDecision::new(PgType::Varchar(len), Rule::BoundedText, format!("{decl}, longest value {} characters", p.text_max_chars))
@@ -231,18 +259,71 @@ pub fn decide(column: &SourceColumn, checks: &[SourceCheck], profile: &ColumnPro
             let d = ColumnDecision::new(PgType::Bytea, Rule::Blob, format!("{decl}, {}", values_summary(p)));
             if p.texts > 0 { d.warning(format!("{} text values will be stored as their bytes", p.texts)) } else { d }
         }
-        DeclaredKind::SmallInt | DeclaredKind::Int4 | DeclaredKind::Integer => decide_integer(column, checks, &decl, declared.kind, p),
+        DeclaredKind::SmallInt | DeclaredKind::Int4 | DeclaredKind::Integer | DeclaredKind::BigInt => decide_integer(column, checks, &decl, declared.kind, conventions, p),
+        DeclaredKind::Text if conventions.declared_type_is_intent => declared_text(&decl, p),
         DeclaredKind::Text => decide_text(&decl, p).unwrap_or_else(|| ColumnDecision::new(PgType::Text, Rule::Text, format!("{decl}, {}", values_summary(p)))),
-        DeclaredKind::None | DeclaredKind::Other => decide_from_values(column, checks, &decl, p),
+        DeclaredKind::None | DeclaredKind::Other => decide_from_values(column, checks, &decl, conventions, p),
     }
 }
 
-fn decide_declared_temporal(decl: &str, kind: DeclaredKind, p: &ColumnProfile) -> ColumnDecision {
+/// `--keep-value-kinds`: the type that returns each value as the kind the driver returned on
+/// SQLite, which its storage class decides (integer, real, text, blob), never a boolean, JSON,
+/// date or UUID. Only lossless changes: REAL to double precision, a declared length kept.
+fn decide_kept_kind(decl: &str, kind: DeclaredKind, conventions: &Conventions, p: &ColumnProfile) -> ColumnDecision {
+    let n = p.non_null();
+    let kept = |pg: PgType, what: &str| ColumnDecision::new(pg, Rule::KeptKind, format!("{decl}, {}: {what} (--keep-value-kinds)", values_summary(p)));
+    if n == 0 {
+        return match kind {
+            DeclaredKind::SmallInt | DeclaredKind::Int4 | DeclaredKind::Integer | DeclaredKind::BigInt | DeclaredKind::Boolean => {
+                kept(integer_type(kind, conventions, p), "integers stay integers")
+            }
+            DeclaredKind::Real => kept(PgType::Double, "reals stay reals"),
+            DeclaredKind::Blob => kept(PgType::Bytea, "blobs stay bytes"),
+            DeclaredKind::BoundedText(len) => kept(PgType::Varchar(len), "text stays text"),
+            _ => kept(PgType::Text, "text stays text"),
+        };
+    }
+    if p.integers == n {
+        let kind = if matches!(kind, DeclaredKind::SmallInt | DeclaredKind::Int4 | DeclaredKind::Integer | DeclaredKind::BigInt) { kind } else { DeclaredKind::BigInt };
+        return kept(integer_type(kind, conventions, p), "integers stay integers");
+    }
+    if p.integers + p.reals == n {
+        return kept(PgType::Double, "numbers read as reals");
+    }
+    if p.blobs == n {
+        return kept(PgType::Bytea, "blobs stay bytes");
+    }
+    match kind {
+        DeclaredKind::BoundedText(len) if p.texts == n && p.text_max_chars <= len as u64 => kept(PgType::Varchar(len), "text stays text"),
+        _ => kept(PgType::Text, "text stays text"),
+    }
+}
+
+/// A column the framework declared text: text, whatever its values look like; what they look
+/// like is a candidate.
+fn declared_text(decl: &str, p: &ColumnProfile) -> ColumnDecision {
+    let d = ColumnDecision::new(PgType::Text, Rule::Framework, format!("{decl}, {}: declared text by the framework, kept text", values_summary(p)));
+    match decide_text(decl, p) {
+        Some(guess) => d.candidate(format!("{}: {} (the application reads text today; set `type = \"{}\"` in sqlite2pg.toml to change what it reads)", guess.pg_type, guess.reason, guess.pg_type)),
+        None => d,
+    }
+}
+
+/// Whether a CHECK of the table tests the column with JSON_VALID (Django's JSONField).
+fn check_reads_as_json(column: &SourceColumn, checks: &[SourceCheck]) -> bool {
+    let name = column.name.to_ascii_lowercase();
+    checks.iter().any(|check| {
+        let text: String = check.expr.to_ascii_lowercase().chars().filter(|c| !c.is_whitespace() && !matches!(c, '"' | '`' | '[' | ']')).collect();
+        text.contains(&format!("json_valid({name})"))
+    })
+}
+
+fn decide_declared_temporal(decl: &str, kind: DeclaredKind, conventions: &Conventions, p: &ColumnProfile) -> ColumnDecision {
     let declared_type = match kind {
         DeclaredKind::Date => PgType::Date,
         DeclaredKind::Time => PgType::Time,
         DeclaredKind::DateTimeTz => PgType::TimestampTz,
-        _ => PgType::Timestamp,
+        _ => conventions.naive_datetime,
     };
     let n = p.non_null();
     if n > 0 && p.integers == n
@@ -255,10 +336,16 @@ fn decide_declared_temporal(decl: &str, kind: DeclaredKind, p: &ColumnProfile) -
         // A declared DATE holding times keeps them: timestamp, not date.
         let chosen = match (declared_type, detected) {
             (PgType::TimestampTz, PgType::Timestamp | PgType::Date) => PgType::TimestampTz,
+            // Sequelize's DATE holds texts with an offset: timestamptz, as it declares.
+            (PgType::Timestamp, PgType::TimestampTz) => PgType::TimestampTz,
             (PgType::Timestamp, PgType::Date) => PgType::Timestamp,
             (_, d) => d,
         };
-        let d = ColumnDecision::new(chosen, Rule::DeclaredTemporal, format!("{decl}, {}", iso_summary(p)));
+        let mut d = ColumnDecision::new(chosen, Rule::DeclaredTemporal, format!("{decl}, {}", iso_summary(p)));
+        if let (Some(f), true) = (conventions.framework, kind == DeclaredKind::DateTime && chosen == PgType::TimestampTz && detected != PgType::TimestampTz) {
+            d.rule = Rule::Framework;
+            d.reason = format!("{decl}, {}: {} writes naive UTC and declares timestamptz on PostgreSQL", iso_summary(p), f.name());
+        }
         return if chosen != declared_type && !(declared_type == PgType::Timestamp && chosen == PgType::TimestampTz) {
             d.warning(format!("declared {decl} but the values are {chosen}: {chosen} keeps them whole"))
         } else {
@@ -293,8 +380,25 @@ fn iso_family(p: &ColumnProfile, date_preferred: bool) -> Option<PgType> {
     })
 }
 
-fn decide_decimal(decl: &str, precision: Option<(u32, u32)>, p: &ColumnProfile) -> ColumnDecision {
+/// The most significant digits rust_decimal (SeaORM's `Decimal`) holds: the precision of a
+/// numeric whose places come from the values, leaving the integer part room.
+const DECIMAL_PRECISION_FROM_VALUES: u32 = 28;
+
+fn decide_decimal(decl: &str, precision: Option<(u32, u32)>, conventions: &Conventions, p: &ColumnProfile) -> ColumnDecision {
     match precision {
+        None if conventions.decimal_places_from_values && p.non_null() > 0 => {
+            let scale = p.max_frac_digits;
+            let precision = DECIMAL_PRECISION_FROM_VALUES.max(p.max_int_digits + scale).min(1000);
+            let name = conventions.framework.map_or("the framework", |f| f.name());
+            ColumnDecision::new(
+                PgType::Numeric(Some((precision, scale))),
+                Rule::Framework,
+                format!("{decl} without precision: {name} reads it with the places its model declares, which SQLite's DDL does not keep; the values have up to {scale} places"),
+            )
+            .warning(format!(
+                "numeric({precision},{scale}): the places are the most the stored values show, and the model may declare more (set `type = \"numeric(P,S)\"` in sqlite2pg.toml as the model declares, or build the schema with `migrate --app-schema`)"
+            ))
+        }
         Some((prec, scale)) => {
             if p.max_int_digits <= prec - scale && p.max_frac_digits <= scale {
                 ColumnDecision::new(PgType::Numeric(Some((prec, scale))), Rule::Decimal, format!("{decl}, every value fits ({} integer and {} fraction digits at most)", p.max_int_digits, p.max_frac_digits))
@@ -307,15 +411,15 @@ fn decide_decimal(decl: &str, precision: Option<(u32, u32)>, p: &ColumnProfile) 
     }
 }
 
-fn decide_integer(column: &SourceColumn, checks: &[SourceCheck], decl: &str, kind: DeclaredKind, p: &ColumnProfile) -> ColumnDecision {
+fn decide_integer(column: &SourceColumn, checks: &[SourceCheck], decl: &str, kind: DeclaredKind, conventions: &Conventions, p: &ColumnProfile) -> ColumnDecision {
     if p.all_01_integers() {
-        if let Some(evidence) = flag_evidence(column, checks) {
+        if let Some(evidence) = flag_evidence(column, checks).filter(|_| !conventions.declared_type_is_intent) {
             return ColumnDecision::new(PgType::Boolean, Rule::FlagBoolean, format!("{decl}, values {{0,1}} only, and {evidence}"));
         }
-        let pg = integer_type(kind, p);
+        let pg = integer_type(kind, conventions, p);
         return ColumnDecision::new(pg, Rule::Integer, format!("{decl}, values {{0,1}} only")).candidate("boolean: holds only 0/1 (set `type = \"boolean\"` in sqlite2pg.toml)");
     }
-    let pg = integer_type(kind, p);
+    let pg = integer_type(kind, conventions, p);
     let mut d = ColumnDecision::new(pg, Rule::Integer, format!("{decl}, {}", values_summary(p)));
     if p.integers > 0 && p.integers == p.non_null()
         && let Some(unit) = p.epoch_unit() {
@@ -324,12 +428,15 @@ fn decide_integer(column: &SourceColumn, checks: &[SourceCheck], decl: &str, kin
     d
 }
 
-/// bigint, unless a smaller declared integer type holds every value.
-fn integer_type(kind: DeclaredKind, p: &ColumnProfile) -> PgType {
+/// bigint, unless a smaller declared integer type holds every value: SMALLINT, INT4, and
+/// INT/INTEGER where the conventions make integers int4.
+fn integer_type(kind: DeclaredKind, conventions: &Conventions, p: &ColumnProfile) -> PgType {
     let (min, max) = (p.int_min.unwrap_or(0), p.int_max.unwrap_or(0));
+    let fits_int4 = min >= i32::MIN as i64 && max <= i32::MAX as i64;
     match kind {
         DeclaredKind::SmallInt if min >= i16::MIN as i64 && max <= i16::MAX as i64 => PgType::SmallInt,
-        DeclaredKind::Int4 | DeclaredKind::SmallInt if min >= i32::MIN as i64 && max <= i32::MAX as i64 => PgType::Integer,
+        DeclaredKind::Int4 | DeclaredKind::SmallInt if fits_int4 => PgType::Integer,
+        DeclaredKind::Integer if fits_int4 && conventions.integers == IntWidth::Int4 => PgType::Integer,
         _ => PgType::BigInt,
     }
 }
@@ -348,14 +455,14 @@ fn decide_text(decl: &str, p: &ColumnProfile) -> Option<ColumnDecision> {
     None
 }
 
-fn decide_from_values(column: &SourceColumn, checks: &[SourceCheck], decl: &str, p: &ColumnProfile) -> ColumnDecision {
+fn decide_from_values(column: &SourceColumn, checks: &[SourceCheck], decl: &str, conventions: &Conventions, p: &ColumnProfile) -> ColumnDecision {
     let n = p.non_null();
     if n == 0 {
         return ColumnDecision::new(PgType::Text, Rule::FromValues, format!("{decl} and no values: text"));
     }
     if p.integers == n {
         if p.all_01_integers()
-            && let Some(evidence) = flag_evidence(column, checks)
+            && let Some(evidence) = flag_evidence(column, checks).filter(|_| !conventions.declared_type_is_intent)
         {
             return ColumnDecision::new(PgType::Boolean, Rule::FlagBoolean, format!("{decl}, values {{0,1}} only, and {evidence}"));
         }

@@ -22,10 +22,16 @@ pub enum PgType {
     Numeric(Option<(u32, u32)>),
     /// `text`
     Text,
+    /// `citext` (contrib): text compared without regard to case, for SQLite's `COLLATE NOCASE`;
+    /// unlike a nondeterministic collation, LIKE and ILIKE work on it in every PostgreSQL.
+    Citext,
     /// `varchar(n)`
     Varchar(u32),
     /// `bytea`
     Bytea,
+    /// `json`: the text of each value kept as written (key order, spacing, duplicate keys), as
+    /// Sequelize, SQLAlchemy and SeaORM's `json()` declare it on PostgreSQL.
+    Json,
     /// `jsonb`
     Jsonb,
     /// `date`
@@ -53,8 +59,10 @@ impl fmt::Display for PgType {
             PgType::Numeric(Some((p, s))) => write!(f, "numeric({p},{s})"),
             PgType::Numeric(None) => f.write_str("numeric"),
             PgType::Text => f.write_str("text"),
+            PgType::Citext => f.write_str("citext"),
             PgType::Varchar(n) => write!(f, "varchar({n})"),
             PgType::Bytea => f.write_str("bytea"),
+            PgType::Json => f.write_str("json"),
             PgType::Jsonb => f.write_str("jsonb"),
             PgType::Date => f.write_str("date"),
             PgType::Time => f.write_str("time"),
@@ -98,8 +106,10 @@ impl PgType {
             ("numeric" | "decimal", [p, s]) if *p > 0 && s <= p => PgType::Numeric(Some((*p, *s))),
             ("numeric" | "decimal", [p]) if *p > 0 => PgType::Numeric(Some((*p, 0))),
             ("text", []) => PgType::Text,
+            ("citext", []) => PgType::Citext,
             ("varchar" | "character varying", [n]) if *n > 0 => PgType::Varchar(*n),
             ("bytea", []) => PgType::Bytea,
+            ("json", []) => PgType::Json,
             ("jsonb", []) => PgType::Jsonb,
             ("date", []) => PgType::Date,
             ("time" | "time without time zone", []) => PgType::Time,
@@ -120,8 +130,10 @@ impl PgType {
             PgType::Double => TargetType::Float8,
             PgType::Numeric(modifiers) => TargetType::Numeric(modifiers),
             PgType::Text => TargetType::Text,
+            PgType::Citext => TargetType::Citext,
             PgType::Varchar(n) => TargetType::Varchar(Some(n)),
             PgType::Bytea => TargetType::Bytea,
+            PgType::Json => TargetType::Json,
             PgType::Jsonb => TargetType::Jsonb,
             PgType::Date => TargetType::Date,
             PgType::Time => TargetType::Time,
@@ -139,7 +151,7 @@ impl PgType {
 
     /// Types holding text.
     pub fn is_text(self) -> bool {
-        matches!(self, PgType::Text | PgType::Varchar(_))
+        matches!(self, PgType::Text | PgType::Citext | PgType::Varchar(_))
     }
 
     /// Date and time types.
@@ -192,7 +204,9 @@ pub enum DeclaredKind {
     SmallInt,
     /// MEDIUMINT, INT4.
     Int4,
-    /// Any other integer name (INTEGER, INT, BIGINT, ...).
+    /// BIGINT, INT8: 8 bytes on every engine.
+    BigInt,
+    /// Any other integer name (INTEGER, INT, ...).
     Integer,
     /// REAL, FLOAT, DOUBLE.
     Real,
@@ -204,8 +218,10 @@ pub enum DeclaredKind {
     Text,
     /// BLOB, BINARY, ...
     Blob,
-    /// JSON.
+    /// JSON (`JSON`, sea-query's `json_text`).
     Json,
+    /// JSONB (`JSONB`, sea-query's `jsonb_text`).
+    JsonBinary,
     /// DATE.
     Date,
     /// TIME.
@@ -246,16 +262,19 @@ pub fn read_declared(declared: &str) -> Declared {
         ("TIME_TEXT", _) => DeclaredKind::Time,
         ("REAL_DECIMAL" | "REAL_MONEY", []) => DeclaredKind::Decimal(None),
         ("REAL" | "REAL_MONEY", [p, s]) if *p > 0 && s <= p => DeclaredKind::Decimal(Some((*p, *s))),
-        ("JSON_TEXT" | "JSONB_TEXT", _) => DeclaredKind::Json,
+        ("JSON_TEXT", _) => DeclaredKind::Json,
+        ("JSONB_TEXT", _) => DeclaredKind::JsonBinary,
         ("ENUM_TEXT", _) => DeclaredKind::Text,
         ("VARBINARY_BLOB", _) => DeclaredKind::Blob,
         ("BOOLEAN" | "BOOL" | "BIT", _) | ("TINYINT", [1]) => DeclaredKind::Boolean,
         ("SMALLINT" | "INT2" | "TINYINT" | "SMALLINT UNSIGNED" | "TINYINT UNSIGNED", _) => DeclaredKind::SmallInt,
         ("MEDIUMINT" | "INT4" | "MEDIUMINT UNSIGNED", _) => DeclaredKind::Int4,
+        ("BIGINT" | "INT8" | "BIGINT UNSIGNED" | "UNSIGNED BIG INT", _) => DeclaredKind::BigInt,
         ("DECIMAL" | "NUMERIC" | "DEC", [p, s]) if *p > 0 && s <= p => DeclaredKind::Decimal(Some((*p, *s))),
         ("DECIMAL" | "NUMERIC" | "DEC", [p]) if *p > 0 => DeclaredKind::Decimal(Some((*p, 0))),
         ("DECIMAL" | "NUMERIC" | "DEC", _) => DeclaredKind::Decimal(None),
-        ("JSON" | "JSONB", _) => DeclaredKind::Json,
+        ("JSON", _) => DeclaredKind::Json,
+        ("JSONB", _) => DeclaredKind::JsonBinary,
         ("DATE", _) => DeclaredKind::Date,
         ("TIME" | "TIME WITHOUT TIME ZONE", _) => DeclaredKind::Time,
         ("DATETIME" | "TIMESTAMP" | "TIMESTAMP WITHOUT TIME ZONE" | "SMALLDATETIME" | "DATETIME2", _) => DeclaredKind::DateTime,

@@ -14,7 +14,8 @@ use crate::error::Result;
 use crate::ident::fit;
 use crate::introspect::fts::FtsContent;
 use crate::introspect::{IndexOrigin, IndexTarget, OpenOptions, OrphanScan, SourceColumn, SourceDb, SourceSchema, SourceTable, tokenize_significant};
-use crate::mapping::{self, ColumnDecision, PgType, Rule, defaults};
+use crate::framework::Framework;
+use crate::mapping::{self, ColumnDecision, Conventions, IntWidth, KeyStyle, PgType, Rule, defaults};
 use crate::profile::{ColumnProfile, ProfileJob, TableProfile};
 use crate::values::violation;
 
@@ -42,6 +43,25 @@ pub struct PlanOptions {
     /// then go to the copy's rejects policy). By default the plan widens the type to one that
     /// holds every stored value, and says so.
     pub strict_types: bool,
+    /// Whose conventions to plan with: the framework the database's bookkeeping tables name
+    /// (the default), none, or one the user names.
+    pub framework: FrameworkChoice,
+    /// How wide `INT`/`INTEGER` columns and rowid keys are, over the framework's convention.
+    pub int_width: Option<IntWidth>,
+    /// No column changes the kind of value its driver returns (`--keep-value-kinds`).
+    pub keep_value_kinds: bool,
+}
+
+/// Whose conventions a plan follows.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum FrameworkChoice {
+    /// The framework the database's bookkeeping tables name, if any.
+    #[default]
+    Detect,
+    /// None: sqlite2pg's own rules, from the declared types and the values.
+    None,
+    /// This one.
+    Named(Framework),
 }
 
 /// How [`plan_files_provisionally`] samples: large tables that a copy reads whole, in one pass
@@ -219,8 +239,14 @@ fn finding(grade: Grade, object: impl Into<String>, message: impl Into<String>) 
 
 fn build_schema(db: &SourceDb, source: &SourceSchema, schema: String, options: &PlanOptions, mut read: ReadProfiles<'_>) -> Result<SchemaPlan> {
     let mut findings = Vec::new();
+    let framework = match options.framework {
+        FrameworkChoice::Detect => Framework::detect(source.tables.iter().map(|t| t.name.as_str())),
+        FrameworkChoice::None => None,
+        FrameworkChoice::Named(f) => Some(f),
+    };
+    let conventions = Conventions::of(framework).with_choices(options.int_width, options.keep_value_kinds);
     let mut sampled = false;
-    let mut needs_nocase = false;
+    let mut needs_citext = false;
 
     // FTS tables holding their own text become real tables, after the ordinary ones.
     let own_content: Vec<SourceTable> =
@@ -247,7 +273,7 @@ fn build_schema(db: &SourceDb, source: &SourceSchema, schema: String, options: &
         // A provisional plan's findings are not shown (the exact plan replaces it): counting a
         // sampled table's violations would be a pass over all of its rows, before the copy.
         let provisional = matches!(read.source, ProfileSource::Provisional(_)) && profile.sampled_rows.is_some();
-        let mut plan = plan_table((!provisional).then_some(db), source, t, profile, options, &mut findings, &mut needs_nocase)?;
+        let mut plan = plan_table((!provisional).then_some(db), source, t, profile, options, &conventions, &mut findings, &mut needs_citext)?;
         if own_content.iter().any(|o| o.name == t.name) {
             fulltext::force_text(&mut plan);
         }
@@ -305,7 +331,6 @@ fn build_schema(db: &SourceDb, source: &SourceSchema, schema: String, options: &
         let mut slots: Vec<Option<TablePlan>> = tables.into_iter().map(Some).collect();
         order.iter().filter_map(|&i| slots[i].take()).collect()
     };
-    let framework = crate::framework::Framework::detect(source.tables.iter().map(|t| t.name.as_str()));
     if let Some(framework) = framework {
         let file = db.path().file_name().map_or_else(|| db.path().display().to_string(), |f| f.to_string_lossy().into_owned());
         findings.insert(0, finding(Grade::Info, "database", framework.route(&file)));
@@ -316,7 +341,8 @@ fn build_schema(db: &SourceDb, source: &SourceSchema, schema: String, options: &
         schema,
         journal_mode: source.journal_mode.clone(),
         sampled,
-        needs_nocase_collation: needs_nocase,
+        needs_nocase_collation: indexes.iter().any(|i| i.parts.iter().any(|p| p.ends_with(&format!(" COLLATE {NOCASE_COLLATION}")) || p.contains(&format!(" COLLATE {NOCASE_COLLATION} ")))),
+        extensions: if needs_citext { vec!["citext".to_string()] } else { Vec::new() },
         tables,
         deferred_foreign_keys,
         indexes,
@@ -336,16 +362,18 @@ fn plan_table(
     t: &SourceTable,
     profile: &TableProfile,
     options: &PlanOptions,
+    conventions: &Conventions,
     findings: &mut Vec<Finding>,
-    needs_nocase: &mut bool,
+    needs_citext: &mut bool,
 ) -> Result<TablePlan> {
     let name = fit(&t.name);
     if name != t.name {
         findings.push(finding(Grade::Warning, object(&t.name, None), format!("name longer than 63 bytes: shortened to \"{name}\"")));
     }
+    let sqlite_sequence = source.sequences.iter().find(|(n, _)| n.eq_ignore_ascii_case(&t.name)).map(|(_, v)| *v);
     let mut columns = Vec::with_capacity(t.columns.len());
     for (c, p) in t.columns.iter().zip(&profile.columns) {
-        columns.push(plan_column(violations_in, t, c, p, options, findings, needs_nocase)?);
+        columns.push(plan_column(violations_in, t, c, p, sqlite_sequence, options, conventions, findings, needs_citext)?);
     }
     let pg_name = |source_name: &str| columns.iter().find(|c: &&ColumnPlan| c.source_name.eq_ignore_ascii_case(source_name)).map(|c| c.name.clone());
     let mut primary_key: Vec<String> = t.primary_key.iter().filter_map(|c| pg_name(c)).collect();
@@ -370,7 +398,6 @@ fn plan_table(
             None => findings.push(finding(Grade::Warning, object(&t.name, None), format!("UNIQUE constraint {} names a column that is not in the table: left out", index.name))),
         }
     }
-    let sqlite_sequence = source.sequences.iter().find(|(n, _)| n.eq_ignore_ascii_case(&t.name)).map(|(_, v)| *v);
     if t.without_rowid {
         findings.push(finding(Grade::Info, object(&t.name, None), "WITHOUT ROWID table: a plain table with its primary key in PostgreSQL"));
     }
@@ -394,9 +421,11 @@ fn plan_column(
     t: &SourceTable,
     c: &SourceColumn,
     p: &ColumnProfile,
+    sqlite_sequence: Option<i64>,
     options: &PlanOptions,
+    conventions: &Conventions,
     findings: &mut Vec<Finding>,
-    needs_nocase: &mut bool,
+    needs_citext: &mut bool,
 ) -> Result<ColumnPlan> {
     let obj = object(&t.name, Some(&c.name));
     let identity = t.rowid_alias.as_deref().is_some_and(|a| a.eq_ignore_ascii_case(&c.name));
@@ -405,10 +434,21 @@ fn plan_column(
         ColumnDecision::new(pg_type, Rule::Config, format!("{declared} -> {pg_type}: set in sqlite2pg.toml"))
     } else if identity {
         let how = if t.autoincrement { "INTEGER PRIMARY KEY AUTOINCREMENT" } else { "INTEGER PRIMARY KEY (rowid alias)" };
-        ColumnDecision::new(PgType::BigInt, Rule::Identity, format!("{how} -> identity"))
+        let highest = p.int_max.unwrap_or(0).max(sqlite_sequence.unwrap_or(0));
+        let pg_type = if conventions.key_width == IntWidth::Int4 && highest <= i64::from(i32::MAX) { PgType::Integer } else { PgType::BigInt };
+        let style = match conventions.key_style {
+            KeyStyle::Identity => "identity",
+            KeyStyle::Serial if pg_type == PgType::Integer => "serial",
+            KeyStyle::Serial => "bigserial",
+        };
+        let whose = conventions.framework.map(|f| format!(", as {} declares keys on PostgreSQL", f.name())).unwrap_or_default();
+        ColumnDecision::new(pg_type, Rule::Identity, format!("{how} -> {pg_type} {style}{whose}"))
     } else {
-        mapping::decide(c, &t.checks, p)
+        mapping::decide(c, &t.checks, p, conventions)
     };
+    if let Some(ambiguity) = conventions.ambiguity(&c.declared_type).filter(|_| decision.rule != Rule::Config && !identity) {
+        findings.push(finding(Grade::Warning, &obj, format!("ambiguous: {ambiguity}")));
+    }
     if let Some(w) = &decision.warning {
         findings.push(finding(Grade::Warning, &obj, w.clone()));
     }
@@ -421,19 +461,6 @@ fn plan_column(
     let pg_type = decision.pg_type;
     let in_pk = c.pk_position > 0;
 
-
-    let collation = match (c.collation.as_deref(), pg_type.is_text()) {
-        (None | Some("BINARY"), _) => None,
-        (Some("NOCASE"), true) => {
-            *needs_nocase = true;
-            findings.push(finding(Grade::Info, &obj, format!("COLLATE NOCASE -> case-insensitive ICU collation {NOCASE_COLLATION} (comparisons, sorting and UNIQUE ignore case; LIKE needs PostgreSQL 18 on such columns)")));
-            Some(NOCASE_COLLATION.to_string())
-        }
-        (Some(other), _) => {
-            findings.push(finding(Grade::Warning, &obj, format!("COLLATE {other} has no PostgreSQL equivalent for a {pg_type} column: the default collation is used")));
-            None
-        }
-    };
 
     let mut violations = match violations_in {
         Some(db) if !is_clean(p, pg_type, decision.epoch.is_some()) => Some(scan_violations(db, t, c, pg_type, decision.epoch)?),
@@ -471,6 +498,30 @@ fn plan_column(
     if pg_type == PgType::Bytea && p.integers + p.reals > 0 {
         findings.push(finding(Grade::Warning, &obj, format!("{} in a bytea column: stored as the bytes of the decimal text", counted(p.integers + p.reals, "number", "numbers"))));
     }
+    // SQLite's COLLATE NOCASE: citext, under which `=`, UNIQUE, ORDER BY, LIKE and ILIKE all
+    // ignore case on every PostgreSQL (a nondeterministic collation refuses LIKE before 18).
+    match (c.collation.as_deref(), pg_type) {
+        (None | Some("BINARY"), _) => {}
+        (Some("NOCASE"), PgType::Text | PgType::Varchar(_) | PgType::Citext) => {
+            let length = match pg_type {
+                PgType::Varchar(n) => format!(" (citext has no length: the declared {n} is no longer enforced)"),
+                _ => String::new(),
+            };
+            findings.push(finding(
+                Grade::Info,
+                &obj,
+                format!("COLLATE NOCASE -> citext (the contrib extension): comparisons, UNIQUE, ORDER BY, LIKE and ILIKE ignore case{length}"),
+            ));
+            decision.reason = format!("{}; COLLATE NOCASE: citext", decision.reason);
+            pg_type = PgType::Citext;
+            decision.pg_type = pg_type;
+            *needs_citext = true;
+        }
+        (Some(other), _) => {
+            findings.push(finding(Grade::Warning, &obj, format!("COLLATE {other} has no PostgreSQL equivalent for a {pg_type} column: the default collation is used")));
+        }
+    }
+    let collation = None;
     let mut default = None;
     if let (Some(sql), false) = (&c.default_sql, identity) {
         match defaults::translate(sql, pg_type, decision.epoch) {
@@ -511,6 +562,7 @@ fn plan_column(
         pg_type,
         nullable,
         identity,
+        key_style: conventions.key_style,
         default,
         generated: None,
         collation,
@@ -604,12 +656,12 @@ fn widen(db: &SourceDb, t: &SourceTable, c: &SourceColumn, p: &ColumnProfile, fi
         Boolean | SmallInt | Integer => vec![BigInt, Numeric(None), Text, Bytea],
         BigInt => vec![Numeric(None), Text, Bytea],
         Numeric(Some(_)) => vec![Numeric(None), Text, Bytea],
-        Double | Numeric(None) | Varchar(_) | Jsonb | Uuid => vec![Text, Bytea],
+        Double | Numeric(None) | Varchar(_) | Json | Jsonb | Uuid => vec![Text, Bytea],
         // Numbers that are no recognised epoch stay numbers (the finding lists the column as a
         // candidate); texts that are no date stay text.
         Date | Time | Timestamp | TimestampTz if numbers_only => vec![BigInt, Double, Text, Bytea],
         Date | Time | Timestamp | TimestampTz => vec![Text, Bytea],
-        Text => vec![Bytea],
+        Text | Citext => vec![Bytea],
         Bytea | TsVector => Vec::new(),
     };
     for candidate in candidates {
@@ -629,7 +681,7 @@ fn is_clean(p: &ColumnProfile, t: PgType, epoch: bool) -> bool {
         // Blobs and texts as their bytes, numbers as the bytes of their decimal text.
         PgType::Bytea => true,
         _ if p.blobs > 0 || !text_ok => false,
-        PgType::Text => true,
+        PgType::Text | PgType::Citext => true,
         PgType::Varchar(len) => p.integers + p.reals == 0 && p.text_max_chars <= len as u64,
         PgType::Boolean => p.reals == 0 && p.ints_not_01 == 0 && p.text_bool == p.texts,
         PgType::BigInt => p.reals == 0 && p.texts == 0,
@@ -640,7 +692,7 @@ fn is_clean(p: &ColumnProfile, t: PgType, epoch: bool) -> bool {
             let fits = precision.is_none_or(|(prec, scale)| p.max_int_digits <= prec - scale && p.max_frac_digits <= scale);
             fits && p.reals_infinite == 0 && p.text_numeric == p.texts
         }
-        PgType::Jsonb => p.reals_infinite == 0 && p.text_json_any == p.texts,
+        PgType::Json | PgType::Jsonb => p.reals_infinite == 0 && p.text_json_any == p.texts,
         PgType::Uuid => p.text_uuid == n,
         PgType::TimestampTz if epoch => p.integers + p.reals == n,
         PgType::Date => p.texts == n && p.dates.date == n,
@@ -939,7 +991,13 @@ fn plan_indexes(scope: &SchemaScope, t: &SourceTable, plan: &TablePlan, out: &mu
                     }
                 },
             };
+            let citext = match &part.target {
+                IndexTarget::Column(c) => plan.columns.iter().any(|x| x.source_name.eq_ignore_ascii_case(c) && x.pg_type == PgType::Citext),
+                IndexTarget::Expr(_) => false,
+            };
             match part.collation.as_deref() {
+                // A citext column ignores case itself.
+                Some("NOCASE") if citext => {}
                 Some("NOCASE") => sql.push_str(&format!(" COLLATE {NOCASE_COLLATION}")),
                 Some(other) => findings.push(finding(Grade::Warning, &obj, format!("COLLATE {other} dropped from the index"))),
                 None => {}

@@ -200,6 +200,7 @@ pub(crate) fn plan_full_text(
             pg_type: PgType::TsVector,
             nullable: true,
             identity: false,
+            key_style: Default::default(),
             default: None,
             generated: Some(expr),
             collation: None,

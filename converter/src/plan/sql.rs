@@ -14,7 +14,9 @@ pub(crate) struct SchemaScope {
 fn kind(t: PgType) -> ColumnKind {
     match t {
         PgType::Boolean => ColumnKind::Boolean,
-        PgType::Jsonb => ColumnKind::Json,
+        // The rewriter's JSON is jsonb; a `json` column's SQL reads the same (its functions
+        // take either once cast).
+        PgType::Json | PgType::Jsonb => ColumnKind::Json,
         PgType::Timestamp => ColumnKind::Timestamp,
         PgType::TimestampTz => ColumnKind::TimestampTz,
         PgType::Date => ColumnKind::Date,
@@ -22,7 +24,7 @@ fn kind(t: PgType) -> ColumnKind {
         PgType::SmallInt | PgType::Integer | PgType::BigInt => ColumnKind::Integer,
         PgType::Double => ColumnKind::Real,
         PgType::Numeric(_) => ColumnKind::Numeric,
-        PgType::Text | PgType::Varchar(_) => ColumnKind::Text,
+        PgType::Text | PgType::Citext | PgType::Varchar(_) => ColumnKind::Text,
         PgType::Bytea => ColumnKind::Bytes,
         PgType::Uuid => ColumnKind::Uuid,
         PgType::TsVector => ColumnKind::Other,
