@@ -19,6 +19,19 @@ if [ -z "${SQLITE2PG_PYTHON:-}" ]; then
   fi
 fi
 
+# The Node environment of the Sequelize test (tests/sequelize.rs): Sequelize 6, pg and sqlite3
+# (built from source) from the npm registry in target/node-env, made once per machine and reused
+# after. Should it fail, the other tests still run; the Sequelize test tries again and fails with
+# the script's message.
+if [ -z "${SQLITE2PG_NODE_MODULES:-}" ]; then
+  if SQLITE2PG_NODE_MODULES=$(bash scripts/node-env.sh | tail -n 1) && [ -d "$SQLITE2PG_NODE_MODULES" ]; then
+    export SQLITE2PG_NODE_MODULES
+  else
+    echo "test.sh: scripts/node-env.sh failed; the Sequelize test will say why" >&2
+    unset SQLITE2PG_NODE_MODULES
+  fi
+fi
+
 if [ -n "${DATABASE_URL:-}" ]; then
   exec cargo test --workspace "$@"
 fi

@@ -49,6 +49,12 @@ struct App {
     migrate: &'static [&'static str],
     /// Its own checks on the migrated, copied database.
     checks: &'static [&'static [&'static str]],
+    /// Its script answering the application's queries (lookups, aggregates, admin pages) into
+    /// a JSON file: the answers on PostgreSQL must be SQLite's.
+    lookups: Option<&'static str>,
+    /// Its sqlite2pg.toml (in its folder) for `migrate` alone: the columns SQLite's DDL cannot
+    /// tell apart, named as the plan's findings ask.
+    config: Option<&'static str>,
 }
 
 const DJANGO: App = App {
@@ -72,6 +78,8 @@ const DJANGO: App = App {
     ],
     migrate: &["manage.py", "migrate", "--no-input"],
     checks: &[&["manage.py", "migrate", "--check"], &["manage.py", "makemigrations", "--check", "--dry-run"], &["manage.py", "check", "--database", "default"]],
+    lookups: Some("lookups.py"),
+    config: Some("sqlite2pg.toml"),
 };
 
 const SQLALCHEMY: App = App {
@@ -79,6 +87,8 @@ const SQLALCHEMY: App = App {
     models: &["Author", "Post", "Comment", "alembic_version"],
     migrate: &["-m", "alembic", "upgrade", "head"],
     checks: &[&["-m", "alembic", "check"]],
+    lookups: None,
+    config: None,
 };
 
 impl App {
@@ -223,6 +233,9 @@ enum Route {
     MigrationsThenCopy,
     /// One command: `sqlite2pg migrate --app-schema '<the migrations>'` (copy and verify included).
     MigrateAppSchema,
+    /// `sqlite2pg migrate` alone: the schema is planned from SQLite's, with the framework's
+    /// conventions; the application's migrations never run on PostgreSQL.
+    MigrateAlone,
 }
 
 /// The whole route for one application; see the module doc.
@@ -238,22 +251,59 @@ async fn moves_unchanged(app: &App, test_name: &str, route: Route) {
 
     // The application on SQLite: its migrations, its data, what it reads.
     step(&format!("{}: populate.py on SQLite", app.name), &mut app.python(&sqlite_url, &["populate.py"]));
+    // The queries first: the admin's login writes a session and last_login, which the dump and
+    // the move then carry.
+    let lookups_on = |url: &str, out: &Path| -> Option<Value> {
+        let script = app.lookups?;
+        step(&format!("{}: {script} on {}", app.name, if url.starts_with("sqlite") { "SQLite" } else { "PostgreSQL" }), &mut app.python(url, &[script, &path(out)]));
+        Some(read_dump(out))
+    };
+    let sqlite_answers = lookups_on(&sqlite_url, &work.path().join("sqlite-lookups.json"));
+    if let Some(answers) = &sqlite_answers {
+        // The harness asks questions with answers: each lookup finds rows on SQLite.
+        for (question, answer) in answers.as_object().into_iter().flatten() {
+            let empty = answer.as_array().is_some_and(Vec::is_empty) || answer.as_bool() == Some(false);
+            assert!(!empty || question.ends_with("_absent"), "{}: lookup {question} finds nothing on SQLite: the harness asks the wrong question", app.name);
+        }
+    }
     step(&format!("{}: dump.py on SQLite", app.name), &mut app.python(&sqlite_url, &["dump.py", &path(&sqlite_dump)]));
     let before = read_dump(&sqlite_dump);
     for model in app.models {
         let rows = before["models"][model]["rows"].as_object().map_or(0, serde_json::Map::len);
         assert!(rows > 0, "{}: the SQLite dump has no rows of {model}: the harness is broken, not the copy", app.name);
     }
+    let same_answers = |pg_url: &str| {
+        if let Some(expected) = &sqlite_answers {
+            let got = lookups_on(pg_url, &work.path().join("pg-lookups.json")).unwrap_or(Value::Null);
+            let differing: Vec<String> = expected
+                .as_object()
+                .into_iter()
+                .flatten()
+                .filter(|(k, v)| got.get(k.as_str()) != Some(v))
+                .map(|(k, v)| format!("{k}: SQLite {} / PostgreSQL {}", show(Some(v)), show(got.get(k.as_str()))))
+                .collect();
+            assert!(differing.is_empty(), "{}: the application's queries answer differently on PostgreSQL:\n{}", app.name, differing.join("\n"));
+        }
+    };
 
-    if route == Route::MigrateAppSchema {
-        // The application's migrations, run by sqlite2pg itself with the target in DATABASE_URL.
-        let command = format!("PYTHONDONTWRITEBYTECODE=1 APP_DB=\"$DATABASE_URL\" '{}' {}", python().display(), app.migrate.join(" "));
-        let migrate = run_cli(&["migrate", &path(&sqlite), "--to", &pg_url, "--app-schema", &command, "--rejects", &path(&rejects)], &app.dir());
-        assert_eq!(migrate.status.code(), Some(0), "{}: sqlite2pg migrate --app-schema\n--- stdout ---\n{}\n--- stderr ---\n{}", app.name, stdout(&migrate), stderr(&migrate));
+    if route == Route::MigrateAppSchema || route == Route::MigrateAlone {
+        let migrate = if route == Route::MigrateAppSchema {
+            // The application's migrations, run by sqlite2pg itself with the target in DATABASE_URL.
+            let command = format!("PYTHONDONTWRITEBYTECODE=1 APP_DB=\"$DATABASE_URL\" '{}' {}", python().display(), app.migrate.join(" "));
+            run_cli(&["migrate", &path(&sqlite), "--to", &pg_url, "--app-schema", &command, "--rejects", &path(&rejects)], &app.dir())
+        } else {
+            let mut args = vec!["migrate".to_string(), path(&sqlite), "--to".into(), pg_url.clone(), "--rejects".into(), path(&rejects)];
+            if let Some(config) = app.config {
+                args.extend(["--config".into(), path(&app.dir().join(config))]);
+            }
+            run_cli(&args.iter().map(String::as_str).collect::<Vec<_>>(), work.path())
+        };
+        assert_eq!(migrate.status.code(), Some(0), "{}: sqlite2pg migrate\n--- stdout ---\n{}\n--- stderr ---\n{}", app.name, stdout(&migrate), stderr(&migrate));
         assert!(stdout(&migrate).contains("verify: everything matches"), "{}: {}", app.name, stdout(&migrate));
         step(&format!("{}: dump.py on PostgreSQL", app.name), &mut app.python(&pg_url, &["dump.py", &path(&pg_dump)]));
         let differences = dump_differences(&before, &read_dump(&pg_dump));
-        assert!(differences.is_empty(), "{}: the application reads other objects after migrate --app-schema: {}", app.name, describe(&differences));
+        assert!(differences.is_empty(), "{}: the application reads other objects after sqlite2pg migrate: {}", app.name, describe(&differences));
+        same_answers(&pg_url);
         for check in app.checks {
             step(&format!("{}: {}", app.name, check.join(" ")), &mut app.python(&pg_url, check));
         }
@@ -301,7 +351,8 @@ async fn moves_unchanged(app: &App, test_name: &str, route: Route) {
         describe(&differences)
     );
 
-    // sqlite2pg's own verification agrees, before the application writes anything.
+    // sqlite2pg's own verification agrees, before the application writes anything (its queries
+    // below log the admin in: a session and last_login).
     let verify = run_cli(&["verify", &path(&sqlite), "--to", &pg_url, "--rejects", &path(&rejects)], work.path());
     assert_eq!(
         verify.status.code(),
@@ -312,6 +363,8 @@ async fn moves_unchanged(app: &App, test_name: &str, route: Route) {
         stdout(&verify),
         stderr(&verify)
     );
+
+    same_answers(&pg_url);
 
     // Its own checks find nothing to do, and it writes new rows past the old ids.
     for check in app.checks {
@@ -330,6 +383,17 @@ async fn a_django_app_reads_and_writes_the_same_objects_after_the_move() {
 #[tokio::test]
 async fn a_django_app_moves_with_one_migrate_app_schema_command() {
     moves_unchanged(&DJANGO, "frameworks_django_app_schema", Route::MigrateAppSchema).await;
+}
+
+/// `sqlite2pg migrate` alone, no application migrations on PostgreSQL: Django's conventions
+/// (timestamptz, uuid, jsonb under JSON_VALID, decimal places, int4) make the schema Django
+/// expects. The application's `migrate --check` finds nothing to apply (django_migrations came
+/// along), and it reads and writes as on SQLite. Its DurationFields and GenericIPAddressFields
+/// are what SQLite's DDL cannot tell from a BigIntegerField and a CharField (the plan says so):
+/// the app's sqlite2pg.toml names them, as the finding asks.
+#[tokio::test]
+async fn a_django_app_moves_with_sqlite2pg_migrate_alone() {
+    moves_unchanged(&DJANGO, "frameworks_django_alone", Route::MigrateAlone).await;
 }
 
 #[tokio::test]

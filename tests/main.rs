@@ -22,4 +22,6 @@ mod mapping;
 mod migrate_migrator;
 mod nothing_lost;
 mod schema;
+mod seaorm_app;
+mod sequelize;
 mod tidy;

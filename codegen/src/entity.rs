@@ -314,6 +314,11 @@ impl AutoNames {
             }
             relations.insert(p.name.clone());
             constraints.extend(p.checks.iter().filter_map(|c| c.name.clone()));
+            // Named UNIQUEs keep their names (PostgreSQL creates them by name, before choosing any).
+            for (name, _) in &p.named_uniques {
+                relations.insert(name.clone());
+                constraints.insert(name.clone());
+            }
             let mut index = |name2: Option<&str>, label: &str| {
                 let name = pg_choose_name(&p.name, name2, label, |n| relations.contains(n) || constraints.contains(n));
                 relations.insert(name.clone());
@@ -323,7 +328,15 @@ impl AutoNames {
             if !p.primary_key.is_empty() {
                 index(None, "pkey");
             }
-            names.uniques.push(p.uniques.iter().map(|u| index(Some(&pg_name_addition(u)), "key")).collect());
+            names.uniques.push(
+                p.uniques
+                    .iter()
+                    .map(|u| match p.unique_name(u) {
+                        Some(name) => name.to_string(),
+                        None => index(Some(&pg_name_addition(u)), "key"),
+                    })
+                    .collect(),
+            );
             let fks = p
                 .foreign_keys
                 .iter()
@@ -478,6 +491,8 @@ pub(crate) fn column_type(t: PgType) -> ColumnType {
         PgType::Timestamp => ColumnType::DateTime,
         PgType::TimestampTz => ColumnType::TimestampWithTimeZone,
         PgType::Uuid => ColumnType::Uuid,
+        PgType::Interval => ColumnType::Interval(None, None),
+        PgType::Inet => ColumnType::Inet,
         PgType::TsVector => ColumnType::Custom(sea_query::IntoIden::into_iden(sea_query::Alias::new("tsvector"))),
     }
 }

@@ -87,12 +87,22 @@ pub struct TableShape {
     pub primary_key: Vec<String>,
     /// UNIQUE constraints.
     pub uniques: Vec<Vec<String>>,
+    /// The names of the `uniques` that have one (see `TablePlan::named_uniques`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub named_uniques: Vec<(String, Vec<String>)>,
     /// Foreign keys created with the table.
     pub foreign_keys: Vec<ForeignKeyPlan>,
     /// Foreign keys of this table added once every table exists (they close a cycle).
     pub closing_foreign_keys: Vec<ForeignKeyPlan>,
     /// CHECK constraints.
     pub checks: Vec<CheckShape>,
+}
+
+impl TableShape {
+    /// The name of the UNIQUE constraint over `columns`, when it has one.
+    pub fn unique_name(&self, columns: &[String]) -> Option<&str> {
+        self.named_uniques.iter().find(|(_, c)| c.as_slice() == columns).map(|(n, _)| n.as_str())
+    }
 }
 
 /// A column as created.
@@ -205,6 +215,7 @@ impl TableShape {
                 .collect(),
             primary_key: t.primary_key.clone(),
             uniques: t.uniques.clone(),
+            named_uniques: t.named_uniques.clone(),
             foreign_keys: t.foreign_keys.clone(),
             closing_foreign_keys: schema.deferred_foreign_keys.iter().filter(|d| d.table == t.name).map(|d| d.foreign_key.clone()).collect(),
             checks: t.checks.iter().map(|c| CheckShape { name: c.name.clone(), expr: c.expr.clone() }).collect(),
@@ -527,7 +538,7 @@ mod tests {
     }
 
     fn table(name: &str, columns: Vec<ColumnShape>) -> TableShape {
-        TableShape { name: name.into(), columns, primary_key: Vec::new(), uniques: Vec::new(), foreign_keys: Vec::new(), closing_foreign_keys: Vec::new(), checks: Vec::new() }
+        TableShape { name: name.into(), columns, primary_key: Vec::new(), uniques: Vec::new(), named_uniques: Vec::new(), foreign_keys: Vec::new(), closing_foreign_keys: Vec::new(), checks: Vec::new() }
     }
 
     fn schema(tables: Vec<TableShape>) -> SchemaShape {

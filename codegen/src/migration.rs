@@ -397,7 +397,10 @@ fn create_table(p: &TableShape) -> TokenStream {
     }
     for u in &p.uniques {
         let cols = u.iter().map(String::as_str);
-        create.extend(quote! { .index(Index::create().unique() #(.col(#cols))*) });
+        match p.unique_name(u) {
+            Some(name) => create.extend(quote! { .index(Index::create().unique().name(#name) #(.col(#cols))*) }),
+            None => create.extend(quote! { .index(Index::create().unique() #(.col(#cols))*) }),
+        }
     }
     let mut after = TokenStream::new();
     for fk in &p.foreign_keys {
@@ -480,6 +483,8 @@ fn type_call(t: PgType) -> TokenStream {
         PgType::Timestamp => quote! { date_time() },
         PgType::TimestampTz => quote! { timestamp_with_time_zone() },
         PgType::Uuid => quote! { uuid() },
+        PgType::Interval => quote! { interval(None, None) },
+        PgType::Inet => quote! { inet() },
         PgType::TsVector => quote! { custom(Alias::new("tsvector")) },
     }
 }

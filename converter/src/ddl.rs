@@ -113,7 +113,10 @@ pub fn create_table(table: &TablePlan, options: DdlOptions) -> String {
         lines.push((format!("PRIMARY KEY ({})", list(&table.primary_key)), None));
     }
     for u in &table.uniques {
-        lines.push((format!("UNIQUE ({})", list(u)), None));
+        match table.unique_name(u) {
+            Some(name) => lines.push((format!("CONSTRAINT {} UNIQUE ({})", quote(name), list(u)), None)),
+            None => lines.push((format!("UNIQUE ({})", list(u)), None)),
+        }
     }
     for fk in &table.foreign_keys {
         lines.push((foreign_key(fk), None));

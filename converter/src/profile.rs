@@ -121,6 +121,8 @@ pub struct ColumnProfile {
     /// Texts of exactly 32 hex digits: a UUID as Django's UUIDField and SQLAlchemy's Uuid store
     /// it on SQLite (`char(32)`), or as readily an MD5 digest; only a framework's DDL tells.
     pub text_uuid_hex: u64,
+    /// Texts that are an IPv4 or IPv6 address (no prefix).
+    pub text_ip: u64,
     /// Texts that are a decimal number.
     pub text_numeric: u64,
     /// Texts that are an integer.
@@ -486,6 +488,7 @@ impl ColumnProfile {
             text_bool,
             text_uuid,
             text_uuid_hex,
+            text_ip,
             text_numeric,
             text_integer,
             dates: DateShapes { date, datetime, datetime_zone, time, sub_microsecond },
@@ -519,6 +522,7 @@ impl ColumnProfile {
         self.text_bool += text_bool;
         self.text_uuid += text_uuid;
         self.text_uuid_hex += text_uuid_hex;
+        self.text_ip += text_ip;
         self.text_numeric += text_numeric;
         self.text_integer += text_integer;
         self.dates.date += date;
@@ -640,6 +644,10 @@ impl ColumnProfile {
             self.text_uuid += 1;
         } else if bytes.len() == 32 && bytes.iter().all(u8::is_ascii_hexdigit) {
             self.text_uuid_hex += 1;
+        }
+        // Only texts made of an address's characters are parsed.
+        if (2..=45).contains(&bytes.len()) && bytes.iter().all(|b| b.is_ascii_hexdigit() || matches!(b, b'.' | b':')) && text.parse::<std::net::IpAddr>().is_ok() {
+            self.text_ip += 1;
         }
         if let Some(shape) = iso_shape(text) {
             match shape {

@@ -166,6 +166,8 @@ pub(crate) struct TableScan {
     /// FKs that are DEFERRABLE: (referencing columns, initially deferred).
     pub deferrable_fks: Vec<(Vec<String>, bool)>,
     pub autoincrement: bool,
+    /// Table-level `CONSTRAINT name UNIQUE (...)`: (name, columns).
+    pub named_uniques: Vec<(String, Vec<String>)>,
 }
 
 /// What the scan found on one column definition.
@@ -215,6 +217,12 @@ fn scan_table_constraint(toks: &Toks, from: usize, to: usize, scan: &mut TableSc
             .collect();
         if let Some(initially_deferred) = toks.deferrable(close, to) {
             scan.deferrable_fks.push((columns, initially_deferred));
+        }
+    } else if toks.is_kw(i, "UNIQUE") {
+        let (Some(name), Some((open, close))) = (name, toks.group_from(i)) else { return };
+        let columns: Vec<String> = toks.split(open + 1, close).into_iter().filter_map(|(a, b)| (b == a + 1).then(|| toks.get(a).and_then(name_of)).flatten()).collect();
+        if columns.len() == toks.split(open + 1, close).len() {
+            scan.named_uniques.push((name, columns));
         }
     } else if toks.is_kw(i, "PRIMARY") && (i..to).any(|j| toks.is_kw(j, "AUTOINCREMENT")) {
         scan.autoincrement = true;
@@ -316,6 +324,8 @@ mod tests {
         assert_eq!(scan.checks[0].expr, "length(name) > 0");
         assert_eq!(scan.checks[1].name.as_deref(), Some("positive"));
         assert_eq!(scan.checks[1].expr, "qty >= 0 AND note <> 'it''s'");
+        let named = scan_create_table("CREATE TABLE t (a INT, b TEXT, CONSTRAINT \"t_a_b_uniq\" UNIQUE (\"a\", b), UNIQUE (b), CONSTRAINT x UNIQUE (a COLLATE NOCASE))").expect("scan");
+        assert_eq!(named.named_uniques, vec![("t_a_b_uniq".to_string(), vec!["a".to_string(), "b".to_string()])], "named, plain columns only");
         assert_eq!(scan.deferrable_fks, vec![(vec!["parent".to_string()], true), (vec!["qty".to_string()], false)]);
     }
 

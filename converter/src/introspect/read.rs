@@ -171,7 +171,18 @@ impl SourceDb {
         };
 
         let foreign_keys = self.read_foreign_keys(name, &scan.deferrable_fks)?;
-        let indexes = self.read_indexes(name, index_sql)?;
+        let mut indexes = self.read_indexes(name, index_sql)?;
+        for (constraint, columns) in &scan.named_uniques {
+            let same = |i: &&mut SourceIndex| {
+                i.origin == IndexOrigin::UniqueConstraint
+                    && i.constraint_name.is_none()
+                    && i.parts.len() == columns.len()
+                    && i.parts.iter().zip(columns).all(|(p, c)| matches!(&p.target, IndexTarget::Column(x) if x.eq_ignore_ascii_case(c)))
+            };
+            if let Some(index) = indexes.iter_mut().find(same) {
+                index.constraint_name = Some(constraint.clone());
+            }
+        }
 
         Ok(SourceTable {
             name: name.to_string(),
@@ -265,7 +276,7 @@ impl SourceDb {
                     IndexPart { target, desc, collation }
                 })
                 .collect();
-            indexes.push(SourceIndex { predicate: scan.and_then(|s| s.predicate), sql, name, unique, origin, parts });
+            indexes.push(SourceIndex { predicate: scan.and_then(|s| s.predicate), sql, name, unique, origin, parts, constraint_name: None });
         }
         indexes.sort_by_key(|i| index_sql.get(&i.name).map_or(usize::MAX, |(pos, _)| *pos));
         Ok(indexes)

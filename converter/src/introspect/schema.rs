@@ -128,6 +128,10 @@ pub struct SourceIndex {
     pub predicate: Option<String>,
     /// The `CREATE INDEX` text (None for constraint indexes).
     pub sql: Option<String>,
+    /// A UNIQUE constraint's own name (`CONSTRAINT name UNIQUE (...)`): frameworks drop it by
+    /// that name later (Django's `RemoveConstraint`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub constraint_name: Option<String>,
 }
 
 /// One key part of an index.

@@ -68,6 +68,9 @@ pub struct Conventions {
     pub declared_type_is_intent: bool,
     /// A `char(32)` holding 32 hex digits is a UUID (Django's `UUIDField`, SQLAlchemy's `Uuid`).
     pub hex_uuid: bool,
+    /// A `char(39)`/`char(15)` holding IP addresses is one (Django's GenericIPAddressField and
+    /// IPAddressField): `inet`.
+    pub ip_text: bool,
     /// A text column under `CHECK (JSON_VALID(col))` is JSON (Django's `JSONField`): `jsonb`.
     pub json_valid_text: bool,
     /// `decimal` without precision gets the places its values show: the framework reads it
@@ -95,6 +98,7 @@ impl Conventions {
             naive_datetime: PgType::Timestamp,
             declared_type_is_intent: false,
             hex_uuid: false,
+            ip_text: false,
             json_valid_text: false,
             decimal_places_from_values: false,
             keep_value_kinds: false,
@@ -107,6 +111,7 @@ impl Conventions {
                 integers: IntWidth::Int4,
                 naive_datetime: PgType::TimestampTz,
                 hex_uuid: true,
+                ip_text: true,
                 json_valid_text: true,
                 decimal_places_from_values: true,
                 ..framework_wrote
@@ -138,10 +143,12 @@ impl Conventions {
                 key_style: KeyStyle::Serial,
                 ..framework_wrote
             },
-            // sea-query writes `integer` on SQLite for both i32 and i64, and sea-orm-cli reads it
-            // back as i64 (sea-schema's SQLite discovery): bigint keeps the app's own entities
-            // reading. `json()` is `json_text` on SQLite and `json` on PostgreSQL.
-            Framework::SeaOrm => Conventions { key_style: KeyStyle::Serial, declared_json: PgType::Json, ..framework_wrote },
+            // sea-query writes `integer` on SQLite for both i32 and i64 (keys too), and sea-orm-cli
+            // reads it back as i64 (sea-schema's SQLite discovery): bigint keeps entities made that
+            // way reading; `--int-width int4` serves entities made against PostgreSQL (i32, as
+            // Loco's templates). `pk_auto` is an identity on PostgreSQL, `json()` is `json_text`
+            // on SQLite and `json` on PostgreSQL.
+            Framework::SeaOrm => Conventions { declared_json: PgType::Json, ..framework_wrote },
             // Rails' keys and references are bigint (bigserial); its `integer` is integer but
             // its references are `integer` on SQLite too: int8 keeps both.
             Framework::Rails => Conventions { key_style: KeyStyle::Serial, ..framework_wrote },
@@ -170,8 +177,8 @@ impl Conventions {
             (Framework::Django, "BIGINT") => Some(
                 "Django declares both BigIntegerField and DurationField `bigint` on SQLite: planned as bigint (a BigIntegerField); a DurationField is `interval` on PostgreSQL (set `type = \"interval\"` with `duration_unit = \"microseconds\"` in sqlite2pg.toml, or build the schema with `migrate --app-schema`)",
             ),
-            (Framework::Django, "CHAR(39)" | "CHAR(15)") => Some(
-                "Django declares GenericIPAddressField `char(39)` (IPAddressField `char(15)`) on SQLite and `inet` on PostgreSQL: planned as varchar, which reads and writes the same text (build the schema with `migrate --app-schema` for inet)",
+            (Framework::SeaOrm, "INTEGER") => Some(
+                "sea-query declares i32 and i64 columns (keys too) `integer` on SQLite: planned as bigint, as sea-orm-cli reads them from SQLite (i64); for entities with i32 (made against PostgreSQL, as Loco's), plan with `--int-width int4`",
             ),
             (Framework::Alembic, "DATETIME") => Some(
                 "SQLAlchemy declares DateTime, DateTime(timezone=True) and Interval all `DATETIME` on SQLite: planned as timestamp (DateTime); for DateTime(timezone=True) set `type = \"timestamptz\"` in sqlite2pg.toml, or build the schema with `migrate --app-schema`",

@@ -220,6 +220,9 @@ pub fn decide(column: &SourceColumn, checks: &[SourceCheck], profile: &ColumnPro
         if conventions.json_valid_text && matches!(declared.kind, DeclaredKind::Text) && check_reads_as_json(column, checks) {
             return ColumnDecision::new(PgType::Jsonb, Rule::Framework, format!("{decl} under CHECK (JSON_VALID(...)): {name}'s JSONField, jsonb on PostgreSQL ({} JSON values of {n})", p.text_json_any));
         }
+        if conventions.ip_text && matches!(declared.kind, DeclaredKind::BoundedText(39 | 15)) && p.texts == n && n > 0 && p.text_ip == n {
+            return ColumnDecision::new(PgType::Inet, Rule::Framework, format!("{decl} holding {n} IP addresses: {name}'s GenericIPAddressField, inet on PostgreSQL"));
+        }
         if conventions.hex_uuid && declared.kind == DeclaredKind::BoundedText(32) && p.all_uuid_any_form() {
             return ColumnDecision::new(PgType::Uuid, Rule::Framework, format!("{decl} holding {n} UUIDs as 32 hex digits: {name}'s UUID type, uuid on PostgreSQL"));
         }

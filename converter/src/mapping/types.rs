@@ -44,6 +44,11 @@ pub enum PgType {
     TimestampTz,
     /// `uuid`
     Uuid,
+    /// `inet`: an IP address (Django's GenericIPAddressField). Never chosen from the values alone.
+    Inet,
+    /// `interval`: durations stored as a count of `duration_unit`s (Django's DurationField is
+    /// `bigint` microseconds) or as ISO-8601 durations. Never chosen from the values alone.
+    Interval,
     /// `tsvector`: a full-text search column, always generated from text columns.
     TsVector,
 }
@@ -69,6 +74,8 @@ impl fmt::Display for PgType {
             PgType::Timestamp => f.write_str("timestamp"),
             PgType::TimestampTz => f.write_str("timestamptz"),
             PgType::Uuid => f.write_str("uuid"),
+            PgType::Inet => f.write_str("inet"),
+            PgType::Interval => f.write_str("interval"),
             PgType::TsVector => f.write_str("tsvector"),
         }
     }
@@ -116,6 +123,8 @@ impl PgType {
             ("timestamp" | "timestamp without time zone", []) => PgType::Timestamp,
             ("timestamptz" | "timestamp with time zone", []) => PgType::TimestampTz,
             ("uuid", []) => PgType::Uuid,
+            ("interval", []) => PgType::Interval,
+            ("inet", []) => PgType::Inet,
             _ => return None,
         })
     }
@@ -140,6 +149,8 @@ impl PgType {
             PgType::Timestamp => TargetType::Timestamp,
             PgType::TimestampTz => TargetType::TimestampTz,
             PgType::Uuid => TargetType::Uuid,
+            PgType::Interval => TargetType::Interval,
+            PgType::Inet => TargetType::Inet,
             PgType::TsVector => TargetType::TsVector,
         }
     }

@@ -13,7 +13,7 @@ use crate::config::Config;
 use crate::error::Result;
 use crate::ident::fit;
 use crate::introspect::fts::FtsContent;
-use crate::introspect::{IndexOrigin, IndexTarget, OpenOptions, OrphanScan, SourceColumn, SourceDb, SourceSchema, SourceTable, tokenize_significant};
+use crate::introspect::{IndexOrigin, IndexTarget, OpenOptions, OrphanScan, SourceColumn, SourceDb, SourceIndex, SourceSchema, SourceTable, tokenize_significant};
 use crate::framework::Framework;
 use crate::mapping::{self, ColumnDecision, Conventions, IntWidth, KeyStyle, PgType, Rule, defaults};
 use crate::profile::{ColumnProfile, ProfileJob, TableProfile};
@@ -244,7 +244,8 @@ fn build_schema(db: &SourceDb, source: &SourceSchema, schema: String, options: &
         FrameworkChoice::None => None,
         FrameworkChoice::Named(f) => Some(f),
     };
-    let conventions = Conventions::of(framework).with_choices(options.int_width, options.keep_value_kinds);
+    let framework_conventions = Conventions::of(framework);
+    let conventions = framework_conventions.with_choices(options.int_width, options.keep_value_kinds);
     let mut sampled = false;
     let mut needs_citext = false;
 
@@ -273,7 +274,10 @@ fn build_schema(db: &SourceDb, source: &SourceSchema, schema: String, options: &
         // A provisional plan's findings are not shown (the exact plan replaces it): counting a
         // sampled table's violations would be a pass over all of its rows, before the copy.
         let provisional = matches!(read.source, ProfileSource::Provisional(_)) && profile.sampled_rows.is_some();
-        let mut plan = plan_table((!provisional).then_some(db), source, t, profile, options, &conventions, &mut findings, &mut needs_citext)?;
+        // A migration tool's bookkeeping table is the tool's: planned as the framework makes it
+        // on PostgreSQL, whatever the user chose for the application's columns.
+        let conventions = if crate::framework::bookkeeping(&t.name).is_some() { &framework_conventions } else { &conventions };
+        let mut plan = plan_table((!provisional).then_some(db), source, t, profile, options, conventions, &mut findings, &mut needs_citext)?;
         if own_content.iter().any(|o| o.name == t.name) {
             fulltext::force_text(&mut plan);
         }
@@ -390,10 +394,26 @@ fn plan_table(
         ));
         uniques.push(std::mem::take(&mut primary_key));
     }
-    for index in t.indexes.iter().filter(|i| i.origin == IndexOrigin::UniqueConstraint) {
+    let mut named_uniques = Vec::new();
+    // Django's unique_together is a unique index on SQLite and a named constraint on PostgreSQL.
+    let as_constraint = |i: &&SourceIndex| match i.origin {
+        IndexOrigin::UniqueConstraint => true,
+        IndexOrigin::CreateIndex => conventions.framework == Some(Framework::Django) && i.unique && i.predicate.is_none() && i.parts.iter().all(|p| matches!(p.target, IndexTarget::Column(_)) && !p.desc && p.collation.as_deref().is_none_or(|c| c == "BINARY")),
+        IndexOrigin::PrimaryKey => false,
+    };
+    for index in t.indexes.iter().filter(as_constraint) {
         let cols: Option<Vec<String>> = index.parts.iter().map(|p| match &p.target { IndexTarget::Column(c) => pg_name(c), IndexTarget::Expr(_) => None }).collect();
+        let name = match index.origin {
+            IndexOrigin::CreateIndex => Some(fit(&index.name)),
+            _ => index.constraint_name.as_deref().map(fit),
+        };
         match cols {
-            Some(cols) if cols != primary_key && !uniques.contains(&cols) => uniques.push(cols),
+            Some(cols) if cols != primary_key && !uniques.contains(&cols) => {
+                if let Some(name) = name {
+                    named_uniques.push((name, cols.clone()));
+                }
+                uniques.push(cols)
+            }
             Some(_) => {}
             None => findings.push(finding(Grade::Warning, object(&t.name, None), format!("UNIQUE constraint {} names a column that is not in the table: left out", index.name))),
         }
@@ -408,6 +428,7 @@ fn plan_table(
         columns,
         primary_key,
         uniques,
+        named_uniques,
         foreign_keys: Vec::new(),
         checks: Vec::new(),
         sqlite_sequence,
@@ -656,7 +677,7 @@ fn widen(db: &SourceDb, t: &SourceTable, c: &SourceColumn, p: &ColumnProfile, fi
         Boolean | SmallInt | Integer => vec![BigInt, Numeric(None), Text, Bytea],
         BigInt => vec![Numeric(None), Text, Bytea],
         Numeric(Some(_)) => vec![Numeric(None), Text, Bytea],
-        Double | Numeric(None) | Varchar(_) | Json | Jsonb | Uuid => vec![Text, Bytea],
+        Double | Numeric(None) | Varchar(_) | Json | Jsonb | Uuid | Interval | Inet => vec![Text, Bytea],
         // Numbers that are no recognised epoch stay numbers (the finding lists the column as a
         // candidate); texts that are no date stay text.
         Date | Time | Timestamp | TimestampTz if numbers_only => vec![BigInt, Double, Text, Bytea],
@@ -699,6 +720,8 @@ fn is_clean(p: &ColumnProfile, t: PgType, epoch: bool) -> bool {
         PgType::Time => p.texts == n && p.dates.time == n,
         PgType::Timestamp | PgType::TimestampTz => p.texts == n && p.dates.date + p.dates.datetime + p.dates.datetime_zone == n,
         PgType::TsVector => true,
+        // Counts in a unit, or ISO durations: converted one by one.
+        PgType::Interval | PgType::Inet => false,
     }
 }
 
@@ -970,7 +993,9 @@ const SESSION_DEPENDENT: &[(&str, &str)] = &[
 ];
 
 fn plan_indexes(scope: &SchemaScope, t: &SourceTable, plan: &TablePlan, out: &mut Vec<IndexPlan>, findings: &mut Vec<Finding>) {
-    for index in t.indexes.iter().filter(|i| i.origin == IndexOrigin::CreateIndex) {
+    // A unique index the plan made a constraint (Django's unique_together) is that constraint.
+    let made_constraint = |i: &&SourceIndex| plan.named_uniques.iter().any(|(name, _)| *name == fit(&i.name));
+    for index in t.indexes.iter().filter(|i| i.origin == IndexOrigin::CreateIndex).filter(|i| !made_constraint(i)) {
         let obj = format!("index \"{}\" on table \"{}\"", index.name, t.name);
         let mut parts = Vec::new();
         let mut failed = None;

@@ -121,6 +121,12 @@ pub struct TablePlan {
     pub primary_key: Vec<String>,
     /// UNIQUE constraints (PostgreSQL column names).
     pub uniques: Vec<Vec<String>>,
+    /// The names of those `uniques` that SQLite's DDL named (`CONSTRAINT name UNIQUE (...)`),
+    /// or that a framework's PostgreSQL schema names (Django's `unique_together`, a unique index
+    /// on SQLite, is a constraint of the index's name on PostgreSQL): (name, columns). Frameworks
+    /// drop them by these names later.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub named_uniques: Vec<(String, Vec<String>)>,
     /// Foreign keys created with the table.
     pub foreign_keys: Vec<ForeignKeyPlan>,
     /// CHECK constraints, rewritten for PostgreSQL.
@@ -165,6 +171,11 @@ pub struct ColumnPlan {
 }
 
 impl TablePlan {
+    /// The name of the UNIQUE constraint over `columns`, when it has one.
+    pub fn unique_name(&self, columns: &[String]) -> Option<&str> {
+        self.named_uniques.iter().find(|(_, c)| c.as_slice() == columns).map(|(n, _)| n.as_str())
+    }
+
     /// How this plan builds and loads the table: its `CREATE TABLE` (comments aside) and, per
     /// column, the type and epoch unit stored values are converted to (the one conversion the
     /// DDL does not show). Two plans with the same definition of a table load the same rows

@@ -27,7 +27,9 @@ fn kind(t: PgType) -> ColumnKind {
         PgType::Text | PgType::Citext | PgType::Varchar(_) => ColumnKind::Text,
         PgType::Bytea => ColumnKind::Bytes,
         PgType::Uuid => ColumnKind::Uuid,
-        PgType::TsVector => ColumnKind::Other,
+        PgType::TsVector | PgType::Interval => ColumnKind::Other,
+        // Compared and printed as its text by the SQL that reads it.
+        PgType::Inet => ColumnKind::Text,
     }
 }
 
