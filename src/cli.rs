@@ -43,6 +43,14 @@ pub enum Command {
         #[arg(long, short)]
         output: Option<PathBuf>,
     },
+    /// Write every column's current decision into sqlite2pg.toml (`type`, and `epoch` for epoch
+    /// numbers), so a team freezes the plan in review: a later, thinner sample or an emptied copy
+    /// then plans the same types. Comments and other settings in the file are kept.
+    Pin {
+        /// Input options (`--config` names the file written; default ./sqlite2pg.toml).
+        #[command(flatten)]
+        input: Input,
+    },
     /// Stream the data into PostgreSQL with COPY, converting each value as the plan says.
     Copy {
         /// Input options.
@@ -140,6 +148,10 @@ pub struct GenerateArgs {
     /// Write `lib.rs` instead of `mod.rs`, for an entities folder that is a crate's `src`.
     #[arg(long)]
     pub entities_lib: bool,
+    /// Write entities for tables whose name starts with `_` too, as `sea-orm-cli generate entity
+    /// --include-hidden-tables` (by default they get none; their migrations are written either way).
+    #[arg(long)]
+    pub include_hidden_tables: bool,
     /// Folder of the migrator crate (its `Cargo.toml` is written only when absent).
     #[arg(long, value_name = "DIR")]
     pub migrator: PathBuf,
@@ -343,6 +355,8 @@ pub enum FrameworkArg {
     Drizzle,
     /// Flyway.
     Flyway,
+    /// Laravel.
+    Laravel,
 }
 
 /// `--int-width`.

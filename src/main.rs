@@ -93,6 +93,20 @@ fn run(opts: Opts) -> anyhow::Result<ExitCode> {
                 }
             Ok(ExitCode::SUCCESS)
         }
+        Command::Pin { input } => {
+            let plan = plan(&input, PlanFor::Report)?;
+            let path = input.config.clone().unwrap_or_else(|| std::path::PathBuf::from("sqlite2pg.toml"));
+            let existing = match std::fs::read_to_string(&path) {
+                Ok(text) => text,
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
+                Err(e) => anyhow::bail!("{}: {e}", path.display()),
+            };
+            let pinned = sqlite2pg_converter::config::pin(&existing, &plan).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
+            std::fs::write(&path, pinned).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
+            let columns: usize = plan.schemas.iter().flat_map(|s| &s.tables).map(|t| t.columns.iter().filter(|c| !c.identity && c.generated.is_none()).count()).sum();
+            eprintln!("sqlite2pg: pinned {columns} columns' types in {}", path.display());
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Plan { input, format, no_comments, output } => {
             let plan = plan(&input, PlanFor::Report)?;
             let text = match format {
@@ -207,12 +221,25 @@ fn run(opts: Opts) -> anyhow::Result<ExitCode> {
             }
         }
         Command::Generate(args) => {
-            let plan = plan(&args.input, PlanFor::Report)?;
+            // The migrator's history first: its deployed decisions stand unless the declared
+            // type changed or a stored value does not fit (see `PlanOptions::deployed`).
             let previous = if args.fresh_migrations { None } else { sqlite2pg_codegen::write::read_previous(&args.migrator)? };
+            let plan = match (&previous, &args.input.plan) {
+                (Some(previous), None) => {
+                    let mut options = plan_options(&args.input, PlanFor::Report)?;
+                    options.deployed = sqlite2pg_codegen::history::deployed(&previous.history);
+                    plan_files(&args.input.databases, &options)?
+                }
+                _ => plan(&args.input, PlanFor::Report)?,
+            };
             let generated = sqlite2pg_codegen::generate_over(&plan, &codegen_options(&args), previous.as_ref())?;
             let summary = sqlite2pg_codegen::write::write_file_sets(&[(&args.entities, &generated.entities), (&args.migrator, &generated.migrator)])?;
             for f in &generated.findings {
                 eprintln!("{}: {}: {}", f.grade, f.object, f.message);
+            }
+            // A deployed column whose type the data now changes: said where it cannot be missed.
+            for (file, f) in plan.findings().filter(|(_, f)| f.grade == Grade::NeedsAttention && f.message.starts_with("a data-driven change of a deployed column")) {
+                eprintln!("{}: needs attention: {}: {}", file.display(), f.object, f.message);
             }
             eprintln!("sqlite2pg: {} files written, {} kept, {} stale removed", summary.written.len(), summary.kept.len(), summary.removed.len());
             match (&previous, generated.revisions.as_slice()) {
@@ -253,6 +280,7 @@ fn codegen_options(args: &cli::GenerateArgs) -> sqlite2pg_codegen::Options {
             cli::DateTimeArg::Time => DateTimeCrate::Time,
         },
         entities_lib: args.entities_lib,
+        include_hidden_tables: args.include_hidden_tables,
     }
 }
 
@@ -453,6 +481,7 @@ fn plan_options(input: &Input, purpose: PlanFor) -> anyhow::Result<PlanOptions> 
             FrameworkArg::Typeorm => FrameworkChoice::Named(Framework::TypeOrm),
             FrameworkArg::Drizzle => FrameworkChoice::Named(Framework::Drizzle),
             FrameworkArg::Flyway => FrameworkChoice::Named(Framework::Flyway),
+            FrameworkArg::Laravel => FrameworkChoice::Named(Framework::Laravel),
         },
         int_width: match input.int_width {
             IntWidthArg::Auto => None,
@@ -460,6 +489,7 @@ fn plan_options(input: &Input, purpose: PlanFor) -> anyhow::Result<PlanOptions> 
             IntWidthArg::Int8 => Some(IntWidth::Int8),
         },
         keep_value_kinds: input.keep_value_kinds,
+        deployed: Default::default(),
     };
     Ok(options)
 }

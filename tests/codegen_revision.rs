@@ -25,11 +25,11 @@ INSERT INTO users VALUES (1, 'a@example.org', 2, 'x', '2024-01-02 03:04:05');
 INSERT INTO posts VALUES (1, 1, 'Hello', 'Body');
 ";
 
-/// The same application after a release: a column gone, one added, a flag whose values are now
-/// 0/1 (boolean), a new table referenced by a new column, an index changed, one gone, one new,
+/// The same application after a release: a column gone, one added, a flag now declared BOOLEAN
+/// (a declared type that changed, so the deployed decision gives way: values 0/1, boolean), a new table referenced by a new column, an index changed, one gone, one new,
 /// a CHECK and the view changed, a primary key moved to another column (the old one nullable).
 const V2: &str = "
-CREATE TABLE users (id INTEGER PRIMARY KEY, email TEXT NOT NULL UNIQUE, active INTEGER NOT NULL DEFAULT 1, created_at TEXT, bio TEXT);
+CREATE TABLE users (id INTEGER PRIMARY KEY, email TEXT NOT NULL UNIQUE, active BOOLEAN NOT NULL DEFAULT 1, created_at TEXT, bio TEXT);
 CREATE TABLE tags (id INTEGER PRIMARY KEY, label TEXT NOT NULL UNIQUE);
 CREATE TABLE posts (id INTEGER PRIMARY KEY, user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
     title TEXT NOT NULL CHECK (length(title) > 1), body TEXT, tag_id INTEGER REFERENCES tags(id));

@@ -1,6 +1,7 @@
 //! The corpus through `sqlite2pg generate`: for every database in ../shared/fixtures, the
-//! generated migrator crate compiles, `up` creates every planned table and view in PostgreSQL,
-//! the very schema `sqlite2pg plan`'s DDL builds (compared in the catalog), and `down` takes
+//! generated migrator crate compiles, `up` creates every planned table and view in PostgreSQL
+//! (migration tools' bookkeeping tables aside: `generate` leaves them to their tool), the very
+//! schema `sqlite2pg plan`'s DDL builds for those (compared in the catalog), and `down` takes
 //! the schema back to empty (only `seaql_migrations` stays).
 //!
 //! Batched so CI stays fast: the 24 migrators are members of one temporary cargo workspace
@@ -59,7 +60,7 @@ impl Fixture {
 
 /// Writes `contents` unless the file already holds exactly that (kept mtimes let cargo reuse
 /// what an earlier run compiled).
-fn write_if_changed(path: &Path, contents: &[u8]) {
+pub(crate) fn write_if_changed(path: &Path, contents: &[u8]) {
     if std::fs::read(path).ok().as_deref() == Some(contents) {
         return;
     }
@@ -91,7 +92,7 @@ pub(crate) fn build_sections_of_repo() -> String {
 }
 
 /// `name version source` of every registry package in a lock file.
-fn locked_packages(lock: &str) -> BTreeSet<String> {
+pub(crate) fn locked_packages(lock: &str) -> BTreeSet<String> {
     lock.split("[[package]]")
         .filter_map(|block| {
             let field = |key: &str| block.lines().find_map(|l| l.strip_prefix(key).map(|v| v.trim().trim_matches('"').to_string()));
@@ -272,8 +273,11 @@ async fn corpus_codegen_every_fixture_migrator_compiles_and_migrates_up_and_down
                 problems.insert(file, e);
             }
             Ok((plan, generated)) => {
-                let schema = &plan.schemas[0];
-                let fixture = Fixture { slug: slug(&file), tables: schema.tables.len(), views: schema.views.len(), ddl: ddl::render(&plan, ddl::DdlOptions::default()), file };
+                // What the migrator builds: the application's tables, without migration tools'
+                // bookkeeping (mendeleev's `alembic_version`), which `generate` leaves to its tool.
+                let (app, _) = sqlite2pg_codegen::model::app_plan(&plan);
+                let schema = &app.schemas[0];
+                let fixture = Fixture { slug: slug(&file), tables: schema.tables.len(), views: schema.views.len(), ddl: ddl::render(&app, ddl::DdlOptions::default()), file };
                 match write_member(&members_dir, &fixture, &generated.migrator) {
                     Ok(()) => fixtures.push(fixture),
                     Err(e) => {
@@ -397,7 +401,8 @@ fn several_schemas_member(dir: &Path, members_dir: &Path) -> Result<(Plan, usize
     for f in &generated.migrator {
         let mut contents = f.contents.clone();
         if f.path == Path::new("Cargo.toml") {
-            let deps = format!("[dependencies]\nsea-orm = {{ version = \"2.0.4\", default-features = false }}\nsqlite2pg-rewrite = {{ path = {:?} }}\n", root().join("rewrite").display().to_string());
+            // The entities need sea-orm and nothing else (their FTS query translator is generated).
+            let deps = "[dependencies]\nsea-orm = { version = \"2.0.4\", default-features = false }\n".to_string();
             contents = contents.replace("name = \"migration\"", &format!("name = \"{package}\"")).replacen("[dependencies]\n", &deps, 1);
         } else if f.path == Path::new("src/main.rs") {
             contents = contents.replace("migration::Migrator", &format!("{package}::Migrator"));
@@ -418,7 +423,7 @@ fn several_schemas_member(dir: &Path, members_dir: &Path) -> Result<(Plan, usize
     }
     // Each schema's entities are its own module and name their schema.
     for schema in &plan.schemas {
-        let module = generated.entities.iter().find(|f| f.path.ends_with("mod.rs") && f.path.parent().is_some_and(|p| !p.as_os_str().is_empty()) && f.contents.contains(&format!("from {} ", schema.source.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default())));
+        let module = generated.entities.iter().find(|f| f.path.ends_with("mod.rs") && f.path.parent().is_some_and(|p| !p.as_os_str().is_empty()) && f.contents.contains(&format!("for schema `{}` ", schema.schema)));
         if module.is_none() {
             return Err(format!("no entity module for schema {}", schema.schema));
         }

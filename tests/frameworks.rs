@@ -88,7 +88,7 @@ const SQLALCHEMY: App = App {
     migrate: &["-m", "alembic", "upgrade", "head"],
     checks: &[&["-m", "alembic", "check"]],
     lookups: None,
-    config: None,
+    config: Some("sqlite2pg.toml"),
 };
 
 impl App {
@@ -174,6 +174,23 @@ fn dump_differences(sqlite: &Value, pg: &Value) -> Vec<Difference> {
         }
     }
     out
+}
+
+/// The operations `alembic check` prints (`[('modify_type', None, 'posts', 'status', ...), ...]`)
+/// whose table and column are not among `ambiguous`: every one, when the output lists none.
+fn unexplained_differences(check_output: &str, ambiguous: &[(String, String)]) -> Vec<String> {
+    let operations: Vec<&str> = check_output.split("('").skip(1).filter(|op| ["modify_", "add_", "remove_"].iter().any(|p| op.starts_with(p))).collect();
+    if operations.is_empty() {
+        return vec![check_output.trim().to_string()];
+    }
+    operations
+        .into_iter()
+        .filter(|op| {
+            let fields: Vec<&str> = op.split(", ").map(|f| f.trim_matches(|c| c == '\'' || c == ' ')).collect();
+            !matches!(fields.as_slice(), [_, _, table, column, ..] if ambiguous.iter().any(|(t, c)| t == table && c == column))
+        })
+        .map(|op| format!("('{}", op.chars().take(200).collect::<String>()))
+        .collect()
 }
 
 /// The differences for a panic message: how many in each place, then the first 40 in full.
@@ -304,8 +321,38 @@ async fn moves_unchanged(app: &App, test_name: &str, route: Route) {
         let differences = dump_differences(&before, &read_dump(&pg_dump));
         assert!(differences.is_empty(), "{}: the application reads other objects after sqlite2pg migrate: {}", app.name, describe(&differences));
         same_answers(&pg_url);
+        // The columns the plan named ambiguous (what SQLite's DDL cannot tell apart): the only
+        // differences the application's own schema check may find after `migrate` alone.
+        let mut plan_args = vec!["plan".to_string(), path(&sqlite)];
+        if let Some(config) = app.config {
+            plan_args.extend(["--config".into(), path(&app.dir().join(config))]);
+        }
+        let planned = run_cli(&plan_args.iter().map(String::as_str).collect::<Vec<_>>(), work.path());
+        let ambiguous: Vec<(String, String)> = stderr(&planned)
+            .lines()
+            .filter(|l| l.contains(": ambiguous: "))
+            .filter_map(|l| {
+                let (_, rest) = l.split_once("table \"")?;
+                let (table, rest) = rest.split_once("\" column \"")?;
+                let (column, _) = rest.split_once('"')?;
+                Some((table.to_string(), column.to_string()))
+            })
+            .collect();
         for check in app.checks {
-            step(&format!("{}: {}", app.name, check.join(" ")), &mut app.python(&pg_url, check));
+            let o = app.python(&pg_url, check).output().unwrap_or_else(|e| panic!("{}: cannot start: {e}", check.join(" ")));
+            if o.status.success() || route != Route::MigrateAlone {
+                assert!(o.status.success(), "{}: {} failed:\n{}\n{}", app.name, check.join(" "), stdout(&o), stderr(&o));
+                continue;
+            }
+            let unexplained = unexplained_differences(&stdout(&o), &ambiguous);
+            assert!(
+                unexplained.is_empty(),
+                "{}: {} finds differences the plan did not name ambiguous ({ambiguous:?}):\n{}\n{}",
+                app.name,
+                check.join(" "),
+                unexplained.join("\n"),
+                stderr(&o)
+            );
         }
         step(&format!("{}: write_check.py on PostgreSQL", app.name), &mut app.python(&pg_url, &["write_check.py", &path(&sqlite_dump)]));
         return;
@@ -396,6 +443,14 @@ async fn a_django_app_moves_with_sqlite2pg_migrate_alone() {
     moves_unchanged(&DJANGO, "frameworks_django_alone", Route::MigrateAlone).await;
 }
 
+/// `sqlite2pg migrate` alone for the SQLAlchemy app: SQLAlchemy's conventions (integer, serial
+/// keys, json, uuid from CHAR(32)); the DATETIME columns that are DateTime(timezone=True) and
+/// Interval in the models are named in its sqlite2pg.toml, as the plan's "ambiguous" findings ask.
+#[tokio::test]
+async fn a_sqlalchemy_alembic_app_moves_with_sqlite2pg_migrate_alone() {
+    moves_unchanged(&SQLALCHEMY, "frameworks_sqlalchemy_alone", Route::MigrateAlone).await;
+}
+
 #[tokio::test]
 async fn a_sqlalchemy_alembic_app_reads_and_writes_the_same_objects_after_the_move() {
     moves_unchanged(&SQLALCHEMY, "frameworks_sqlalchemy", Route::MigrationsThenCopy).await;
@@ -423,4 +478,17 @@ fn dump_differences_name_model_key_field_and_both_values() {
     let none = serde_json::json!({ "models": {} });
     let lines: Vec<String> = dump_differences(&a, &none).into_iter().map(|d| d.line).collect();
     assert_eq!(lines, ["shop.Product: model only in the SQLite dump"]);
+}
+
+/// `alembic check`'s output read as operations: one on a column the plan named ambiguous is
+/// explained, any other is not, and an output without operations is all unexplained.
+#[test]
+fn alembic_check_differences_are_explained_only_by_ambiguous_columns() {
+    let out = "FAILED: New upgrade operations detected: [[('modify_type', None, 'posts', 'status', {'existing_nullable': False}, VARCHAR(length=12), Enum('draft', 'under_review', name='post_status'))], ('add_column', None, 'posts', Column('x', Integer()))]";
+    let ambiguous = vec![("posts".to_string(), "status".to_string())];
+    let unexplained = unexplained_differences(out, &ambiguous);
+    assert_eq!(unexplained.len(), 1, "{unexplained:?}");
+    assert!(unexplained[0].starts_with("('add_column'"), "{unexplained:?}");
+    assert_eq!(unexplained_differences(out, &[]).len(), 2);
+    assert_eq!(unexplained_differences("Target database is not up to date.", &ambiguous), ["Target database is not up to date."]);
 }

@@ -313,3 +313,38 @@ async fn triggers_store_utc_whatever_the_session_zone() {
     let drift: f64 = sqlx::query_scalar("SELECT abs(extract(epoch FROM updated_at - (now() AT TIME ZONE 'UTC')))::float8 FROM notes WHERE id = 1").fetch_one(&mut *conn).await.expect("read");
     assert!(drift < 60.0, "the trigger stored UTC, not New York time ({drift} s off)");
 }
+
+/// SQLite's 'now' is UTC in view bodies too: a view comparing a timestamp column (naive UTC)
+/// with `datetime('now', ...)`, `CURRENT_TIMESTAMP` or `date('now')` returns the rows SQLite's
+/// returns whatever the session's zone.
+#[tokio::test]
+async fn views_compare_with_now_at_utc_whatever_the_session_zone() {
+    let work = Workdir::new();
+    // The rows' times are SQLite's own UTC now, less 30 minutes, 90 minutes and 30 hours.
+    let path = work.sqlite(
+        "utc_views.db",
+        "CREATE TABLE ev (id INTEGER PRIMARY KEY, at DATETIME NOT NULL, day DATE NOT NULL);
+         INSERT INTO ev VALUES (1, datetime('now', '-30 minutes'), date('now', '-30 minutes')),
+             (2, datetime('now', '-90 minutes'), date('now', '-90 minutes')), (3, datetime('now', '-30 hours'), date('now', '-30 hours'));
+         CREATE VIEW last_hour AS SELECT id FROM ev WHERE at > datetime('now', '-1 hour') AND at < CURRENT_TIMESTAMP;
+         CREATE VIEW today AS SELECT id FROM ev WHERE day = date('now');",
+    );
+    let sqlite_rows = |view: &str| -> Vec<i64> {
+        let conn = rusqlite::Connection::open(&path).expect("open");
+        let mut stmt = conn.prepare(&format!("SELECT id FROM {view} ORDER BY id")).expect("prepare");
+        stmt.query_map([], |r| r.get(0)).expect("query").collect::<Result<_, _>>().expect("rows")
+    };
+    let plan = every_row_arrives(&path, &work, "views_now_utc").await;
+    let db = TestDb::new("views_now_utc_apply").await;
+    let options = CopyOptions { create_schema: true, rejects: work.path().join("rejects.jsonl"), jobs: 2, ..Default::default() };
+    copy(&plan, &db.options, &options).await.expect("copy");
+    // UTC-12 and UTC+14: at any time of day, one of them is on another date than UTC.
+    for zone in ["Etc/GMT+12", "Pacific/Kiritimati", "America/New_York", "UTC"] {
+        let mut conn = db.pool.acquire().await.expect("connection");
+        sqlx::raw_sql(sqlx::AssertSqlSafe(format!("SET TimeZone = '{zone}'"))).execute(&mut *conn).await.expect("set zone");
+        for view in ["last_hour", "today"] {
+            let pg: Vec<i64> = sqlx::query_scalar(sqlx::AssertSqlSafe(format!("SELECT id FROM {view} ORDER BY id"))).fetch_all(&mut *conn).await.expect("read view");
+            assert_eq!(pg, sqlite_rows(view), "view {view} under TimeZone {zone}");
+        }
+    }
+}

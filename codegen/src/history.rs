@@ -25,6 +25,22 @@ pub const HISTORY_FILE: &str = "sqlite2pg-history.json";
 /// The history file's format version.
 pub const HISTORY_FORMAT: u32 = 1;
 
+/// The decisions the migrator's schemas deploy, for the planner to keep
+/// ([`PlanOptions::deployed`](sqlite2pg_converter::plan::PlanOptions)): a thinner sample never
+/// reverses them.
+pub fn deployed(history: &History) -> sqlite2pg_converter::plan::Deployed {
+    history
+        .schemas
+        .iter()
+        .flat_map(|s| s.tables.iter().map(move |t| (s, t)))
+        .flat_map(|(s, t)| {
+            t.columns.iter().filter(|c| !c.identity && c.generated.is_none()).map(move |c| {
+                ((s.schema.clone(), t.name.clone(), c.name.clone()), sqlite2pg_converter::plan::DeployedColumn { pg_type: c.pg_type, epoch: c.epoch, declared: c.declared.clone() })
+            })
+        })
+        .collect()
+}
+
 /// What the migrations of a migrator crate build.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct History {
@@ -128,6 +144,10 @@ pub struct ColumnShape {
     pub collation: Option<String>,
     /// The unit of epoch numbers the column's time values came from (casts in revisions).
     pub epoch: Option<EpochUnit>,
+    /// The SQLite declared type the decision was made from: while it stays the same, the
+    /// deployed type stands (see [`deployed`]). Empty in histories written before it.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub declared: String,
 }
 
 /// A CHECK constraint.
@@ -178,6 +198,19 @@ impl SchemaShape {
     fn table(&self, name: &str) -> Option<&TableShape> {
         self.tables.iter().find(|t| t.name == name)
     }
+
+    /// The shape without migration tools' bookkeeping tables (and their indexes and triggers),
+    /// which `generate` no longer creates ([`crate::model::app_plan`]): a history recorded by an
+    /// earlier sqlite2pg that created one gives no revision dropping it; the table stays as the
+    /// database has it.
+    pub fn without_bookkeeping(&self) -> SchemaShape {
+        let left = |t: &str| sqlite2pg_converter::framework::bookkeeping(t).is_some();
+        let mut shape = self.clone();
+        shape.tables.retain(|t| !left(&t.name));
+        shape.indexes.retain(|i| !left(&i.table));
+        shape.triggers.retain(|t| !left(&t.table));
+        shape
+    }
 }
 
 impl TriggerShape {
@@ -211,6 +244,7 @@ impl TableShape {
                     generated: c.generated.clone(),
                     collation: c.collation.clone(),
                     epoch: c.epoch(),
+                    declared: c.declared_type.clone(),
                 })
                 .collect(),
             primary_key: t.primary_key.clone(),
@@ -534,7 +568,7 @@ mod tests {
     use super::*;
 
     fn column(name: &str, pg_type: PgType) -> ColumnShape {
-        ColumnShape { name: name.into(), pg_type, nullable: true, identity: false, key_style: KeyStyle::Identity, default: None, generated: None, collation: None, epoch: None }
+        ColumnShape { name: name.into(), pg_type, nullable: true, identity: false, key_style: KeyStyle::Identity, default: None, generated: None, collation: None, epoch: None, declared: String::new() }
     }
 
     fn table(name: &str, columns: Vec<ColumnShape>) -> TableShape {

@@ -28,6 +28,7 @@ use sqlite2pg_converter::plan::{Finding, Grade, Plan, SchemaPlan, TablePlan};
 
 use crate::error::{Error, Result};
 use crate::names::{Kind, RustName, module_word, name_all};
+use crate::options::Options;
 
 /// The fixed date part of every migration stamp.
 pub const STAMP_DATE: &str = "20000101";
@@ -39,8 +40,6 @@ pub struct Model<'a> {
     pub schema: &'a SchemaPlan,
     /// Where the schema sits when several share the generated code; `None` for a single schema.
     pub slot: Option<SchemaSlot>,
-    /// The SQLite file's name (no folders: output must not depend on where the file is).
-    pub source: String,
     /// Tables in creation order.
     pub tables: Vec<TableModel<'a>>,
     /// Migrations in the order they run.
@@ -124,25 +123,26 @@ pub enum MigrationKind {
     ViewsAndTriggers,
 }
 
-/// Build the model of every schema of a plan, in plan order.
-pub fn build(plan: &Plan) -> Result<Vec<Model<'_>>> {
+/// Build the model of every schema of a plan, in plan order. The plan is the application's
+/// ([`app_plan`]: no bookkeeping tables). `options.include_hidden_tables` says whether a table
+/// whose name starts with `_` gets an entity (sea-orm-cli's `--include-hidden-tables`).
+pub fn build<'a>(plan: &'a Plan, options: &Options) -> Result<Vec<Model<'a>>> {
     match plan.schemas.as_slice() {
         [] => Err(Error::NoSchema),
-        [one] => Ok(vec![build_schema(one, None)?]),
+        [one] => Ok(vec![build_schema(one, None, options)?]),
         many => {
             if many.len() > MAX_SCHEMAS {
                 return Err(Error::TooMany { what: "schemas in one migrator".into(), count: many.len(), max: MAX_SCHEMAS });
             }
             let names: Vec<&str> = many.iter().map(|s| s.schema.as_str()).collect();
             let modules = name_all(&names, Kind::Table).ok_or_else(|| Error::Naming { object: "the plan's schemas".into(), name: names.join(", ") })?;
-            many.iter().zip(modules).enumerate().map(|(i, (schema, module))| build_schema(schema, Some(SchemaSlot { number: i + 1, module }))).collect()
+            many.iter().zip(modules).enumerate().map(|(i, (schema, module))| build_schema(schema, Some(SchemaSlot { number: i + 1, module }), options)).collect()
         }
     }
 }
 
 /// The model of one schema, alone (`slot` `None`) or one of several.
-fn build_schema(schema: &SchemaPlan, slot: Option<SchemaSlot>) -> Result<Model<'_>> {
-    let source = schema.source.file_name().map_or_else(|| schema.source.display().to_string(), |n| n.to_string_lossy().into_owned());
+fn build_schema<'a>(schema: &'a SchemaPlan, slot: Option<SchemaSlot>, options: &Options) -> Result<Model<'a>> {
     let mut findings = Vec::new();
     let table_sql: Vec<&str> = schema.tables.iter().map(|t| t.name.as_str()).collect();
     let table_names = name_all(&table_sql, Kind::Table).ok_or_else(|| Error::Naming { object: format!("schema {}", schema.schema), name: table_sql.join(", ") })?;
@@ -160,8 +160,14 @@ fn build_schema(schema: &SchemaPlan, slot: Option<SchemaSlot>) -> Result<Model<'
         for c in columns.iter().filter(|c| c.renamed()) {
             findings.push(Finding { grade: Grade::Info, object: format!("{object} column \"{}\"", c.sql), message: format!("entity field `{}`, with `column_name = {:?}`", c.snake, c.sql) });
         }
-        let entity_key = entity_key(plan_table);
+        let hidden = plan_table.name.starts_with('_') && !options.include_hidden_tables;
+        let entity_key = if hidden { None } else { entity_key(plan_table) };
         match &entity_key {
+            None if hidden => findings.push(Finding {
+                grade: Grade::Info,
+                object: object.clone(),
+                message: "its name starts with `_`: no entity, as sea-orm-cli skips hidden tables (`generate --include-hidden-tables` writes one); the migration still creates the table".to_string(),
+            }),
             Some(EntityKey::Unique(cols)) => findings.push(Finding {
                 grade: Grade::Warning,
                 object: object.clone(),
@@ -178,7 +184,7 @@ fn build_schema(schema: &SchemaPlan, slot: Option<SchemaSlot>) -> Result<Model<'
     }
 
     let migrations = migrations(schema, slot.as_ref(), &tables)?;
-    Ok(Model { schema, slot, source, tables, migrations, findings })
+    Ok(Model { schema, slot, tables, migrations, findings })
 }
 
 /// The migrations of a schema, in the order they run, with their stamps (see the module doc).
@@ -236,4 +242,54 @@ impl Model<'_> {
     pub fn table(&self, pg_name: &str) -> Option<&TableModel<'_>> {
         self.tables.iter().find(|t| t.plan.name == pg_name)
     }
+}
+
+/// The application's part of a plan: the plan without the bookkeeping tables of migration tools
+/// (`seaql_migrations`, `django_migrations`, `alembic_version`, `SequelizeMeta`, ...; the list
+/// is [`sqlite2pg_converter::framework::bookkeeping`]'s). They get no entity and no migration:
+/// sea-orm-migration creates `seaql_migrations` itself (a migration creating it would fail with
+/// `relation "seaql_migrations" already exists`), and another framework's table belongs to that
+/// framework's migrations. The plan itself keeps them, so `copy` carries their rows where the
+/// target has the table. Their indexes, triggers and full-text columns go with them, and so does
+/// a foreign key referencing one (a finding names it). One info finding per table left out.
+pub fn app_plan(plan: &Plan) -> (Plan, Vec<Finding>) {
+    use sqlite2pg_converter::framework::bookkeeping;
+    let mut app = plan.clone();
+    let mut findings = Vec::new();
+    let several = plan.schemas.len() > 1;
+    for schema in &mut app.schemas {
+        let object = |table: &str| if several { format!("table \"{}\".\"{table}\"", schema.schema) } else { format!("table \"{table}\"") };
+        let left: BTreeSet<String> = schema.tables.iter().filter(|t| bookkeeping(&t.source_name).or_else(|| bookkeeping(&t.name)).is_some()).map(|t| t.name.clone()).collect();
+        if left.is_empty() {
+            continue;
+        }
+        for t in schema.tables.iter().filter(|t| left.contains(&t.name)) {
+            let framework = bookkeeping(&t.source_name).or_else(|| bookkeeping(&t.name)).map_or("a migration tool", |b| b.framework.name());
+            findings.push(Finding {
+                grade: Grade::Info,
+                object: object(&t.source_name),
+                message: format!("bookkeeping table of {framework}: no entity and no migration (its migration tool creates it); `copy` carries its rows where the target has it"),
+            });
+        }
+        schema.tables.retain(|t| !left.contains(&t.name));
+        for t in &mut schema.tables {
+            let name = t.source_name.clone();
+            t.foreign_keys.retain(|fk| {
+                let keep = !left.contains(&fk.parent_table);
+                if !keep {
+                    findings.push(Finding {
+                        grade: Grade::Warning,
+                        object: format!("{} foreign key ({})", object(&name), fk.columns.join(", ")),
+                        message: format!("references the bookkeeping table \"{}\", which the generated migrations do not create: left out", fk.parent_table),
+                    });
+                }
+                keep
+            });
+        }
+        schema.deferred_foreign_keys.retain(|d| !left.contains(&d.table) && !left.contains(&d.foreign_key.parent_table));
+        schema.indexes.retain(|i| !left.contains(&i.table));
+        schema.triggers.retain(|t| !left.contains(&t.table));
+        schema.full_text.retain(|f| !left.contains(&f.table));
+    }
+    (app, findings)
 }

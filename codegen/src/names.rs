@@ -17,7 +17,7 @@ use heck::{ToSnakeCase, ToUpperCamelCase};
 const NOT_RAW: &[&str] = &["crate", "self", "Self", "super", "_"];
 
 /// Module names the generated entity folder uses itself.
-const RESERVED_MODULES: &[&str] = &["prelude", "mod", "lib", "sea_orm_active_enums"];
+const RESERVED_MODULES: &[&str] = &["prelude", "mod", "lib", "sea_orm_active_enums", "fts_query"];
 
 /// A Rust name for one SQL identifier.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -48,4 +48,8 @@ pub struct Options {
     /// Write `lib.rs` instead of `mod.rs` (`sea-orm-cli generate entity --lib`), for a folder
     /// that is a crate's `src`.
     pub entities_lib: bool,
+    /// Write entities for tables whose name starts with `_` too (`sea-orm-cli generate entity
+    /// --include-hidden-tables`); by default they get none, as sea-orm-cli skips them (their
+    /// migrations are written either way).
+    pub include_hidden_tables: bool,
 }

@@ -77,6 +77,9 @@ pub struct ColumnConfig {
     pub duration_unit: Option<sqlite2pg_value::DurationUnit>,
     /// The zone this column's date-times without a zone are in (overrides the file's).
     pub time_zone: Option<String>,
+    /// The unit of the epoch numbers a date/time `type` is read from (`seconds`,
+    /// `milliseconds`, `microseconds`): what `sqlite2pg pin` writes for an epoch decision.
+    pub epoch: Option<sqlite2pg_value::EpochUnit>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -110,7 +113,7 @@ impl Config {
                 if let Some(ty) = &c.pg_type
                     && PgType::parse(ty).is_none() {
                         return Err(err(format!(
-                            "table \"{table}\" column \"{column}\": unsupported type \"{ty}\" (use boolean, smallint, integer, bigint, double precision, numeric[(p,s)], text, varchar(n), bytea, jsonb, date, time, timestamp, timestamptz or uuid)"
+                            "table \"{table}\" column \"{column}\": unsupported type \"{ty}\" (use boolean, smallint, integer, bigint, double precision, numeric[(p,s)], text, citext, varchar(n), bytea, json, jsonb, date, time, timestamp, timestamptz, interval, inet or uuid)"
                         )));
                     }
             }
@@ -123,6 +126,11 @@ impl Config {
         let t = self.tables.iter().find(|(name, _)| name.eq_ignore_ascii_case(table))?.1;
         let c = t.columns.iter().find(|(name, _)| name.eq_ignore_ascii_case(column))?.1;
         c.pg_type.as_deref().and_then(PgType::parse)
+    }
+
+    /// The epoch unit set for a column (see [`ColumnConfig::epoch`]).
+    pub fn column_epoch(&self, table: &str, column: &str) -> Option<sqlite2pg_value::EpochUnit> {
+        self.column(table, column).and_then(|c| c.epoch)
     }
 
     /// A table's settings, matched as SQLite matches names (ASCII case-insensitively).
@@ -154,6 +162,54 @@ impl Config {
     pub fn unknown_name(&self, message: String) -> Error {
         Error::Config { path: self.path.clone().unwrap_or_else(|| PathBuf::from("sqlite2pg.toml")), message }
     }
+}
+
+/// `sqlite2pg pin`: the configuration text `existing` (empty for none) with every column's
+/// current decision written in as its `type` (and `epoch`), so a team freezes the plan in review.
+/// The rowid key and FTS columns are not pinned (no type decides them). Everything else in the
+/// file, comments included, stays as it was; a column's type already set is overwritten.
+pub fn pin(existing: &str, plan: &crate::plan::Plan) -> std::result::Result<String, String> {
+    use toml_edit::{DocumentMut, Item, Table, value};
+    let mut doc: DocumentMut = existing.parse().map_err(|e: toml_edit::TomlError| e.to_string())?;
+    let tables = doc.entry("tables").or_insert_with(|| {
+        let mut t = Table::new();
+        t.set_implicit(true);
+        Item::Table(t)
+    });
+    let tables = tables.as_table_mut().ok_or("`tables` is not a table")?;
+    for t in plan.schemas.iter().flat_map(|s| &s.tables) {
+        for c in t.columns.iter().filter(|c| !c.identity && c.generated.is_none() && c.pg_type != PgType::TsVector) {
+            let table = tables.entry(&t.source_name).or_insert_with(|| {
+                let mut t = Table::new();
+                t.set_implicit(true);
+                Item::Table(t)
+            });
+            let columns = table.as_table_mut().ok_or_else(|| format!("tables.{} is not a table", t.source_name))?.entry("columns").or_insert_with(|| {
+                let mut t = Table::new();
+                t.set_implicit(true);
+                Item::Table(t)
+            });
+            let column = columns.as_table_mut().ok_or_else(|| format!("tables.{}.columns is not a table", t.source_name))?.entry(&c.source_name).or_insert_with(|| Item::Table(Table::new()));
+            let column = column.as_table_mut().ok_or_else(|| format!("tables.{}.columns.{} is not a table", t.source_name, c.source_name))?;
+            // A type already there keeps its comment.
+            let mut ty = value(c.pg_type.to_string());
+            if let (Some(new), Some(old)) = (ty.as_value_mut(), column.get("type").and_then(Item::as_value)) {
+                *new.decor_mut() = old.decor().clone();
+            }
+            column["type"] = ty;
+            match c.epoch() {
+                Some(unit) => column["epoch"] = value(serde_json::to_value(unit).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default()),
+                None => {
+                    column.remove("epoch");
+                }
+            }
+        }
+    }
+    let mut text = doc.to_string();
+    if !text.ends_with('\n') {
+        text.push('\n');
+    }
+    Ok(text)
 }
 
 #[cfg(test)]

@@ -97,6 +97,26 @@ pub fn render_schema(out: &mut String, schema: &SchemaPlan, options: DdlOptions)
         let _ = writeln!(out, "\n{}", trigger.function_sql.trim_end());
         let _ = writeln!(out, "{}", trigger.trigger_sql.trim_end());
     }
+    if options.comments {
+        code_changes(out, schema);
+    }
+}
+
+/// A closing comment: what the application's code must change for the columns whose values
+/// read back as another kind (see `mapping::code_change`).
+fn code_changes(out: &mut String, schema: &SchemaPlan) {
+    let changes: Vec<(String, crate::mapping::code_change::CodeChange)> = schema
+        .tables
+        .iter()
+        .flat_map(|t| t.columns.iter().filter_map(move |c| crate::mapping::code_change::code_change(c).map(|change| (format!("{}.{} ({})", t.name, c.name, c.pg_type), change))))
+        .collect();
+    if changes.is_empty() {
+        return;
+    }
+    let _ = writeln!(out, "\n-- What the application's code must change (`--keep-value-kinds` plans none of these):");
+    for (column, change) in changes {
+        let _ = writeln!(out, "{}", comment_line(&format!("{column}: returns {}. SQL: {}", change.returns, change.sql)));
+    }
 }
 
 /// `CREATE TABLE` for one table.

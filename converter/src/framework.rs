@@ -28,6 +28,8 @@ pub enum Framework {
     TypeOrm,
     /// Flyway (`flyway_schema_history`).
     Flyway,
+    /// Laravel (a `migrations` table of `migration` and `batch`).
+    Laravel,
 }
 
 /// A migration tool's bookkeeping table: its name, the columns that identify one applied
@@ -60,6 +62,15 @@ pub const BOOKKEEPING: &[Bookkeeping] = &[
     Bookkeeping { table: "flyway_schema_history", key: &["version"], framework: Framework::Flyway },
 ];
 
+/// Migration tables whose name is too common to tell alone (`migrations`): the columns that
+/// make each one the framework's, as its migration tool creates them.
+pub const FINGERPRINTS: &[(&str, &[&str], Framework)] = &[
+    // Laravel's Illuminate\Database\Migrations\DatabaseMigrationRepository::createRepository.
+    ("migrations", &["id", "migration", "batch"], Framework::Laravel),
+    // TypeORM's MigrationExecutor (default migrationsTableName).
+    ("migrations", &["id", "timestamp", "name"], Framework::TypeOrm),
+];
+
 /// The bookkeeping entry of `table`, matched as SQLite matches names.
 pub fn bookkeeping(table: &str) -> Option<&'static Bookkeeping> {
     BOOKKEEPING.iter().find(|b| b.table.eq_ignore_ascii_case(table))
@@ -78,6 +89,15 @@ impl Framework {
             .map(|b| b.framework)
     }
 
+    /// The framework whose migration table is `table` with exactly these `columns` (for the
+    /// names too common to tell alone, see [`FINGERPRINTS`]).
+    pub fn detect_by_columns(table: &str, columns: &[&str]) -> Option<Framework> {
+        FINGERPRINTS
+            .iter()
+            .find(|(name, wanted, _)| name.eq_ignore_ascii_case(table) && wanted.len() == columns.len() && wanted.iter().all(|w| columns.iter().any(|c| c.eq_ignore_ascii_case(w))))
+            .map(|(_, _, framework)| *framework)
+    }
+
     /// Its name.
     pub fn name(self) -> &'static str {
         match self {
@@ -91,6 +111,7 @@ impl Framework {
             Framework::Drizzle => "Drizzle",
             Framework::TypeOrm => "TypeORM",
             Framework::Flyway => "Flyway",
+            Framework::Laravel => "Laravel",
         }
     }
 
@@ -107,6 +128,7 @@ impl Framework {
             Framework::Drizzle => "npx drizzle-kit migrate",
             Framework::TypeOrm => "npx typeorm migration:run -d <your data source>",
             Framework::Flyway => "flyway migrate",
+            Framework::Laravel => "php artisan migrate --force",
         }
     }
 
@@ -136,5 +158,8 @@ mod tests {
         assert_eq!(Framework::detect(["sequelizemeta"]), Some(Framework::Sequelize));
         assert_eq!(Framework::detect(["users"]), None);
         assert!(Framework::Django.route("app.db").contains("--app-schema 'python manage.py migrate'"));
+        assert_eq!(Framework::detect_by_columns("migrations", &["id", "migration", "batch"]), Some(Framework::Laravel));
+        assert_eq!(Framework::detect_by_columns("migrations", &["id", "timestamp", "name"]), Some(Framework::TypeOrm));
+        assert_eq!(Framework::detect_by_columns("migrations", &["id", "name"]), None, "an application's own migrations table");
     }
 }

@@ -91,6 +91,9 @@ pub struct ColumnRow {
     pub reason: String,
     /// ok / warning / needs attention.
     pub grade: &'static str,
+    /// What the application's code must change for it (what drivers return, SQL to rewrite).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub code_change: Option<crate::mapping::code_change::CodeChange>,
 }
 
 /// Build the report of a plan.
@@ -134,6 +137,7 @@ fn file_report(s: &SchemaPlan) -> FileReport<'_> {
                     || (c.decision.rule == Rule::Uuid && !c.declared_type.to_ascii_uppercase().contains("UUID")),
                 reason: c.decision.reason.clone(),
                 grade,
+                code_change: crate::mapping::code_change::code_change(c),
             });
         }
     }
@@ -193,6 +197,17 @@ pub fn render_text(report: &Report<'_>) -> String {
         if any {
             let _ = writeln!(out, "Columns whose type changes or needs a look:\n{changes}\n");
         }
+        let mut code = new_table(&["table", "column", "postgresql", "the driver returns now", "SQL to rewrite"]);
+        let mut any_code = false;
+        for c in &f.columns {
+            if let Some(change) = &c.code_change {
+                any_code = true;
+                code.add_row(vec![c.table.as_str(), c.column.as_str(), c.pg_type.as_str(), change.returns.as_str(), change.sql.as_str()]);
+            }
+        }
+        if any_code {
+            let _ = writeln!(out, "What the application's code must change (`--keep-value-kinds` plans none of these):\n{code}\n");
+        }
         if !f.findings.is_empty() {
             let mut t = new_table(&["grade", "object", "finding"]);
             for finding in &f.findings {
@@ -245,6 +260,14 @@ pub fn render_markdown(report: &Report<'_>, plan: &Plan) -> String {
         for c in &f.columns {
             let ty = if c.changed { format!("**{}**", c.pg_type) } else { c.pg_type.clone() };
             let _ = writeln!(out, "| {} | {} | {} | {} | {} |", md(&c.table), md(&c.column), md(&c.declared), ty, md(&c.reason));
+        }
+        if f.columns.iter().any(|c| c.code_change.is_some()) {
+            out.push_str("\n### What the application's code must change\n\n| table | column | PostgreSQL | the driver returns now | SQL to rewrite |\n|---|---|---|---|---|\n");
+            for c in &f.columns {
+                if let Some(change) = &c.code_change {
+                    let _ = writeln!(out, "| {} | {} | {} | {} | {} |", md(&c.table), md(&c.column), c.pg_type, md(&change.returns), md(&change.sql));
+                }
+            }
         }
         out.push_str("\n### Schema\n\n```mermaid\nerDiagram\n");
         out.push_str(&mermaid(s));

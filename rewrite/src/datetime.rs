@@ -103,8 +103,13 @@ pub(crate) fn translate(rw: &mut Rewriter<'_>, name: &str, mut args: Vec<Typed>)
             t => Typed::new(timestamp(rw, t)?, Some(ColumnKind::Timestamp)),
         },
         "date" => match time {
-            Time::Now { .. } => {
-                rw.note("date('now') -> CURRENT_DATE (date, where SQLite returned text)");
+            Time::Now { local: false } => {
+                // SQLite's 'now' is UTC; CURRENT_DATE is the session's date.
+                rw.note("date('now') -> today's date at UTC (date, where SQLite returned text)");
+                Typed::new(template("CAST(timezone('UTC', now()) AS DATE)", vec![])?, Some(ColumnKind::Date))
+            }
+            Time::Now { local: true } => {
+                rw.note("date('now', 'localtime') -> CURRENT_DATE");
                 Typed::new(keyword("CURRENT_DATE"), Some(ColumnKind::Date))
             }
             Time::Ts { expr, kind: Some(ColumnKind::Date), untouched: true } => Typed::new(expr, Some(ColumnKind::Date)),
@@ -115,8 +120,8 @@ pub(crate) fn translate(rw: &mut Rewriter<'_>, name: &str, mut args: Vec<Typed>)
         },
         "time" => match time {
             Time::Now { local: false } => {
-                rw.note("time('now') -> CURRENT_TIME (timetz, where SQLite returned UTC text)");
-                Typed::new(keyword("CURRENT_TIME"), Some(ColumnKind::Time))
+                rw.note("time('now') -> the time at UTC (time, where SQLite returned UTC text)");
+                Typed::new(template("CAST(timezone('UTC', now()) AS TIME)", vec![])?, Some(ColumnKind::Time))
             }
             Time::Now { local: true } => Typed::new(keyword("LOCALTIME"), Some(ColumnKind::Time)),
             t => {
@@ -164,7 +169,8 @@ fn keyword(k: &str) -> Expr {
 /// The time value as a PostgreSQL timestamp expression.
 fn timestamp(rw: &mut Rewriter<'_>, t: Time) -> Result<Expr> {
     Ok(match t {
-        Time::Now { local: false } => keyword("CURRENT_TIMESTAMP"),
+        // SQLite's 'now' is UTC: the naive UTC time, which modifiers then shift as SQLite does.
+        Time::Now { local: false } => template("timezone('UTC', now())", vec![])?,
         Time::Now { local: true } => keyword("LOCALTIMESTAMP"),
         Time::Ts { expr, kind: Some(ColumnKind::Timestamp), .. } => expr,
         // SQLite's times are UTC: a timestamptz is read at UTC, whatever the session's zone (and

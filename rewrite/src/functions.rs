@@ -449,6 +449,23 @@ fn translate(rw: &mut Rewriter<'_>, mut c: Call) -> Result<Typed> {
                 }
             }
         }
+        // SQLite's built-in json_type(x[, path]): jsonb_typeof with SQLite's names for the types.
+        "json_type" => {
+            c.args = args;
+            c.arity(&[1, 2])?;
+            let mut it = c.args.drain(..).collect::<Vec<_>>().into_iter();
+            let Some(doc) = it.next() else { return Err(RewriteError::unsupported(construct, "no arguments given")) };
+            let j = match it.next() {
+                Some(path) => json_path_access(rw, doc, &path.expr, false, "json_type")?.expr,
+                None => as_jsonb(rw, doc),
+            };
+            rw.note("json_type -> jsonb_typeof, named as SQLite names the types (text, integer, real, true, false); a number with an exponent is read as jsonb normalised it");
+            let e = template(
+                "CASE jsonb_typeof($0) WHEN 'string' THEN 'text' WHEN 'boolean' THEN CAST($1 AS TEXT) WHEN 'number' THEN CASE WHEN CAST($2 AS TEXT) ~ '^-?[0-9]+$' THEN 'integer' ELSE 'real' END ELSE jsonb_typeof($3) END",
+                vec![j.clone(), j.clone(), j.clone(), j],
+            )?;
+            Typed::new(paren(e), Some(ColumnKind::Text))
+        }
         "json_extract" => {
             c.args = args;
             c.arity(&[2])?;

@@ -206,6 +206,13 @@ impl<'a> Rewriter<'a> {
             self.note(format!("alias {} inlined: PostgreSQL does not see select-list aliases there", ident.value));
             return Ok(Typed::new(paren(e), kind));
         }
+        if is_rowid_name(&key) {
+            // The innermost relation that answers bare names (SQLite resolves `rowid` there).
+            let rel = self.frames.iter().rev().find_map(|f| f.relations.iter().rev().find(|r| !r.qualifier_only)).cloned();
+            if let Some(rel) = rel {
+                return self.rowid_of(&rel, &ident.value, None);
+            }
+        }
         if ident.quote_style == Some('"') && self.all_columns_known() {
             // SQLite's misfeature: a double-quoted word that names no column is a string.
             self.note(format!("\"{0}\" -> '{0}': SQLite read a double-quoted word naming no column as a string", ident.value));
@@ -214,19 +221,42 @@ impl<'a> Rewriter<'a> {
         Ok(Typed::untyped(Expr::Identifier(qident(&ident.value))))
     }
 
-    fn resolve_qualified(&mut self, qualifier: &Ident, column: &Ident) -> Typed {
+    fn resolve_qualified(&mut self, qualifier: &Ident, column: &Ident) -> Result<Typed> {
         let key = qualifier.value.to_lowercase();
         let col_key = column.value.to_lowercase();
         for frame in self.frames.iter().rev() {
             if let Some(rel) = frame.relations.iter().rev().find(|r| r.key == key) {
                 let (name, kind) = match rel.column(&col_key) {
                     Some(c) => (qident(&c.pg), c.kind),
+                    None if is_rowid_name(&col_key) => {
+                        let rel = rel.clone();
+                        return self.rowid_of(&rel, &column.value, Some(&qualifier.value));
+                    }
                     None => (qident(&column.value), None),
                 };
-                return Typed::new(Expr::CompoundIdentifier(vec![rel.qualifier.clone(), name]), kind);
+                return Ok(Typed::new(Expr::CompoundIdentifier(vec![rel.qualifier.clone(), name]), kind));
             }
         }
-        Typed::untyped(Expr::CompoundIdentifier(vec![qident(&qualifier.value), qident(&column.value)]))
+        Ok(Typed::untyped(Expr::CompoundIdentifier(vec![qident(&qualifier.value), qident(&column.value)])))
+    }
+
+    /// SQLite's `rowid` (`oid`, `_rowid_`) of a relation that has no column of that name:
+    /// PostgreSQL has no rowid, so it becomes the table's single-column primary key, which
+    /// identifies the same row (and holds the same values when the key is the rowid's alias,
+    /// `INTEGER PRIMARY KEY`). Without such a key it has no equivalent: an error, never a
+    /// reference to a column that does not exist.
+    fn rowid_of(&mut self, rel: &Relation, written: &str, qualifier: Option<&str>) -> Result<Typed> {
+        let shown = qualifier.map(|q| format!("{q}.{written}")).unwrap_or_else(|| written.to_string());
+        let key = match rel.primary_key.as_deref() {
+            Some([key]) => key.clone(),
+            _ => {
+                return Err(RewriteError::unsupported(shown, "PostgreSQL has no rowid, and the table has no single-column primary key to stand for it"));
+            }
+        };
+        let kind = rel.columns.as_ref().and_then(|cols| cols.iter().find(|c| c.pg == key)).and_then(|c| c.kind);
+        self.note(format!("{shown} -> the primary key \"{key}\": PostgreSQL has no rowid"));
+        let name = qident(&key);
+        Ok(Typed::new(if qualifier.is_some() { Expr::CompoundIdentifier(vec![rel.qualifier.clone(), name]) } else { Expr::Identifier(name) }, kind))
     }
 
     fn find_relation(&self, key: &str) -> Option<&Relation> {
@@ -243,8 +273,8 @@ impl<'a> Rewriter<'a> {
         Ok(match e {
             Expr::Identifier(id) => self.resolve_bare(&id)?,
             Expr::CompoundIdentifier(parts) => match parts.as_slice() {
-                [q, c] => self.resolve_qualified(q, c),
-                [s, q, c] if is_main_schema(s) => self.resolve_qualified(q, c),
+                [q, c] => self.resolve_qualified(q, c)?,
+                [s, q, c] if is_main_schema(s) => self.resolve_qualified(q, c)?,
                 _ => {
                     return Err(RewriteError::unsupported(
                         display_parts(&parts),
@@ -530,6 +560,13 @@ impl<'a> Rewriter<'a> {
     /// Operands of a comparison: a boolean column against anything but another boolean
     /// becomes an integer, which is exactly what SQLite compared.
     fn comparable(&mut self, a: Typed, b: Typed) -> (Expr, Expr) {
+        // A `timestamp` column holds SQLite's naive UTC text; an instant (CURRENT_TIMESTAMP,
+        // datetime('now', ...)) compared with it is read at UTC, not in the session's zone.
+        let (a, b) = match (a.kind, b.kind) {
+            (Some(ColumnKind::Timestamp), Some(ColumnKind::TimestampTz)) => (a, self.at_utc(b)),
+            (Some(ColumnKind::TimestampTz), Some(ColumnKind::Timestamp)) => (self.at_utc(a), b),
+            _ => (a, b),
+        };
         let a_bool = a.kind == Some(ColumnKind::Boolean);
         let b_bool = b.kind == Some(ColumnKind::Boolean);
         if a_bool == b_bool || is_boolean_literal(&a.expr) || is_boolean_literal(&b.expr) {
@@ -618,6 +655,12 @@ impl<'a> Rewriter<'a> {
         })
     }
 
+    /// An instant as its UTC wall time (`timestamp`), as SQLite's date functions give it.
+    fn at_utc(&mut self, t: Typed) -> Typed {
+        self.note("an instant compared with a timestamp column -> its UTC time (AT TIME ZONE 'UTC'): SQLite's times are UTC");
+        Typed::new(paren(Expr::AtTimeZone { timestamp: Box::new(t.expr), time_zone: Box::new(string("UTC")) }), Some(ColumnKind::Timestamp))
+    }
+
     /// Coerce a value stored into a column of `kind` (INSERT values, UPDATE SET).
     pub(crate) fn store_into(&mut self, kind: Option<ColumnKind>, t: Typed) -> Expr {
         // An instant stored into a `timestamp` column (SQLite's CURRENT_TIMESTAMP and
@@ -639,6 +682,12 @@ impl<'a> Rewriter<'a> {
                 self.note("strftime(format, 'now') stored into a date/time column -> the current time itself");
                 return now;
             }
+        }
+        // A numeric (numeric(10,2) keeps its scale: 12.50) stored into a text column: the text
+        // SQLite stored, whose NUMERIC affinity had made it 12.5 (or the integer 12).
+        if kind == Some(ColumnKind::Text) && t.kind == Some(ColumnKind::Numeric) {
+            self.note("a numeric stored into a text column -> CAST(trim_scale(...) AS TEXT): SQLite wrote the number without trailing zeros");
+            return cast(crate::build::call("trim_scale", vec![t.expr]), DataType::Text);
         }
         if kind == Some(ColumnKind::Boolean) && t.kind != Some(ColumnKind::Boolean) {
             if let Some(b) = literal_truth(&t.expr) {
@@ -1293,3 +1342,7 @@ fn cast_type(dt: &DataType) -> Result<(DataType, Option<ColumnKind>)> {
     ))
 }
 
+/// SQLite's names for the rowid (a real column of that name takes precedence).
+fn is_rowid_name(lowercase: &str) -> bool {
+    matches!(lowercase, "rowid" | "oid" | "_rowid_")
+}

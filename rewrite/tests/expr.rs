@@ -198,8 +198,10 @@ fn json() {
 fn datetime() {
     check("datetime('now')", "CURRENT_TIMESTAMP");
     check("CURRENT_TIMESTAMP", "CURRENT_TIMESTAMP");
-    check("date('now')", "CURRENT_DATE");
-    check("time('now')", "CURRENT_TIME");
+    // SQLite's 'now' is UTC, whatever the session's zone.
+    check("date('now')", "CAST(timezone('UTC', now()) AS DATE)");
+    check("time('now')", "CAST(timezone('UTC', now()) AS TIME)");
+    check("date('now', 'localtime')", "CURRENT_DATE");
     check("datetime('now','localtime')", "LOCALTIMESTAMP");
     check("DATETIME('NOW')", "CURRENT_TIMESTAMP");
     check("strftime('%s','now')", "CAST(EXTRACT(EPOCH FROM now()) AS BIGINT)");
@@ -217,10 +219,13 @@ fn datetime() {
     check("datetime(stamp)", r#"CAST("stamp" AS TIMESTAMP)"#);
     check("julianday(created)", r#"(EXTRACT(EPOCH FROM "created") / 86400.0 + 2440587.5)"#);
     check("datetime(created, '+1 day')", r#"("created" + INTERVAL '1 days')"#);
-    check("datetime('now', '-3 hours')", "(CURRENT_TIMESTAMP - INTERVAL '3 hours')");
+    check("datetime('now', '-3 hours')", "(timezone('UTC', now()) - INTERVAL '3 hours')");
     check("date(created, 'start of month')", r#"CAST(date_trunc('month', "created") AS DATE)"#);
     check("datetime(epoch, 'unixepoch')", r#"(to_timestamp("epoch") AT TIME ZONE 'UTC')"#);
-    check("created > datetime('now', '-7 days')", r#""created" > (CURRENT_TIMESTAMP - INTERVAL '7 days')"#);
+    check("created > datetime('now', '-7 days')", r#""created" > (timezone('UTC', now()) - INTERVAL '7 days')"#);
+    // A timestamp column (naive UTC) compared with an instant reads the instant at UTC.
+    check("created < datetime('now')", r#""created" < (CURRENT_TIMESTAMP AT TIME ZONE 'UTC')"#);
+    check("CURRENT_TIMESTAMP >= created", r#"(CURRENT_TIMESTAMP AT TIME ZONE 'UTC') >= "created""#);
     noted("datetime('now')", "timestamptz");
     refuse("strftime('%W', created)", "%W");
     refuse("datetime(created, 'weekday 0')", "weekday 0");
@@ -315,4 +320,14 @@ fn strftime_now_defaults_on_time_columns() {
     assert_eq!(default("strftime('%Y-%m-%d %H:%M:%S', 'now')", "created"), Ok("timezone('UTC', now())".to_string()));
     assert_eq!(default("strftime('%Y-%m-%d', 'now')", "day"), Ok("CAST(timezone('UTC', now()) AS DATE)".to_string()), "SQLite's now is UTC");
     assert!(default("strftime('%Y-%m-%d', 'now')", "rating").is_ok_and(|d| d.starts_with("to_char(")), "text columns keep the text");
+}
+
+/// SQLite's built-in `json_type()`: jsonb_typeof, with SQLite's names for the types.
+#[test]
+fn json_type_is_built_in() {
+    check(
+        "json_type(data) = 'object'",
+        r#"CASE jsonb_typeof("data") WHEN 'string' THEN 'text' WHEN 'boolean' THEN CAST("data" AS TEXT) WHEN 'number' THEN CASE WHEN CAST("data" AS TEXT) ~ '^-?[0-9]+$' THEN 'integer' ELSE 'real' END ELSE jsonb_typeof("data") END = 'object'"#,
+    );
+    noted("json_type(meta, '$.a')", "json_type -> jsonb_typeof");
 }

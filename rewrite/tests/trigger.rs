@@ -111,3 +111,31 @@ fn trigger_errors() {
         Err(RewriteError::Parse { .. })
     ));
 }
+
+/// SQLite's `rowid` (Sakila's triggers: `WHERE rowid = new.rowid`) becomes the table's
+/// single-column primary key; without one, the trigger is refused, never emitted naming a
+/// `rowid` column PostgreSQL does not have.
+#[test]
+fn rowid_is_the_primary_key() {
+    let mut scope = common::scope();
+    scope.set_primary_key("actor", &["actor_id"]);
+    let sql = "CREATE TRIGGER actor_trigger_ai AFTER INSERT ON actor BEGIN UPDATE actor SET last_update = DATETIME('NOW') WHERE rowid = new.rowid; END";
+    let t = rewrite_trigger(sql, &scope, "trg_fn").expect("rowid with a key");
+    assert!(t.function_sql.contains(r#"WHERE "actor_id" = NEW."actor_id";"#), "{}", t.function_sql);
+    assert!(t.notes.iter().any(|n| n.contains("PostgreSQL has no rowid")), "{:?}", t.notes);
+    let t = rewrite_trigger("CREATE TRIGGER x AFTER DELETE ON actor BEGIN DELETE FROM audit WHERE id = old._rowid_; END", &scope, "trg_fn").expect("_rowid_");
+    assert!(t.function_sql.contains(r#"WHERE "id" = OLD."actor_id";"#), "{}", t.function_sql);
+    // `audit` has no key registered: no equivalent.
+    match rewrite_trigger("CREATE TRIGGER x AFTER INSERT ON audit BEGIN UPDATE audit SET done = 1 WHERE rowid = new.rowid; END", &scope, "trg_fn") {
+        Err(e @ RewriteError::Unsupported { .. }) => assert!(e.to_string().contains("rowid"), "{e}"),
+        other => panic!("expected Unsupported, got {other:?}"),
+    }
+}
+
+/// A numeric column's value stored into a text column is the text SQLite stored: NUMERIC
+/// affinity made 12.50 the real 12.5, where PostgreSQL's numeric(10,2) prints 12.50.
+#[test]
+fn numeric_into_text_drops_trailing_zeros() {
+    let t = run("CREATE TRIGGER x AFTER UPDATE OF unitprice ON products BEGIN INSERT INTO audit (msg) VALUES (new.unitprice); END");
+    assert!(t.function_sql.contains(r#"VALUES (CAST(trim_scale(NEW."UnitPrice") AS TEXT))"#), "{}", t.function_sql);
+}

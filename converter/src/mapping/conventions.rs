@@ -14,6 +14,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::PgType;
+use crate::profile::ColumnProfile;
 use crate::framework::Framework;
 
 /// How wide columns declared `INT`/`INTEGER` are on PostgreSQL.
@@ -152,6 +153,8 @@ impl Conventions {
             // Rails' keys and references are bigint (bigserial); its `integer` is integer but
             // its references are `integer` on SQLite too: int8 keeps both.
             Framework::Rails => Conventions { key_style: KeyStyle::Serial, ..framework_wrote },
+            // Laravel's `id()` is bigIncrements (bigserial), its `integer()` integer.
+            Framework::Laravel => Conventions { integers: IntWidth::Int4, key_style: KeyStyle::Serial, declared_json: PgType::Json, ..framework_wrote },
             Framework::Flyway => framework_wrote,
         }
     }
@@ -171,9 +174,15 @@ impl Conventions {
 
     /// What the plan should say about a declared type that stands for two of the framework's
     /// types SQLite's DDL cannot tell apart, with the way the plan went.
-    pub fn ambiguity(&self, declared: &str) -> Option<&'static str> {
+    pub fn ambiguity(&self, declared: &str, values: &ColumnProfile) -> Option<&'static str> {
         let upper = declared.trim().to_ascii_uppercase();
+        let kind = super::read_declared(declared).kind;
         match (self.framework?, upper.as_str()) {
+            // SQLAlchemy sizes a non-native Enum's VARCHAR to its longest label: a column whose
+            // longest value fills its declared length exactly may be one.
+            (Framework::Alembic, v) if v.starts_with("VARCHAR") && matches!(kind, super::DeclaredKind::BoundedText(n) if values.texts > 0 && values.text_max_chars == u64::from(n)) => Some(
+                "SQLAlchemy declares String(n) and a non-native Enum both `VARCHAR(n)` on SQLite (an Enum's n is its longest label, which this column's longest value fills): planned as varchar; on PostgreSQL an Enum is a named enum type, which only the application's migrations know (build the schema with `migrate --app-schema`)",
+            ),
             (Framework::Django, "BIGINT") => Some(
                 "Django declares both BigIntegerField and DurationField `bigint` on SQLite: planned as bigint (a BigIntegerField); a DurationField is `interval` on PostgreSQL (set `type = \"interval\"` with `duration_unit = \"microseconds\"` in sqlite2pg.toml, or build the schema with `migrate --app-schema`)",
             ),

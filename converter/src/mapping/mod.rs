@@ -6,6 +6,7 @@
 //! all of them. Nothing here changes or drops a value: values that break the chosen type are
 //! counted later by [`crate::plan`] and reported with their keys.
 
+pub mod code_change;
 pub mod conventions;
 pub mod defaults;
 mod types;
@@ -66,6 +67,8 @@ pub enum Rule {
     Framework,
     /// `--keep-value-kinds`: the kind of value the driver returned on SQLite.
     KeptKind,
+    /// The type the deployed schema has (the migrator's history), kept.
+    Deployed,
 }
 
 /// The decision for one column.

@@ -50,7 +50,26 @@ pub struct PlanOptions {
     pub int_width: Option<IntWidth>,
     /// No column changes the kind of value its driver returns (`--keep-value-kinds`).
     pub keep_value_kinds: bool,
+    /// Decisions already deployed (the migrator's history): each column keeps its deployed type
+    /// unless its SQLite declared type changed or a stored value does not fit it. A thinner
+    /// sample (an emptied copy, a development database) never reverses one.
+    pub deployed: Deployed,
 }
+
+/// A deployed column's decision, as the migrator's history records it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DeployedColumn {
+    /// Its PostgreSQL type.
+    pub pg_type: PgType,
+    /// The epoch unit its times were read from.
+    pub epoch: Option<crate::profile::EpochUnit>,
+    /// The SQLite declared type it was decided from (empty when the history predates it: then
+    /// the declared type counts as unchanged).
+    pub declared: String,
+}
+
+/// Deployed decisions by (schema, table, column), PostgreSQL names.
+pub type Deployed = BTreeMap<(String, String, String), DeployedColumn>;
 
 /// Whose conventions a plan follows.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -240,7 +259,9 @@ fn finding(grade: Grade, object: impl Into<String>, message: impl Into<String>) 
 fn build_schema(db: &SourceDb, source: &SourceSchema, schema: String, options: &PlanOptions, mut read: ReadProfiles<'_>) -> Result<SchemaPlan> {
     let mut findings = Vec::new();
     let framework = match options.framework {
-        FrameworkChoice::Detect => Framework::detect(source.tables.iter().map(|t| t.name.as_str())),
+        FrameworkChoice::Detect => Framework::detect(source.tables.iter().map(|t| t.name.as_str())).or_else(|| {
+            source.tables.iter().find_map(|t| Framework::detect_by_columns(&t.name, &t.columns.iter().map(|c| c.name.as_str()).collect::<Vec<_>>()))
+        }),
         FrameworkChoice::None => None,
         FrameworkChoice::Named(f) => Some(f),
     };
@@ -277,7 +298,8 @@ fn build_schema(db: &SourceDb, source: &SourceSchema, schema: String, options: &
         // A migration tool's bookkeeping table is the tool's: planned as the framework makes it
         // on PostgreSQL, whatever the user chose for the application's columns.
         let conventions = if crate::framework::bookkeeping(&t.name).is_some() { &framework_conventions } else { &conventions };
-        let mut plan = plan_table((!provisional).then_some(db), source, t, profile, options, conventions, &mut findings, &mut needs_citext)?;
+        let deployed = Deployed::from_iter(options.deployed.range((schema.clone(), fit(&t.name), String::new())..).take_while(|((s, table, _), _)| *s == schema && *table == fit(&t.name)).map(|(k, v)| (k.clone(), v.clone())));
+        let mut plan = plan_table((!provisional).then_some(db), source, t, profile, options, conventions, &deployed, &mut findings, &mut needs_citext)?;
         if own_content.iter().any(|o| o.name == t.name) {
             fulltext::force_text(&mut plan);
         }
@@ -367,6 +389,7 @@ fn plan_table(
     profile: &TableProfile,
     options: &PlanOptions,
     conventions: &Conventions,
+    deployed: &Deployed,
     findings: &mut Vec<Finding>,
     needs_citext: &mut bool,
 ) -> Result<TablePlan> {
@@ -377,7 +400,8 @@ fn plan_table(
     let sqlite_sequence = source.sequences.iter().find(|(n, _)| n.eq_ignore_ascii_case(&t.name)).map(|(_, v)| *v);
     let mut columns = Vec::with_capacity(t.columns.len());
     for (c, p) in t.columns.iter().zip(&profile.columns) {
-        columns.push(plan_column(violations_in, t, c, p, sqlite_sequence, options, conventions, findings, needs_citext)?);
+        let was = deployed.iter().find(|((_, _, column), _)| *column == fit(&c.name)).map(|(_, d)| d);
+        columns.push(plan_column(violations_in, t, c, p, sqlite_sequence, options, conventions, was, findings, needs_citext)?);
     }
     let pg_name = |source_name: &str| columns.iter().find(|c: &&ColumnPlan| c.source_name.eq_ignore_ascii_case(source_name)).map(|c| c.name.clone());
     let mut primary_key: Vec<String> = t.primary_key.iter().filter_map(|c| pg_name(c)).collect();
@@ -445,6 +469,7 @@ fn plan_column(
     sqlite_sequence: Option<i64>,
     options: &PlanOptions,
     conventions: &Conventions,
+    deployed: Option<&DeployedColumn>,
     findings: &mut Vec<Finding>,
     needs_citext: &mut bool,
 ) -> Result<ColumnPlan> {
@@ -452,7 +477,9 @@ fn plan_column(
     let identity = t.rowid_alias.as_deref().is_some_and(|a| a.eq_ignore_ascii_case(&c.name));
     let declared = if c.declared_type.is_empty() { "no declared type".to_string() } else { c.declared_type.clone() };
     let decision = if let Some(pg_type) = options.config.column_type(&t.name, &c.name) {
-        ColumnDecision::new(pg_type, Rule::Config, format!("{declared} -> {pg_type}: set in sqlite2pg.toml"))
+        let mut d = ColumnDecision::new(pg_type, Rule::Config, format!("{declared} -> {pg_type}: set in sqlite2pg.toml"));
+        d.epoch = options.config.column_epoch(&t.name, &c.name).filter(|_| pg_type.is_temporal());
+        d
     } else if identity {
         let how = if t.autoincrement { "INTEGER PRIMARY KEY AUTOINCREMENT" } else { "INTEGER PRIMARY KEY (rowid alias)" };
         let highest = p.int_max.unwrap_or(0).max(sqlite_sequence.unwrap_or(0));
@@ -465,9 +492,28 @@ fn plan_column(
         let whose = conventions.framework.map(|f| format!(", as {} declares keys on PostgreSQL", f.name())).unwrap_or_default();
         ColumnDecision::new(pg_type, Rule::Identity, format!("{how} -> {pg_type} {style}{whose}"))
     } else {
-        mapping::decide(c, &t.checks, p, conventions)
+        let fresh = mapping::decide(c, &t.checks, p, conventions);
+        match deployed {
+            // The deployed decision stands while the declared type is the one it was made from;
+            // the values are checked against it below, and a value it cannot hold widens it.
+            Some(d) if d.pg_type != fresh.pg_type && (d.declared.is_empty() || d.declared.trim().eq_ignore_ascii_case(c.declared_type.trim())) => {
+                let mut kept = ColumnDecision::new(d.pg_type, Rule::Deployed, format!("{declared} -> {}: as deployed (the migrator's history); these values alone would give {} ({})", d.pg_type, fresh.pg_type, fresh.reason));
+                kept.epoch = d.epoch;
+                findings.push(finding(Grade::Info, &obj, format!("kept as deployed: {} (the values read now alone would give {}: {})", d.pg_type, fresh.pg_type, fresh.reason)));
+                kept
+            }
+            Some(d) if d.pg_type != fresh.pg_type => {
+                findings.push(finding(
+                    Grade::Warning,
+                    &obj,
+                    format!("the declared type changed since it was deployed (from {} to {declared}): decided afresh, {} -> {} ({})", d.declared, d.pg_type, fresh.pg_type, fresh.reason),
+                ));
+                fresh
+            }
+            _ => fresh,
+        }
     };
-    if let Some(ambiguity) = conventions.ambiguity(&c.declared_type).filter(|_| decision.rule != Rule::Config && !identity) {
+    if let Some(ambiguity) = conventions.ambiguity(&c.declared_type, p).filter(|_| decision.rule != Rule::Config && !identity) {
         findings.push(finding(Grade::Warning, &obj, format!("ambiguous: {ambiguity}")));
     }
     if let Some(w) = &decision.warning {
@@ -506,6 +552,13 @@ fn plan_column(
                 examples.join("; ")
             ),
         ));
+        if decision.rule == Rule::Deployed {
+            findings.push(finding(
+                Grade::NeedsAttention,
+                &obj,
+                format!("a data-driven change of a deployed column: {} cannot hold {} stored here, so the plan proposes {wider}; review it before deploying (or keep {} with a type in sqlite2pg.toml, which rejects those rows)", pg_type, counted(broken.count, "value", "values"), pg_type),
+            ));
+        }
         let mut widened = ColumnDecision::new(wider, Rule::Widened, format!("{}; {} not fit {pg_type}: {wider} holds them all", decision.reason, counted(broken.count, "value does", "values do")));
         widened.candidate = decision.candidate.clone();
         if pg_type.is_temporal() && matches!(wider, PgType::BigInt | PgType::Double) {

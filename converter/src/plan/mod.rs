@@ -18,7 +18,7 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
-pub use build::{FrameworkChoice, KnownProfiles, PendingProfile, PlanOptions, ProvisionalPlan, ProvisionalSample, plan_files, plan_files_provisionally, plan_files_with_profiles};
+pub use build::{Deployed, DeployedColumn, FrameworkChoice, KnownProfiles, PendingProfile, PlanOptions, ProvisionalPlan, ProvisionalSample, plan_files, plan_files_provisionally, plan_files_with_profiles};
 
 use crate::mapping::{ColumnDecision, PgType};
 use crate::profile::EpochUnit;
