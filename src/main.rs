@@ -232,7 +232,14 @@ fn run(opts: Opts) -> anyhow::Result<ExitCode> {
                 }
                 _ => plan(&args.input, PlanFor::Report)?,
             };
-            let generated = sqlite2pg_codegen::generate_over(&plan, &codegen_options(&args), previous.as_ref())?;
+            let generated = match &previous {
+                Some(previous) => sqlite2pg_codegen::generate_over(&plan, &codegen_options(&args), Some(previous))?,
+                // Written afresh: the user's own migrations in lib.rs stay all the same.
+                None => sqlite2pg_codegen::generate_fresh(&plan, &codegen_options(&args), &sqlite2pg_codegen::write::hand_written(&args.migrator, &sqlite2pg_codegen::write::history_migrations(&args.migrator))?)?,
+            };
+            if let Some(previous) = previous.as_ref().filter(|p| !p.hand_written.is_empty()) {
+                eprintln!("sqlite2pg: kept your migrations {} in the migrator, in their places", previous.hand_written.iter().map(|h| h.module.as_str()).collect::<Vec<_>>().join(", "));
+            }
             let summary = sqlite2pg_codegen::write::write_file_sets(&[(&args.entities, &generated.entities), (&args.migrator, &generated.migrator)])?;
             for f in &generated.findings {
                 eprintln!("{}: {}: {}", f.grade, f.object, f.message);

@@ -158,3 +158,165 @@ async fn check_reports_a_missing_schema_and_an_unreachable_target() {
     assert_eq!(o.status.code(), Some(6), "{}", stderr(&o));
     assert!(stderr(&o).contains("cannot connect"), "{}", stderr(&o));
 }
+
+/// A least-privilege deploy role on `db`: LOGIN, neither superuser nor CREATEDB; CONNECT and
+/// (when `create_on_database`) CREATE on the database, USAGE and CREATE on schema public, so
+/// it owns the tables it makes, as a migrator run by that role does. Returns its name and URL.
+async fn deploy_role(db: &TestDb, create_on_database: bool) -> (String, String) {
+    let role = format!("{}_deployer", db.name);
+    let database_create = if create_on_database { format!("GRANT CREATE ON DATABASE \"{}\" TO \"{role}\";", db.name) } else { String::new() };
+    // Roles are the cluster's: one left by an earlier run of this test is replaced.
+    db.must_apply(&format!(
+        "DO $$ BEGIN
+           IF EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '{role}') THEN
+             EXECUTE 'DROP OWNED BY \"{role}\"'; EXECUTE 'DROP ROLE \"{role}\"';
+           END IF;
+         END $$;
+         CREATE ROLE \"{role}\" LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE;
+         REVOKE ALL ON DATABASE \"{db}\" FROM PUBLIC;
+         GRANT CONNECT, TEMPORARY ON DATABASE \"{db}\" TO \"{role}\";
+         {database_create}
+         GRANT USAGE, CREATE ON SCHEMA public TO \"{role}\";",
+        db = db.name
+    ))
+    .await;
+    let o = &db.options;
+    (role.clone(), format!("postgres://{role}@{}:{}/{}", o.get_host(), o.get_port(), db.name))
+}
+
+/// Run a script as the role (the URL's), so its objects are owned as a migrator run by that
+/// role would own them.
+async fn apply_as(url: &str, sql: &str) {
+    use sqlx::Connection;
+    let mut conn = sqlx::PgConnection::connect(url).await.unwrap_or_else(|e| panic!("connect as {url}: {e}"));
+    if let Err(e) = sqlx::raw_sql(sqlx::AssertSqlSafe(sql.to_string())).execute(&mut conn).await {
+        panic!("PostgreSQL rejected the script as {url}: {e}\n--- script ---\n{sql}");
+    }
+    let _ = conn.close().await;
+}
+
+/// What a `check` could leave behind: scratch schemas, relations in them or in temporary
+/// schemas, scratch databases; and the list of every schema and relation of the database.
+async fn leftovers(db: &TestDb) -> (i64, String) {
+    let scratch = db
+        .int(
+            "SELECT (SELECT count(*) FROM pg_namespace WHERE nspname LIKE 'sqlite2pg\\_check\\_%') \
+             + (SELECT count(*) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname LIKE 'pg\\_temp\\_%' OR n.nspname LIKE 'sqlite2pg\\_check\\_%') \
+             + (SELECT count(*) FROM pg_database WHERE datname LIKE 'sqlite2pg\\_check\\_%')",
+        )
+        .await;
+    let everything = db
+        .text(
+            "SELECT string_agg(n.nspname || '.' || c.relname || ':' || c.relkind::text, ' ' ORDER BY 1) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace \
+             WHERE n.nspname NOT IN ('pg_catalog', 'information_schema', 'pg_toast')",
+        )
+        .await
+        .unwrap_or_default();
+    (scratch, everything)
+}
+
+#[tokio::test]
+async fn check_works_for_a_deploy_role_without_createdb() {
+    let work = Workdir::new();
+    work.sqlite("app.db", APP);
+    let db = TestDb::new("check_deploy_role").await;
+    let (role, url) = deploy_role(&db, true).await;
+    let rolcreatedb = db.text(&format!("SELECT (rolcreatedb OR rolsuper)::text FROM pg_roles WHERE rolname = '{role}'")).await;
+    assert_eq!(rolcreatedb.as_deref(), Some("false"));
+    apply_as(&url, &ddl_of(&plan_many(&[work.path().join("app.db")]))).await;
+    let before = leftovers(&db).await;
+    assert_eq!(before.0, 0, "{before:?}");
+
+    let started = std::time::Instant::now();
+    let (code, report) = check_json(&["app.db"], &url, work.path());
+    eprintln!("check as {role}, agreeing schema: {:?}", started.elapsed());
+    assert_eq!(code, Some(0), "{report:#}");
+    assert_eq!(report["drifts"].as_array().map(Vec::len), Some(0), "{report:#}");
+    assert_eq!(leftovers(&db).await, before, "check left something behind");
+
+    apply_as(
+        &url,
+        "ALTER TABLE users DROP COLUMN nick;
+         ALTER TABLE posts ALTER COLUMN title DROP NOT NULL;
+         DROP INDEX posts_live;
+         DROP TRIGGER users_touch ON users;",
+    )
+    .await;
+    let before = leftovers(&db).await;
+    let started = std::time::Instant::now();
+    let (code, report) = check_json(&["app.db"], &url, work.path());
+    eprintln!("check as {role}, drifted schema: {:?}", started.elapsed());
+    assert_eq!(code, Some(9), "{report:#}");
+    let named: Vec<(String, String)> =
+        report["drifts"].as_array().into_iter().flatten().map(|d| (d["object_kind"].as_str().unwrap_or_default().to_string(), d["object"].as_str().unwrap_or_default().to_string())).collect();
+    for (kind, object) in [("column", "users.nick"), ("nullability", "posts.title"), ("index", "posts.posts_live"), ("trigger", "users.users_touch")] {
+        assert!(named.iter().any(|d| d.0 == kind && d.1 == object), "no {kind} {object} in {report:#}");
+    }
+    assert_eq!(named.len(), 4, "{report:#}");
+    let o = run_cli(&["check", "app.db", "--to", &url], work.path());
+    assert_eq!(o.status.code(), Some(9), "{}", stderr(&o));
+    assert!(stdout(&o).contains("users.nick"), "{}", stdout(&o));
+    assert_eq!(leftovers(&db).await, before, "check left something behind");
+}
+
+/// The example application (citext, the NOCASE collation's stand-in, full-text search with its
+/// text search configuration, a trigger and its function, a view) as a deploy role made it.
+#[tokio::test]
+async fn check_passes_for_a_deploy_role_on_the_example_app() {
+    let db = TestDb::new("check_deploy_role_chat").await;
+    // citext and unaccent are trusted extensions, but the role would create them as their
+    // owner; a DBA installs them beforehand, as in most managed databases.
+    db.must_apply("CREATE EXTENSION IF NOT EXISTS citext WITH SCHEMA public; CREATE EXTENSION IF NOT EXISTS unaccent WITH SCHEMA public;").await;
+    let (_, url) = deploy_role(&db, true).await;
+    apply_as(&url, &ddl_of(&plan_many(&[root().join("examples/chat/chat.db")]))).await;
+    let before = leftovers(&db).await;
+    let started = std::time::Instant::now();
+    let (code, report) = check_json(&["examples/chat/chat.db"], &url, root());
+    eprintln!("check of the example app as a deploy role: {:?}", started.elapsed());
+    assert_eq!(code, Some(0), "{report:#}");
+    assert_eq!(leftovers(&db).await, before, "check left something behind");
+
+    // An extension the plan needs, gone: named, and the build (which creates it inside the
+    // transaction it rolls back) does not bring it back.
+    db.must_apply("DROP EXTENSION citext CASCADE;").await;
+    let (code, report) = check_json(&["examples/chat/chat.db"], &url, root());
+    assert_eq!(code, Some(9), "{report:#}");
+    let drifts = report["drifts"].as_array().cloned().unwrap_or_default();
+    assert!(drifts.iter().any(|d| d["object_kind"] == "extension" && d["object"] == "citext" && d["found"].is_null()), "{report:#}");
+    assert!(drifts.iter().any(|d| d["object_kind"] == "column" && d["object"] == "users.email"), "{report:#}");
+    assert_eq!(db.int("SELECT count(*) FROM pg_extension WHERE extname = 'citext'").await, 0);
+    assert_eq!(leftovers(&db).await.0, 0);
+}
+
+#[tokio::test]
+async fn check_names_the_grant_a_role_without_any_create_privilege_needs() {
+    let work = Workdir::new();
+    work.sqlite("app.db", APP);
+    let db = TestDb::new("check_no_privilege").await;
+    // Without CREATE on the database the role cannot create the (trusted) extension itself.
+    db.must_apply("CREATE EXTENSION citext WITH SCHEMA public;").await;
+    let (role, url) = deploy_role(&db, false).await;
+    apply_as(&url, &ddl_of(&plan_many(&[work.path().join("app.db")]))).await;
+    let before = leftovers(&db).await;
+    let o = run_cli(&["check", "app.db", "--to", &url], work.path());
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert!(stderr(&o).contains(&format!("GRANT CREATE ON DATABASE {} TO {role}", db.name)), "{}", stderr(&o));
+    assert_eq!(leftovers(&db).await, before);
+}
+
+/// A role set up as `check` once required (CREATEDB, no CREATE on the database) still works,
+/// through a scratch database that is dropped afterwards.
+#[tokio::test]
+async fn check_still_works_for_a_createdb_role_through_a_scratch_database() {
+    let work = Workdir::new();
+    work.sqlite("app.db", APP);
+    let db = TestDb::new("check_createdb_role").await;
+    db.must_apply("CREATE EXTENSION citext WITH SCHEMA public;").await;
+    let (role, url) = deploy_role(&db, false).await;
+    db.must_apply(&format!("ALTER ROLE \"{role}\" CREATEDB;")).await;
+    apply_as(&url, &ddl_of(&plan_many(&[work.path().join("app.db")]))).await;
+    let before = leftovers(&db).await;
+    let (code, report) = check_json(&["app.db"], &url, work.path());
+    assert_eq!(code, Some(0), "{report:#}");
+    assert_eq!(leftovers(&db).await, before);
+}

@@ -194,8 +194,8 @@ async fn codegen_migrator_up_builds_the_ddl_schema_and_down_fresh_refresh_work()
     migrate(&db, &["down"]);
     assert_eq!(db.int("SELECT count(*) FROM pg_views WHERE schemaname = 'public'").await, 0, "down undoes the last migration: views and triggers");
     migrate(&db, &["down", "-n", "100"]);
-    // Extensions stay: the database may have had them before `up`, and other schemas use them.
-    assert_eq!(catalog(&db).await, ["extension | citext"], "every down undoes its up, extensions aside");
+    // `up` created citext (the database lacked it), so `down` drops it.
+    assert!(catalog(&db).await.is_empty(), "every down undoes its up: {:#?}", catalog(&db).await);
     assert_eq!(db.int("SELECT count(*) FROM seaql_migrations").await, 0);
 
     migrate(&db, &["up"]);
@@ -480,4 +480,18 @@ fn generated_fts_query_module_translates_and_fails_as_sqlite2pg_rewrite_does() {
             }
         }
     }
+}
+
+/// `down` undoes only what `up` did: extensions the database had before (citext, unaccent,
+/// pg_trgm) stay after a full `down`.
+#[tokio::test]
+async fn down_leaves_extensions_the_database_already_had() {
+    let db = TestDb::new("codegen_down_keeps_extensions").await;
+    db.must_apply("CREATE EXTENSION citext; CREATE EXTENSION unaccent; CREATE EXTENSION pg_trgm;").await;
+    let before = db.int("SELECT count(*) FROM pg_extension WHERE extname IN ('citext', 'unaccent', 'pg_trgm')").await;
+    assert_eq!(before, 3);
+    migrate(&db, &["up"]);
+    migrate(&db, &["down", "-n", "100"]);
+    assert_eq!(db.int("SELECT count(*) FROM pg_extension WHERE extname IN ('citext', 'unaccent', 'pg_trgm')").await, 3, "the extensions the database had stay");
+    assert_eq!(db.int("SELECT count(*) FROM pg_tables WHERE schemaname = 'public' AND tablename <> 'seaql_migrations'").await, 0, "and everything up made is gone");
 }

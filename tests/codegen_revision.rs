@@ -194,3 +194,96 @@ fn a_generated_migrator_without_history_is_not_overwritten() {
     assert!(stderr(&o).contains("sqlite2pg-history.json") && stderr(&o).contains("--fresh-migrations"), "{}", stderr(&o));
     assert_eq!(contents_under(&migrator), before, "nothing written");
 }
+
+/// The user's own data migration, as a developer adds it to the generated migrator.
+const BACKFILL: &str = r#"use sea_orm_migration::prelude::*;
+
+#[derive(DeriveMigrationName)]
+pub struct Migration;
+
+#[async_trait::async_trait]
+impl MigrationTrait for Migration {
+    async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        manager.get_connection().execute_unprepared("INSERT INTO users (id, email, active) VALUES (500, 'backfill@example.org', 1)").await?;
+        Ok(())
+    }
+
+    async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        manager.get_connection().execute_unprepared("DELETE FROM users WHERE id = 500").await?;
+        Ok(())
+    }
+}
+"#;
+
+/// A hand-written migration survives three regenerations (nothing new, a revision, written
+/// afresh), in its place in `lib.rs`, byte for byte; a database that ran it takes the revision
+/// with `up` and goes back with `down`; a listed hand-written migration whose file is gone is
+/// refused (exit 11), nothing written.
+#[tokio::test]
+async fn a_hand_written_migration_survives_regeneration_and_up_down_still_work() {
+    let work = Workdir::new();
+    std::fs::create_dir_all(work.path().join("v1")).expect("v1");
+    std::fs::create_dir_all(work.path().join("v3")).expect("v3");
+    let v1 = work.sqlite("v1/app.db", V1);
+    // The next release: one column more.
+    let v3 = work.sqlite("v3/app.db", &V1.replace("created_at TEXT);", "created_at TEXT, locale TEXT);").replace("'2024-01-02 03:04:05');", "'2024-01-02 03:04:05', 'de');"));
+    let migrator = work.path().join("migrator");
+    assert!(generate(&work, &v1, &[]).status.success());
+
+    // The developer's data migration, right after the users table is created.
+    let module = "m20240101_000000_backfill_users";
+    std::fs::write(migrator.join(format!("src/{module}.rs")), BACKFILL).expect("write the migration");
+    let lib_path = migrator.join("src/lib.rs");
+    let lib = std::fs::read_to_string(&lib_path).expect("lib.rs");
+    let lib = lib
+        .replace("mod m20000101_000001_create_users;", &format!("mod m20000101_000001_create_users;\nmod {module};"))
+        .replace("Box::new(m20000101_000001_create_users::Migration),", &format!("Box::new(m20000101_000001_create_users::Migration),\n            Box::new({module}::Migration),"));
+    assert!(lib.contains(&format!("Box::new({module}::Migration)")), "the test's edit of lib.rs took:\n{lib}");
+    std::fs::write(&lib_path, &lib).expect("write lib.rs");
+    let deployed = TestDb::new("hand_written_deployed").await;
+    let bin = build_migrator(&work, "hand1");
+    run_migrator(&bin, &deployed, &["up"]);
+    assert_eq!(deployed.int("SELECT count(*) FROM users WHERE id = 500").await, 1, "the hand-written migration ran");
+
+    let order = |lib: &str| sqlite2pg_codegen::migration::listed_migrations(lib);
+    let expected_after = |lib: &str| {
+        let list = order(lib);
+        let at = list.iter().position(|m| m == module).unwrap_or_else(|| panic!("{module} dropped from lib.rs:\n{lib}"));
+        assert_eq!(list[at - 1], "m20000101_000001_create_users", "{module} keeps its place: {list:?}");
+    };
+    // Two regenerations: nothing new, then a revision (the third, written afresh, is below).
+    for (round, db) in [(1, &v1), (2, &v3)] {
+        let o = generate(&work, db, &[]);
+        assert!(o.status.success(), "regeneration {round}: {}", stderr(&o));
+        assert!(stderr(&o).contains(module), "generate says it kept {module}: {}", stderr(&o));
+        let lib = std::fs::read_to_string(&lib_path).expect("lib.rs");
+        expected_after(&lib);
+        assert_eq!(std::fs::read_to_string(migrator.join(format!("src/{module}.rs"))).expect("the migration"), BACKFILL, "round {round}: the file is the user's");
+    }
+    let lib = std::fs::read_to_string(&lib_path).expect("lib.rs");
+    let list = order(&lib);
+    assert!(list.last().is_some_and(|m| m.ends_with("_add_users_locale")), "the revision comes last: {list:?}");
+
+    // The deployed database takes the revision, and goes back.
+    let bin = build_migrator(&work, "hand2");
+    run_migrator(&bin, &deployed, &["up"]);
+    assert_eq!(deployed.int("SELECT count(*) FROM information_schema.columns WHERE table_name = 'users' AND column_name = 'locale'").await, 1);
+    assert_eq!(deployed.int("SELECT count(*) FROM users WHERE id = 500").await, 1, "the hand-written migration did not run twice");
+    run_migrator(&bin, &deployed, &["down"]);
+    assert_eq!(deployed.int("SELECT count(*) FROM information_schema.columns WHERE table_name = 'users' AND column_name = 'locale'").await, 0);
+    run_migrator(&bin, &deployed, &["up"]);
+
+    // A third regeneration, written afresh: the user's migration stays, after create_users.
+    let o = generate(&work, &v3, &["--fresh-migrations"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    expected_after(&std::fs::read_to_string(&lib_path).expect("lib.rs"));
+    assert_eq!(std::fs::read_to_string(migrator.join(format!("src/{module}.rs"))).expect("the migration"), BACKFILL);
+
+    // Its file gone while lib.rs lists it: refused, lib.rs untouched.
+    std::fs::remove_file(migrator.join(format!("src/{module}.rs"))).expect("remove");
+    let before = std::fs::read_to_string(&lib_path).expect("lib.rs");
+    let o = generate(&work, &v3, &[]);
+    assert_eq!(o.status.code(), Some(11), "{}", stderr(&o));
+    assert!(stderr(&o).contains(module), "{}", stderr(&o));
+    assert_eq!(std::fs::read_to_string(&lib_path).expect("lib.rs"), before);
+}

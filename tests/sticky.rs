@@ -117,6 +117,22 @@ fn regenerating_from_a_thinner_database_keeps_deployed_decisions() {
     let migrator = work.path().join("app/migrator");
     let deployed = files(&migrator);
 
+    // A history written before it recorded declared types: regenerating writes no migration
+    // (the declared type is evidence, not shape), and records them from now on.
+    let history_path = migrator.join("sqlite2pg-history.json");
+    let mut history: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&history_path).expect("history")).expect("history JSON");
+    for schema in history["schemas"].as_array_mut().expect("schemas") {
+        for table in schema["tables"].as_array_mut().expect("tables") {
+            for column in table["columns"].as_array_mut().expect("columns") {
+                column.as_object_mut().expect("column").remove("declared");
+            }
+        }
+    }
+    std::fs::write(&history_path, serde_json::to_string_pretty(&history).expect("JSON") + "\n").expect("write history");
+    let said = generate(&work, &example, "app", &[]);
+    assert!(said.contains("no new migration"), "{said}");
+    assert_eq!(files(&migrator), deployed, "the declared types are recorded again, nothing else changes");
+
     let empty = emptied_copy(&work, &example, "empty.db");
     let said = generate(&work, &empty, "app", &[]);
     assert!(said.contains("no new migration"), "{said}");
@@ -129,7 +145,7 @@ fn regenerating_from_a_thinner_database_keeps_deployed_decisions() {
     let new: Vec<&String> = now.keys().filter(|k| !deployed.contains_key(*k)).collect();
     assert_eq!(new.len(), 1, "one new migration: {new:?}\n{said}");
     let revision = &now[new[0]];
-    assert!(new[0].contains("alter_users"), "named after what it changes: {}", new[0]);
+    assert!(new[0].ends_with("_alter_users_display_name.rs"), "named after what it changes: {}", new[0]);
     assert!(revision.contains("display_name") && revision.contains("varchar(80)"), "{revision}");
     for column in ["is_admin", "settings", "is_active", "birthday"] {
         assert!(!revision.contains(column), "the revision touches {column}, which did not change:\n{revision}");
@@ -139,6 +155,16 @@ fn regenerating_from_a_thinner_database_keeps_deployed_decisions() {
             assert_eq!(now.get(path), Some(text), "{path} is kept byte for byte");
         }
     }
+
+    // A new column: a revision named after it, touching nothing else.
+    let before_locale = files(&migrator);
+    rusqlite::Connection::open(&empty).expect("open").execute_batch("ALTER TABLE users ADD COLUMN locale TEXT").expect("add column");
+    generate(&work, &empty, "app", &[]);
+    let after_locale = files(&migrator);
+    let new: Vec<&String> = after_locale.keys().filter(|k| !before_locale.contains_key(*k)).collect();
+    assert_eq!(new.len(), 1, "{new:?}");
+    assert!(new[0].ends_with("_add_users_locale.rs"), "{}", new[0]);
+    assert!(!after_locale[new[0]].contains("DROP VIEW"), "no view is dropped and created again for a new column:\n{}", after_locale[new[0]]);
 
     // A value the deployed jsonb cannot hold: a data-driven change, which needs attention.
     let conn = rusqlite::Connection::open(&empty).expect("open");

@@ -76,6 +76,12 @@ pub enum Error {
         /// Its module name.
         module: String,
     },
+    /// The migrator's `lib.rs` lists a migration of the user's whose file is gone.
+    #[error("src/lib.rs lists migration {module}, which sqlite2pg did not write, but src/{module}.rs is missing: restore it, or take it out of lib.rs yourself")]
+    HandWrittenMissing {
+        /// Its module name.
+        module: String,
+    },
     /// A revision's name is taken already.
     #[error("the revision migration {module} exists already in the migrator's history")]
     MigrationClash {
@@ -114,7 +120,7 @@ impl Error {
     /// The process exit code for this error (README, "Exit codes").
     pub fn exit_code(&self) -> u8 {
         match self {
-            Error::SchemaLeft { .. } | Error::MigrationMissing { .. } | Error::MigrationClash { .. } | Error::NoHistory { .. } | Error::HistoryFile { .. } => EXIT_HISTORY,
+            Error::SchemaLeft { .. } | Error::MigrationMissing { .. } | Error::HandWrittenMissing { .. } | Error::MigrationClash { .. } | Error::NoHistory { .. } | Error::HistoryFile { .. } => EXIT_HISTORY,
             _ => 1,
         }
     }

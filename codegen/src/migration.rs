@@ -16,24 +16,23 @@ use std::fmt::Write;
 
 use proc_macro2::{Literal, TokenStream};
 use quote::{format_ident, quote};
-use sqlite2pg_converter::ddl::{create_extension_sql, nocase_collation_sql};
+use sqlite2pg_converter::ddl::{create_extension_sql, drop_extension_sql, nocase_collation_sql};
 use sqlite2pg_converter::ident::quote as quote_ident;
 use sqlite2pg_converter::mapping::{KeyStyle, PgType, Rule};
-use sqlite2pg_converter::plan::{ColumnPlan, Finding, ForeignKeyPlan, Grade, IndexPlan, NOCASE_COLLATION};
-use sqlite2pg_converter::profile::EpochUnit;
+use sqlite2pg_converter::plan::{ColumnPlan, Finding, ForeignKeyPlan, IndexPlan, NOCASE_COLLATION};
 
 use crate::error::{Error, Result};
 use crate::format::{one_line, rust_file};
-use crate::history::{ColumnShape, HISTORY_ABOUT, HISTORY_FILE, HISTORY_FORMAT, History, SchemaShape, Step, TableShape, TriggerShape, column_order_differences, revision_date, steps};
+use crate::history::{ColumnShape, HISTORY_ABOUT, HISTORY_FILE, HISTORY_FORMAT, History, SchemaShape, Step, TableShape, TriggerShape, cast, revision_date, steps};
 use crate::model::{MigrationKind, Model, TableModel};
 use crate::names::module_word;
 use crate::{OutputFile, Overwrite};
 
 /// The migrator crate's files for the models of every schema, paths relative to the crate
 /// folder. Several schemas share one migrator: their migrations run one schema after another.
-pub fn write(models: &[Model<'_>]) -> Result<Vec<OutputFile>> {
+pub fn write(models: &[Model<'_>], hand_written: &[HandWritten]) -> Result<Vec<OutputFile>> {
     let modules: Vec<String> = models.iter().flat_map(|m| &m.migrations).map(|m| m.module.clone()).collect();
-    let mut files = vec![OutputFile { path: "Cargo.toml".into(), contents: CARGO_TOML.to_string(), overwrite: Overwrite::IfAbsent }, lib_rs(models, &modules)?, main_rs(models)?];
+    let mut files = vec![OutputFile { path: "Cargo.toml".into(), contents: CARGO_TOML.to_string(), overwrite: Overwrite::IfAbsent }, lib_rs(models, &with_hand_written(&modules, hand_written))?, main_rs(models)?];
     for model in models {
         for m in &model.migrations {
             let path = format!("src/{}.rs", m.module);
@@ -64,6 +63,54 @@ pub struct Previous {
     pub history: History,
     /// Each listed migration's file, by module name, exactly as on disk.
     pub files: BTreeMap<String, String>,
+    /// The migrations the user added to the migrator (in `lib.rs`, with their own files), each
+    /// with the generated migration it follows there (`None`: first).
+    pub hand_written: Vec<HandWritten>,
+}
+
+/// A migration the user wrote into the generated migrator: `generate` keeps it, in its place.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HandWritten {
+    /// Its module name.
+    pub module: String,
+    /// The migration it follows in `lib.rs` (`None`: it comes first).
+    pub after: Option<String>,
+}
+
+/// The migrations `lib.rs` lists, in order (`Box::new(<module>::Migration)`), from its text.
+pub fn listed_migrations(lib_rs: &str) -> Vec<String> {
+    lib_rs
+        .split("Box::new(")
+        .skip(1)
+        .filter_map(|rest| {
+            let module: String = rest.trim_start().chars().take_while(|c| c.is_alphanumeric() || *c == '_').collect();
+            rest.trim_start()[module.len()..].trim_start().starts_with("::Migration").then_some(module)
+        })
+        .filter(|m| !m.is_empty())
+        .collect()
+}
+
+/// The modules in migration order: the generated ones (`generated`, in order), each hand-written
+/// one right after the migration it followed (a generated or a hand-written one), and those whose
+/// anchor is gone (a migrator written afresh) first, in their order.
+fn with_hand_written(generated: &[String], hand_written: &[HandWritten]) -> Vec<String> {
+    fn followers(after: &str, hand_written: &[HandWritten], out: &mut Vec<String>) {
+        for h in hand_written.iter().filter(|h| h.after.as_deref() == Some(after)) {
+            out.push(h.module.clone());
+            followers(&h.module, hand_written, out);
+        }
+    }
+    let known = |name: &str| generated.iter().any(|g| g == name) || hand_written.iter().any(|h| h.module == name);
+    let mut out = Vec::new();
+    for h in hand_written.iter().filter(|h| h.after.as_deref().is_none_or(|a| !known(a))) {
+        out.push(h.module.clone());
+        followers(&h.module, hand_written, &mut out);
+    }
+    for module in generated {
+        out.push(module.clone());
+        followers(module, hand_written, &mut out);
+    }
+    out
 }
 
 /// What regenerating over a previous migrator gives.
@@ -118,7 +165,7 @@ pub fn write_over(models: &[Model<'_>], previous: &Previous) -> Result<Revised> 
         revisions.push(module);
     }
     let count = if revisions.is_empty() { history.revisions } else { revision };
-    files.push(lib_rs(models, &modules)?);
+    files.push(lib_rs(models, &with_hand_written(&modules, &previous.hand_written))?);
     files.push(history_file(shapes, modules, count));
     Ok(Revised { files, revisions, findings })
 }
@@ -318,8 +365,7 @@ fn prepare(model: &Model<'_>) -> (Vec<String>, TokenStream, TokenStream) {
     let mut up = TokenStream::new();
     let mut down = TokenStream::new();
     for extension in &model.schema.extensions {
-        // Never dropped by `down`: the database may have had it before, or another schema use it.
-        banner.push(format!("Creates the extension `{extension}` when the database lacks it (`down` leaves it)."));
+        banner.push(format!("Creates the extension `{extension}` when the database lacks it (`down` drops it only then)."));
         up.extend(raw(&create_extension_sql(extension)));
     }
     if model.schema.needs_nocase_collation {
@@ -337,11 +383,12 @@ fn prepare(model: &Model<'_>) -> (Vec<String>, TokenStream, TokenStream) {
         banner.push(format!("Creates the text search configuration `{config}` for the tsvector columns that replace FTS tables."));
         down.extend(raw(&format!("DROP TEXT SEARCH CONFIGURATION IF EXISTS {}", quote_ident(config))));
     }
-    // The extensions `up` may have created go too, unless something else still uses them.
-    for (extension, used) in [("unaccent", !configs.is_empty()), ("pg_trgm", model.schema.full_text.iter().any(|f| f.trigram))] {
-        if used {
-            down.extend(raw(&format!("DO $$ BEGIN DROP EXTENSION IF EXISTS {extension}; EXCEPTION WHEN dependent_objects_still_exist THEN NULL; END $$")));
-        }
+    // The extensions `up` created go too (one the database had before stays), unless something
+    // else still uses them.
+    let trigram = model.schema.full_text.iter().any(|f| f.trigram);
+    let extensions = model.schema.extensions.iter().map(String::as_str).chain((!configs.is_empty()).then_some("unaccent")).chain(trigram.then_some("pg_trgm"));
+    for extension in extensions {
+        down.extend(raw(&drop_extension_sql(extension)));
     }
     // Not CASCADE: what someone else put in the schema stops `down` rather than vanishing.
     if schema != "public" {
@@ -670,10 +717,27 @@ fn trigger(schema: &str, t: &TriggerShape) -> Result<(String, TokenStream, Token
 /// `<what>` naming the one table it changes or `update_schema`.
 fn revision_module(revision: u32, model: &Model<'_>, up: &[Step]) -> String {
     let tables: BTreeSet<&str> = up.iter().filter_map(Step::table).collect();
+    // The views and triggers dropped and created again around a change are not what it is about.
+    let about: Vec<&Step> = up.iter().filter(|s| !matches!(s, Step::DropView(_) | Step::CreateView(_) | Step::DropTrigger(_) | Step::CreateTrigger(_))).collect();
     let only_creates = up.iter().all(|s| matches!(s, Step::CreateTable(_) | Step::CreateIndex(_) | Step::AddForeignKey { .. } | Step::CreateTrigger(_)));
-    let what = match tables.iter().next() {
-        Some(t) if tables.len() == 1 && only_creates => format!("create_{}", module_word(t)),
-        Some(t) if tables.len() == 1 => format!("alter_{}", module_word(t)),
+    let columns: BTreeSet<&str> = about
+        .iter()
+        .filter_map(|s| match s {
+            Step::AddColumn { column, .. } | Step::DropColumn { column, .. } => Some(column.name.as_str()),
+            Step::AlterColumn { to, .. } => Some(to.name.as_str()),
+            _ => None,
+        })
+        .collect();
+    let only = |kind: fn(&Step) -> bool| !about.is_empty() && about.iter().all(|s| kind(s));
+    let what = match (tables.iter().next(), columns.iter().next()) {
+        (Some(t), Some(c)) if tables.len() == 1 && columns.len() == 1 && only(|s| matches!(s, Step::AddColumn { .. })) => format!("add_{}_{}", module_word(t), module_word(c)),
+        (Some(t), Some(c)) if tables.len() == 1 && columns.len() == 1 && only(|s| matches!(s, Step::DropColumn { .. })) => format!("drop_{}_{}", module_word(t), module_word(c)),
+        (Some(t), Some(c)) if tables.len() == 1 && columns.len() == 1 && only(|s| matches!(s, Step::AlterColumn { .. } | Step::DropColumn { .. } | Step::AddColumn { .. })) => {
+            format!("alter_{}_{}", module_word(t), module_word(c))
+        }
+        (Some(t), _) if tables.len() == 1 && only_creates => format!("create_{}", module_word(t)),
+        (Some(t), _) if tables.len() == 1 => format!("alter_{}", module_word(t)),
+        (Some(_), _) if tables.len() <= 3 => format!("update_{}", tables.iter().map(|t| module_word(t)).collect::<Vec<_>>().join("_")),
         _ => "update_schema".to_string(),
     };
     let date = revision_date(revision);
@@ -751,61 +815,7 @@ fn revision_banner(revision: u32, model: &Model<'_>, existed: bool, up: &[Step])
 /// Findings about a revision: steps that lose data, columns that may fail on existing rows,
 /// column orders PostgreSQL cannot give.
 fn revision_findings(model: &Model<'_>, module: &str, old: Option<&SchemaShape>, new: &SchemaShape, up: &[Step]) -> Vec<Finding> {
-    let object = format!("migration {module}");
-    let mut out = Vec::new();
-    out.extend(up.iter().filter_map(Step::loses_data).map(|what| Finding { grade: Grade::Warning, object: object.clone(), message: format!("{what}; `down` brings the column or table back, not the values") }));
-    for step in up {
-        if let Step::AddColumn { table, column, not_null: true } = step
-            && column.default.is_none()
-            && column.generated.is_none()
-            && !column.identity
-        {
-            out.push(Finding { grade: Grade::Warning, object: object.clone(), message: format!("adds NOT NULL column `{table}.{}` without a default: `up` fails on a database whose `{table}` has rows", column.name) });
-        }
-        if let Step::AlterColumn { table, from, to, .. } = step
-            && from.pg_type != to.pg_type
-        {
-            out.push(Finding { grade: Grade::Info, object: object.clone(), message: format!("converts `{table}.{}` from {} to {} in place (USING {}); review the cast", to.name, from.pg_type, to.pg_type, cast(&to.name, from, to)) });
-        }
-    }
-    if let Some(old) = old {
-        for (table, wanted, after) in column_order_differences(old, new) {
-            out.push(Finding {
-                grade: Grade::Warning,
-                object: format!("table \"{}\" of schema {}", table, model.schema.schema),
-                message: format!("PostgreSQL adds columns at the end: after `{module}` the columns are ({}), the plan has ({}); `check` reports the order. Regenerate with --fresh-migrations for a database no migrator has run yet", after.join(", "), wanted.join(", ")),
-            });
-        }
-        // The same holds the other way: what `down` adds back stands last.
-        for (table, _, after) in column_order_differences(new, old) {
-            let back: Vec<String> = after.iter().filter(|c| !new.tables.iter().any(|t| t.name == table && t.columns.iter().any(|nc| &nc.name == *c))).map(|c| format!("`{table}.{c}`")).collect();
-            out.push(Finding { grade: Grade::Info, object: object.clone(), message: format!("`down` adds back {} at the end of the table: the columns are then ({})", back.join(", "), after.join(", ")) });
-        }
-    }
-    out
-}
-
-fn is_integer(t: PgType) -> bool {
-    matches!(t, PgType::SmallInt | PgType::Integer | PgType::BigInt)
-}
-
-/// The `USING` expression that converts a column's values from one type to another.
-fn cast(name: &str, from: &ColumnShape, to: &ColumnShape) -> String {
-    let col = quote_ident(name);
-    let per_second = |e: Option<EpochUnit>| e.map_or(1, EpochUnit::per_second);
-    match (from.pg_type, to.pg_type) {
-        (f, PgType::Boolean) if is_integer(f) => format!("{col} <> 0"),
-        (PgType::Boolean, t) if is_integer(t) => format!("CASE WHEN {col} THEN 1 ELSE 0 END"),
-        (f, PgType::TimestampTz) if is_integer(f) || f == PgType::Double => match per_second(to.epoch) {
-            1 => format!("to_timestamp({col})"),
-            n => format!("to_timestamp({col} / {n}.0)"),
-        },
-        (PgType::TimestampTz, t) if is_integer(t) => match per_second(from.epoch) {
-            1 => format!("extract(epoch FROM {col})::{t}"),
-            n => format!("(extract(epoch FROM {col}) * {n})::{t}"),
-        },
-        (_, t) => format!("{col}::{t}"),
-    }
+    sqlite2pg_converter::shape::revision_findings(&model.schema.schema, module, old, new, up)
 }
 
 /// The statements that change a column in place, in an order PostgreSQL accepts.
@@ -916,6 +926,7 @@ fn steps_tokens(model: &Model<'_>, steps: &[Step]) -> Result<TokenStream> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use sqlite2pg_converter::profile::EpochUnit;
 
     #[test]
     fn index_parts_that_are_columns() {

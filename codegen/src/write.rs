@@ -58,7 +58,45 @@ pub fn read_previous(dir: &Path) -> Result<Option<crate::migration::Previous>> {
             Err(e) => return Err(Error::Io { path: file, source: e }),
         }
     }
-    Ok(Some(crate::migration::Previous { history, files }))
+    let hand_written = hand_written(dir, &history.migrations)?;
+    Ok(Some(crate::migration::Previous { history, files, hand_written }))
+}
+
+/// The migrations the migrator's history lists (none when it has no readable history): what a
+/// migrator written afresh replaces, as opposed to the user's own.
+pub fn history_migrations(dir: &Path) -> Vec<String> {
+    fs::read_to_string(dir.join(crate::history::HISTORY_FILE))
+        .ok()
+        .and_then(|text| serde_json::from_str::<crate::history::History>(&text).ok())
+        .map(|h| h.migrations)
+        .unwrap_or_default()
+}
+
+/// The migrations the migrator's `lib.rs` lists that the history does not (the user's own),
+/// each with the one it follows there; each must have its file.
+pub fn hand_written(dir: &Path, generated: &[String]) -> Result<Vec<crate::migration::HandWritten>> {
+    let lib = match fs::read_to_string(dir.join("src/lib.rs")) {
+        Ok(text) => text,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+        Err(e) => return Err(Error::Io { path: dir.join("src/lib.rs"), source: e }),
+    };
+    let listed = crate::migration::listed_migrations(&lib);
+    let mut out = Vec::new();
+    let mut after: Option<String> = None;
+    for module in listed {
+        let src = dir.join("src");
+        // sqlite2pg's own migrations (listed in the history, or carrying its banner).
+        if generated.contains(&module) || is_generated(&src.join(format!("{module}.rs"))) {
+            after = Some(module);
+            continue;
+        }
+        if !src.join(format!("{module}.rs")).exists() && !src.join(&module).join("mod.rs").exists() {
+            return Err(Error::HandWrittenMissing { module });
+        }
+        out.push(crate::migration::HandWritten { module: module.clone(), after: after.clone() });
+        after = Some(module);
+    }
+    Ok(out)
 }
 
 /// A folder being staged: its temporary twin and the files to move.

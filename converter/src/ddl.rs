@@ -9,6 +9,7 @@ use std::fmt::Write;
 
 use crate::ident::quote;
 use crate::mapping::{KeyStyle, PgType};
+use crate::shape::{ColumnShape, TableShape};
 use crate::plan::{ColumnPlan, ForeignKeyPlan, NOCASE_COLLATION, Plan, SchemaPlan, TablePlan};
 
 /// Options for rendering.
@@ -41,10 +42,30 @@ pub fn nocase_collation_sql() -> String {
     format!("CREATE COLLATION IF NOT EXISTS {NOCASE_COLLATION} (provider = icu, locale = 'und-u-ks-level2', deterministic = false);")
 }
 
-/// `CREATE EXTENSION IF NOT EXISTS`, in `public`: a type such as citext then resolves in every
-/// schema whose search path ends in public, and a second schema does not try to create it again.
+/// The comment an extension gets when sqlite2pg's DDL created it: a migration's `down` drops
+/// only an extension that carries it, so one the database had before stays.
+pub const EXTENSION_MARK: &str = "sqlite2pg: created by a migration of this schema, whose down drops it";
+
+/// Create `extension` in `public` when the database lacks it (a type such as citext then
+/// resolves in every schema whose search path ends in public), marked as created here (see
+/// [`EXTENSION_MARK`]); an extension already there is left as it is.
 pub fn create_extension_sql(extension: &str) -> String {
-    format!("CREATE EXTENSION IF NOT EXISTS {} WITH SCHEMA public;", quote(extension))
+    format!(
+        "DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_extension WHERE extname = {name}) THEN CREATE EXTENSION {ident} WITH SCHEMA public; COMMENT ON EXTENSION {ident} IS {mark}; END IF; END $$;",
+        name = crate::ident::literal(extension),
+        ident = quote(extension),
+        mark = crate::ident::literal(EXTENSION_MARK)
+    )
+}
+
+/// Drop `extension` if [`create_extension_sql`] created it and nothing else uses it.
+pub fn drop_extension_sql(extension: &str) -> String {
+    format!(
+        "DO $$ BEGIN IF obj_description((SELECT oid FROM pg_extension WHERE extname = {name}), 'pg_extension') = {mark} THEN DROP EXTENSION {ident}; END IF; EXCEPTION WHEN dependent_objects_still_exist THEN NULL; END $$;",
+        name = crate::ident::literal(extension),
+        ident = quote(extension),
+        mark = crate::ident::literal(EXTENSION_MARK)
+    )
 }
 
 /// One schema's DDL.
@@ -121,12 +142,21 @@ fn code_changes(out: &mut String, schema: &SchemaPlan) {
 
 /// `CREATE TABLE` for one table.
 pub fn create_table(table: &TablePlan, options: DdlOptions) -> String {
+    // Rendered from the table's shape (what is built); the plan adds only the comments (the
+    // decisions and their evidence, and the row count).
+    let shape = TableShape::of_table(table);
+    let comments = options.comments.then(|| (table.rows, table.columns.iter().map(column_comment).collect::<Vec<_>>()));
+    create_table_of(&shape, comments)
+}
+
+/// `CREATE TABLE` for a table's shape, with a comment per column and the row count when given.
+pub fn create_table_of(table: &TableShape, comments: Option<(u64, Vec<String>)>) -> String {
     let single_pk = table.primary_key.len() == 1;
     // (definition, comment) per line.
     let mut lines: Vec<(String, Option<String>)> = Vec::new();
-    for c in &table.columns {
+    for (i, c) in table.columns.iter().enumerate() {
         let pk_inline = single_pk && table.primary_key[0] == c.name;
-        let comment = options.comments.then(|| column_comment(c));
+        let comment = comments.as_ref().and_then(|(_, per_column)| per_column.get(i).cloned());
         lines.push((column_definition(c, pk_inline), comment));
     }
     if table.primary_key.len() > 1 {
@@ -146,7 +176,7 @@ pub fn create_table(table: &TablePlan, options: DdlOptions) -> String {
         lines.push((format!("{name}CHECK ({})", check.expr), None));
     }
     let mut out = String::new();
-    let rows = if options.comments { format!(" -- {} rows", table.rows) } else { String::new() };
+    let rows = comments.as_ref().map(|(rows, _)| format!(" -- {rows} rows")).unwrap_or_default();
     let _ = writeln!(out, "CREATE TABLE {} ({rows}", quote(&table.name));
     let last = lines.len().saturating_sub(1);
     for (i, (def, comment)) in lines.iter().enumerate() {
@@ -164,7 +194,7 @@ pub fn create_table(table: &TablePlan, options: DdlOptions) -> String {
     out
 }
 
-fn column_definition(c: &ColumnPlan, pk_inline: bool) -> String {
+fn column_definition(c: &ColumnShape, pk_inline: bool) -> String {
     let serial = c.identity && c.key_style == KeyStyle::Serial;
     let mut def = match (serial, c.pg_type) {
         (true, PgType::SmallInt) => format!("{} smallserial", quote(&c.name)),

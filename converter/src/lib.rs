@@ -24,6 +24,7 @@ pub mod mapping;
 pub mod plan;
 pub mod profile;
 pub mod report;
+pub mod shape;
 pub mod values;
 
 pub use error::{Error, Result};

@@ -26,7 +26,9 @@ SELECT "c"."id", "c"."title", count("m"."id") AS "message_count", max("m"."sent_
             .execute_unprepared(
                 r#"CREATE OR REPLACE FUNCTION "users_touch_updated_at_fn"() RETURNS trigger LANGUAGE plpgsql SET search_path TO public AS $$
 BEGIN
+  PERFORM set_config('sqlite2pg.in_users_touch_updated_at', 'on', true);
   UPDATE "users" SET "updated_at" = (CURRENT_TIMESTAMP AT TIME ZONE 'UTC') WHERE "id" = NEW."id";
+  PERFORM set_config('sqlite2pg.in_users_touch_updated_at', 'off', true);
   RETURN NULL;
 END;
 $$;"#,
@@ -35,7 +37,7 @@ $$;"#,
         manager
             .get_connection()
             .execute_unprepared(
-                r#"CREATE TRIGGER "users_touch_updated_at" AFTER UPDATE ON "users" FOR EACH ROW WHEN ((NEW."updated_at" IS NOT DISTINCT FROM OLD."updated_at") AND (pg_trigger_depth() < 1)) EXECUTE FUNCTION "users_touch_updated_at_fn"();"#,
+                r#"CREATE TRIGGER "users_touch_updated_at" AFTER UPDATE ON "users" FOR EACH ROW WHEN ((NEW."updated_at" IS NOT DISTINCT FROM OLD."updated_at") AND (current_setting('sqlite2pg.in_users_touch_updated_at', true) IS DISTINCT FROM 'on')) EXECUTE FUNCTION "users_touch_updated_at_fn"();"#,
             )
             .await?;
         Ok(())

@@ -81,7 +81,7 @@ mod trigger;
 
 pub use error::RewriteError;
 pub use scope::{ColumnKind, Scope};
-pub use trigger::{PgTrigger, rewrite_trigger};
+pub use trigger::{PgTrigger, guard_setting, rewrite_trigger};
 
 use lex::PgCheck;
 use rewriter::Rewriter;

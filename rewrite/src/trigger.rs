@@ -5,6 +5,19 @@
 //! Body statements (INSERT, UPDATE, DELETE, `SELECT RAISE(...)`) go through the same
 //! [`Rewriter`] as expressions and views, with `NEW`/`OLD` bound to the trigger's table.
 //! It must not emit a statement it could not translate, nor execute anything.
+//!
+//! Recursion. SQLite (recursive_triggers off, its default) does not fire a trigger while that
+//! trigger's own program is running anywhere up the stack, but does fire it for writes made
+//! by other triggers or foreign-key actions. PostgreSQL fires every trigger every time. A
+//! trigger whose body writes (INSERT, UPDATE, DELETE), and so could re-enter itself directly
+//! or through other triggers and foreign-key actions, gets a transaction-local flag of its
+//! own, the custom setting `sqlite2pg.in_<trigger>` ([`guard_setting`]): the body sets it
+//! `on` with `set_config(..., true)` first and `off` before every RETURN, and the trigger's
+//! WHEN (in the body for INSTEAD OF, which takes no WHEN) skips it while it is `on`. An error
+//! needs no clean-up: aborting the transaction, or rolling back to a savepoint or a PL/pgSQL
+//! exception block (subtransactions), restores the setting too. A function-level
+//! `SET name TO 'on'` would scope it without code, but PostgreSQL lets only superusers attach
+//! an unregistered setting to a function.
 
 use std::ops::ControlFlow;
 
@@ -42,15 +55,52 @@ enum Event {
 
 struct Body {
     lines: Vec<String>,
-    /// Whether a statement writes the trigger's own table with the trigger's own event,
-    /// which would fire the trigger again in PostgreSQL.
-    self_event: bool,
+    /// The recursion guard's setting, when the trigger has one: every RETURN clears it first.
+    guard: Option<String>,
 }
 
 impl Body {
     fn push(&mut self, depth: usize, line: impl AsRef<str>) {
         self.lines.push(format!("{}{}", "  ".repeat(depth), line.as_ref()));
     }
+
+    /// `RETURN value;`, clearing the guard first.
+    fn push_return(&mut self, depth: usize, value: &str) {
+        if let Some(g) = &self.guard {
+            let line = guard_off(g);
+            self.push(depth, line);
+        }
+        self.push(depth, format!("RETURN {value};"));
+    }
+}
+
+/// The custom setting (`prefix.name`, as PostgreSQL requires of settings it does not know)
+/// that is `on` while the trigger named `trigger_name` runs. SQLite trigger names are unique
+/// per database and case-insensitive in ASCII; the name is lower-cased, and one that is not
+/// made of ASCII letters, digits and `_` alone (PostgreSQL refuses other characters in a
+/// setting name) or is long gets those characters replaced and a hash of the name appended,
+/// so distinct triggers keep distinct settings. Plain text: it is only ever written inside
+/// string literals.
+pub fn guard_setting(trigger_name: &str) -> String {
+    const MAX: usize = 63;
+    let lower = trigger_name.to_ascii_lowercase();
+    let safe: String = lower.chars().map(|c| if c.is_ascii_alphanumeric() || c == '_' { c } else { '_' }).collect();
+    let part = format!("in_{safe}");
+    if safe == lower && part.len() <= MAX {
+        return format!("sqlite2pg.{part}");
+    }
+    // FNV-1a: stable across builds and platforms (same plan, same bytes).
+    let hash = lower.bytes().fold(0x811c_9dc5_u32, |h, b| (h ^ u32::from(b)).wrapping_mul(0x0100_0193));
+    let keep: String = part.chars().take(MAX - 9).collect();
+    format!("sqlite2pg.{keep}_{hash:08x}")
+}
+
+fn guard_on(setting: &str) -> String {
+    format!("PERFORM set_config('{setting}', 'on', true);")
+}
+
+fn guard_off(setting: &str) -> String {
+    format!("PERFORM set_config('{setting}', 'off', true);")
 }
 
 /// Translate a `CREATE TRIGGER ...` statement into a PL/pgSQL trigger function plus the
@@ -88,7 +138,6 @@ fn translate(ct: CreateTrigger, scope: &Scope, function_name: &str) -> Result<Pg
         return Err(RewriteError::unsupported(format!("trigger {trigger_name}"), "exactly one event expected"));
     };
     let sqlite_table = single_name(&ct.table_name)?;
-    let table_key = sqlite_table.to_lowercase();
 
     let mut rw = Rewriter::new(scope);
     rw.in_trigger = true;
@@ -139,30 +188,33 @@ fn translate(ct: CreateTrigger, scope: &Scope, function_name: &str) -> Result<Pg
         Some(ConditionalStatements::Sequence { statements }) => statements,
         None => return Err(RewriteError::unsupported(format!("trigger {trigger_name}"), "no body")),
     };
-    let mut body = Body { lines: Vec::new(), self_event: false };
+    // Only a body that writes can fire this trigger again (see the module documentation).
+    let writes = statements.iter().any(|s| matches!(s, Statement::Insert(_) | Statement::Update(_) | Statement::Delete(_)));
+    let guard = writes.then(|| guard_setting(&trigger_name));
+    let mut body = Body { lines: Vec::new(), guard: guard.clone() };
     let depth = if condition_in_body { 2 } else { 1 };
     for stmt in statements {
-        statement(&mut rw, &mut body, depth, stmt, period, ev, &table_key)?;
+        statement(&mut rw, &mut body, depth, stmt, period)?;
     }
 
     let mut when_parts: Vec<String> = Vec::new();
-    let mut pre_lines: Vec<String> = Vec::new();
     if let Some(c) = &condition
         && !condition_in_body
     {
         when_parts.push(c.to_string());
     }
-    if body.self_event {
-        rw.note("recursion guard pg_trigger_depth() added: SQLite (recursive_triggers off) does not re-fire a trigger from its own body; this also skips the trigger when another trigger causes the change");
-        if condition_in_body {
-            pre_lines.push(format!("  IF pg_trigger_depth() > 1 THEN RETURN {returns}; END IF;"));
-        } else {
-            when_parts.push("pg_trigger_depth() < 1".to_string());
-        }
-    }
-
     let mut fn_lines: Vec<String> = vec!["BEGIN".to_string()];
-    fn_lines.extend(pre_lines);
+    if let Some(g) = &guard {
+        let running = format!("current_setting('{g}', true)");
+        if period == TriggerPeriod::InsteadOf {
+            fn_lines.push(format!("  IF {running} = 'on' THEN RETURN {returns}; END IF;"));
+        } else {
+            // In the WHEN, the function is not even called; an AFTER trigger's WHEN is read
+            // when the row changes, which is inside the same trigger bodies as its firing.
+            when_parts.push(format!("{running} IS DISTINCT FROM 'on'"));
+        }
+        fn_lines.push(format!("  {}", guard_on(g)));
+    }
     match (&condition, condition_in_body) {
         (Some(c), true) => {
             fn_lines.push(format!("  IF {c} THEN"));
@@ -170,6 +222,9 @@ fn translate(ct: CreateTrigger, scope: &Scope, function_name: &str) -> Result<Pg
             fn_lines.push("  END IF;".to_string());
         }
         _ => fn_lines.extend(body.lines),
+    }
+    if let Some(g) = &guard {
+        fn_lines.push(format!("  {}", guard_off(g)));
     }
     fn_lines.push(format!("  RETURN {returns};"));
     fn_lines.push("END;".to_string());
@@ -230,8 +285,6 @@ fn statement(
     depth: usize,
     stmt: Statement,
     period: TriggerPeriod,
-    ev: Event,
-    own_table: &str,
 ) -> Result<()> {
     match stmt {
         Statement::Insert(mut ins) => {
@@ -248,9 +301,6 @@ fn statement(
                 return Err(RewriteError::unsupported("INSERT into a table function", "not SQLite syntax"));
             };
             let (sqlite, printed) = rw.table_name(name)?;
-            if sqlite.to_lowercase() == own_table && ev == Event::Insert {
-                body.self_event = true;
-            }
             let mut kinds: Vec<Option<ColumnKind>> = Vec::new();
             let mut cols = Vec::with_capacity(ins.columns.len());
             for c in &ins.columns {
@@ -305,7 +355,7 @@ fn statement(
                 return Err(RewriteError::unsupported("UPDATE ... ORDER BY/LIMIT/RETURNING", "not translated"));
             }
             rw.push_frame();
-            let r = update(rw, &mut upd, body, ev, own_table);
+            let r = update(rw, &mut upd);
             rw.pop_frame();
             r?;
             body.push(depth, format!("{};", checked(upd.to_string())?));
@@ -315,7 +365,7 @@ fn statement(
                 return Err(RewriteError::unsupported("DELETE with USING/ORDER BY/LIMIT/RETURNING", "not translated"));
             }
             rw.push_frame();
-            let r = delete(rw, &mut del, body, ev, own_table);
+            let r = delete(rw, &mut del);
             rw.pop_frame();
             r?;
             body.push(depth, format!("{};", checked(del.to_string())?));
@@ -331,14 +381,11 @@ fn statement(
     Ok(())
 }
 
-fn update(rw: &mut Rewriter<'_>, upd: &mut sqlparser::ast::Update, body: &mut Body, ev: Event, own_table: &str) -> Result<()> {
+fn update(rw: &mut Rewriter<'_>, upd: &mut sqlparser::ast::Update) -> Result<()> {
     let sqlite = match &upd.table.relation {
         sqlparser::ast::TableFactor::Table { name, .. } => single_name(name)?,
         _ => return Err(RewriteError::unsupported("UPDATE of a subquery", "not SQLite syntax")),
     };
-    if sqlite.to_lowercase() == own_table && ev == Event::Update {
-        body.self_event = true;
-    }
     let table = std::mem::replace(&mut upd.table, sqlparser::ast::TableWithJoins {
         relation: sqlparser::ast::TableFactor::Table {
             name: sqlparser::ast::ObjectName::from(Vec::<sqlparser::ast::Ident>::new()),
@@ -387,18 +434,15 @@ fn update(rw: &mut Rewriter<'_>, upd: &mut sqlparser::ast::Update, body: &mut Bo
     Ok(())
 }
 
-fn delete(rw: &mut Rewriter<'_>, del: &mut sqlparser::ast::Delete, body: &mut Body, ev: Event, own_table: &str) -> Result<()> {
+fn delete(rw: &mut Rewriter<'_>, del: &mut sqlparser::ast::Delete) -> Result<()> {
     let tables = match &mut del.from {
         FromTable::WithFromKeyword(t) | FromTable::WithoutKeyword(t) => t,
     };
     let list = std::mem::take(tables);
     let mut out = Vec::with_capacity(list.len());
     for t in list {
-        if let sqlparser::ast::TableFactor::Table { name, .. } = &t.relation
-            && single_name(name)?.to_lowercase() == own_table
-            && ev == Event::Delete
-        {
-            body.self_event = true;
+        if let sqlparser::ast::TableFactor::Table { name, .. } = &t.relation {
+            single_name(name)?;
         }
         out.push(rw.table_with_joins(t)?);
     }
@@ -428,7 +472,23 @@ fn as_raise(e: &Expr) -> Option<(String, Option<Expr>)> {
     Some((kind, msg))
 }
 
-fn raise_lines(rw: &mut Rewriter<'_>, kind: &str, msg: Option<Expr>, period: TriggerPeriod) -> Result<String> {
+/// What a `RAISE(...)` becomes: skipping the row (a RETURN, which clears the recursion
+/// guard first), or one statement.
+enum Raise {
+    SkipRow,
+    Line(String),
+}
+
+impl Body {
+    fn push_raise(&mut self, depth: usize, raise: Raise) {
+        match raise {
+            Raise::SkipRow => self.push_return(depth, "NULL"),
+            Raise::Line(line) => self.push(depth, line),
+        }
+    }
+}
+
+fn raise_lines(rw: &mut Rewriter<'_>, kind: &str, msg: Option<Expr>, period: TriggerPeriod) -> Result<Raise> {
     match kind {
         "IGNORE" => {
             if period == TriggerPeriod::After {
@@ -438,7 +498,7 @@ fn raise_lines(rw: &mut Rewriter<'_>, kind: &str, msg: Option<Expr>, period: Tri
                 ));
             }
             rw.note("RAISE(IGNORE) -> RETURN NULL (skips the row)");
-            Ok("RETURN NULL;".to_string())
+            Ok(Raise::SkipRow)
         }
         "ABORT" | "FAIL" | "ROLLBACK" => {
             if kind != "ABORT" {
@@ -452,11 +512,11 @@ fn raise_lines(rw: &mut Rewriter<'_>, kind: &str, msg: Option<Expr>, period: Tri
             {
                 // RAISE's message is a format string: a literal % must be doubled.
                 let lit = Value::SingleQuotedString(s.replace('%', "%%"));
-                return Ok(format!("RAISE EXCEPTION {lit};"));
+                return Ok(Raise::Line(format!("RAISE EXCEPTION {lit};")));
             }
             let e = rw.expr(msg)?.expr;
             lex::check_pg(&e.to_string(), PgCheck::Expr)?;
-            Ok(format!("RAISE EXCEPTION '%', {e};"))
+            Ok(Raise::Line(format!("RAISE EXCEPTION '%', {e};")))
         }
         other => Err(RewriteError::unsupported(format!("RAISE({other})"), "unknown RAISE kind")),
     }
@@ -490,10 +550,10 @@ fn select_statement(rw: &mut Rewriter<'_>, body: &mut Body, depth: usize, q: sql
             match guard {
                 Some(g) => {
                     body.push(depth, format!("IF {g} THEN"));
-                    body.push(depth + 1, line);
+                    body.push_raise(depth + 1, line);
                     body.push(depth, "END IF;");
                 }
-                None => body.push(depth, line),
+                None => body.push_raise(depth, line),
             }
             return Ok(());
         }
@@ -519,7 +579,7 @@ fn select_statement(rw: &mut Rewriter<'_>, body: &mut Body, depth: usize, q: sql
                 match as_raise(&cw.result) {
                     Some((kind, msg)) => {
                         let line = raise_lines(rw, &kind, msg, period)?;
-                        body.push(depth + 1, line);
+                        body.push_raise(depth + 1, line);
                     }
                     None if is_null(&cw.result) => body.push(depth + 1, "NULL;"),
                     None => {
@@ -535,7 +595,7 @@ fn select_statement(rw: &mut Rewriter<'_>, body: &mut Body, depth: usize, q: sql
                     Some((kind, msg)) => {
                         body.push(depth, "ELSE");
                         let line = raise_lines(rw, &kind, msg, period)?;
-                        body.push(depth + 1, line);
+                        body.push_raise(depth + 1, line);
                     }
                     None if is_null(e) => {}
                     None => {

@@ -37,16 +37,29 @@ pub enum VerifyError {
         #[source]
         source: sqlite2pg_pg::ServerError,
     },
-    /// `check` could not create its scratch database on the target's server.
-    #[error("cannot create the scratch database {database} on {target} (`check` builds the plan's schema there to compare catalogs, so the role needs CREATEDB)")]
+    /// `check` could not create its scratch schema (or scratch database) on the target.
+    #[error("cannot create the scratch {what} on {target} (`check` builds the plan's schema there, in a transaction it rolls back, to compare catalogs)")]
     Scratch {
-        /// The scratch database's name.
-        database: String,
+        /// `schema NAME` or `database NAME`.
+        what: String,
         /// host:port/database as user (never the password).
         target: String,
         /// The driver's error.
         #[source]
         source: sqlite2pg_pg::ServerError,
+    },
+    /// `check`: the role may neither create a schema in the target database nor a database.
+    #[error(
+        "`check` cannot build the plan's schema for comparison on {target}: role {role} has neither CREATE on database {database} \
+         (grant it: `GRANT CREATE ON DATABASE {database} TO {role}`; the plan is then built in a scratch schema inside a transaction that is rolled back) nor CREATEDB"
+    )]
+    NoScratch {
+        /// host:port/database as user (never the password).
+        target: String,
+        /// The role logged in.
+        role: String,
+        /// The target database.
+        database: String,
     },
     /// The rejects file could not be read.
     #[error("{path}: {message}")]
@@ -64,7 +77,7 @@ impl VerifyError {
         match self {
             VerifyError::Target(e) => e.exit_code(),
             VerifyError::Source(e) => e.exit_code(),
-            VerifyError::Postgres { .. } | VerifyError::Scratch { .. } | VerifyError::Rejects { .. } => 1,
+            VerifyError::Postgres { .. } | VerifyError::Scratch { .. } | VerifyError::NoScratch { .. } | VerifyError::Rejects { .. } => 1,
         }
     }
 }

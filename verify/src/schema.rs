@@ -2,15 +2,33 @@
 //!
 //! Takes a [`Plan`] and a target; gives a [`SchemaReport`] listing every [`Drift`].
 //!
-//! How: the plan's DDL ([`ddl::render`] without comments) is built into a **scratch database**
-//! created on the target's server (`sqlite2pg_check_<pid>_<nanos>`, `TEMPLATE template0`, the
-//! target's encoding and locale) and dropped at the end, also when the comparison fails. The
-//! role therefore needs `CREATEDB`; without it the check stops with
-//! [`VerifyError::Scratch`](crate::VerifyError::Scratch). A process killed mid-run can leave a
-//! `sqlite2pg_check_*` database behind; nothing else ever uses that prefix. Then the catalogs of
-//! the two databases are read, schema by schema (`plan.schemas[i].schema`), with
-//! `search_path = pg_catalog` on both sides so every name PostgreSQL prints is qualified the same
-//! way, and compared object by object:
+//! How: each plan schema's DDL ([`ddl::render_schema`] without comments, the schema renamed) is
+//! built into a **scratch schema of the target database** (`sqlite2pg_check_<n>_<pid>_<nanos>`),
+//! inside **one transaction that is always rolled back**: nothing is ever committed, so nothing
+//! is left behind, whether the comparison succeeds, fails, or the process is killed (the server
+//! rolls back the transaction of a session that ends). The role needs `CREATE` on the target
+//! database (what `CREATE SCHEMA` and trusted extensions need), not `CREATEDB`. The target's
+//! catalog is read first, outside that transaction, so an extension the build creates (rolled
+//! back) never shows on the target's side; the scratch catalog is read inside it, and the
+//! scratch schema's name, which is unique, is replaced in every definition by the plan's schema
+//! name as PostgreSQL prints it.
+//!
+//! Why not `pg_temp`, which needs only the default `TEMP` privilege: PostgreSQL never looks
+//! up functions, operators, collations or text search configurations in the temporary schema,
+//! and the plan's DDL names its own (trigger functions, `sqlite_nocase`, `sqlite_porter`,
+//! `sqlite2pg_to_char`) unqualified, as the application's migrations do; building there would
+//! mean rewriting the converter's SQL, and a reference the rewrite missed would bind to (or
+//! `ALTER`) the live object of the same name. A real schema resolves every name as the target does.
+//!
+//! A role without `CREATE` on the database but with `CREATEDB` (what `check` needed before)
+//! still works the former way: the whole DDL built into a scratch database on the same server
+//! (`TEMPLATE template0`, the target's encoding and locale), dropped at the end, also when the
+//! comparison fails (a process killed then can leave a `sqlite2pg_check_*` database). A role
+//! with neither stops with [`VerifyError::NoScratch`](crate::VerifyError::NoScratch), which
+//! names the `GRANT` to run.
+//!
+//! Both catalogs are read schema by schema with `search_path = pg_catalog`, so every name
+//! PostgreSQL prints is qualified the same way, and compared object by object:
 //!
 //! - tables; per table its columns (`format_type`, NOT NULL, default, identity, generated
 //!   expression, collation when not the type's) and their order;
@@ -20,7 +38,9 @@
 //!   the index's own name taken out, plus `[invalid]` for an index a failed build left;
 //! - views and materialized views by `pg_get_viewdef`; triggers by `pg_get_triggerdef` (plus
 //!   `[disabled]`); functions by `pg_get_functiondef` (extension members left out); collations,
-//!   text search configurations, extensions and free-standing sequences of the schema.
+//!   text search configurations and free-standing sequences of the schema;
+//! - extensions: each one the plan creates must be installed in the database, in `public`
+//!   where the DDL puts it (extensions belong to the database: others are not listed).
 //!
 //! A drift with `found: None` is missing from the target, with `expected: None` is extra there,
 //! with both is different. Objects of a table or view that exists on one side only are not
@@ -42,7 +62,7 @@ use std::fmt::Write;
 use comfy_table::{Table, presets::UTF8_FULL_CONDENSED};
 use serde::Serialize;
 use sqlite2pg_converter::ddl;
-use sqlite2pg_converter::plan::Plan;
+use sqlite2pg_converter::plan::{Plan, SchemaPlan};
 use sqlx::postgres::PgConnectOptions;
 use sqlx::{AssertSqlSafe, PgConnection};
 
@@ -52,8 +72,10 @@ use crate::compare::VerifyError;
 const MIGRATIONS_TABLE: &str = "seaql_migrations";
 /// The tool's own schema (copy progress); never compared.
 const TOOL_SCHEMA: &str = "sqlite2pg";
-/// Prefix of scratch database names.
+/// Prefix of scratch schema and database names.
 const SCRATCH_PREFIX: &str = "sqlite2pg_check_";
+/// Where the plan's DDL creates extensions (`ddl::create_extension_sql`).
+const EXTENSION_SCHEMA: &str = "public";
 
 /// What kind of object drifted.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
@@ -202,22 +224,142 @@ pub struct SchemaReport {
 
 /// Compare the schema of the PostgreSQL database `target` with what `plan` builds.
 ///
-/// Builds the plan's DDL into a scratch database on the same server (dropped at the end,
-/// whatever happens in between), then compares the two catalogs; see the module doc.
+/// Builds the plan's DDL into scratch schemas of the target database inside one transaction
+/// that is always rolled back (a role with `CREATE` on the database), or, for a role without
+/// that privilege but with `CREATEDB`, into a scratch database dropped at the end; then
+/// compares the catalogs. See the module doc.
 pub async fn check_schema(plan: &Plan, target: &PgConnectOptions) -> Result<SchemaReport, VerifyError> {
     let pool = sqlite2pg_pg::connect(target, 1).await?;
     let mut admin = pool.acquire().await.map_err(pg("connecting to the target"))?;
-    let scratch = create_scratch(&mut admin, target).await?;
-    let result = build_and_compare(plan, target, &mut admin, &scratch).await;
+    let result = check_on(plan, target, &mut admin).await;
+    // The connection goes back to its pool (closed right after); leave it as found.
+    let _ = sqlx::raw_sql("RESET search_path").execute(&mut *admin).await;
+    drop(admin);
+    pool.close().await;
+    let mut drifts = result?;
+    drifts.sort_by(|a, b| (&a.schema, a.object_kind, &a.object).cmp(&(&b.schema, b.object_kind, &b.object)));
+    let ok = drifts.is_empty();
+    Ok(SchemaReport { drifts, ok })
+}
+
+async fn check_on(plan: &Plan, target: &PgConnectOptions, admin: &mut PgConnection) -> Result<Vec<Drift>, VerifyError> {
+    let (may_create_schema, may_create_database, role, database): (bool, bool, String, String) = sqlx::query_as(
+        "SELECT has_database_privilege(current_database(), 'CREATE'), \
+         coalesce((SELECT rolcreatedb OR rolsuper FROM pg_roles WHERE rolname = current_user), false), quote_ident(current_user), quote_ident(current_database())",
+    )
+    .fetch_one(&mut *admin)
+    .await
+    .map_err(pg("reading the role's privileges"))?;
+    set_catalog_path(admin).await?;
+    // The target's catalog first, before the build transaction (which may create a missing
+    // extension, rolled back with the rest) could show it anything that is not there.
+    let mut found = BTreeMap::new();
+    for schema in plan_schemas(plan) {
+        found.insert(schema, read_schema(admin, schema).await?);
+    }
+    let found_extensions = read_extensions(admin).await?;
+    let mut drifts = diff_extensions(plan, &found_extensions);
+    let built = if may_create_schema {
+        build_in_scratch_schemas(plan, target, admin).await?
+    } else if may_create_database {
+        build_in_scratch_database(plan, target, admin).await?
+    } else {
+        return Err(VerifyError::NoScratch { target: sqlite2pg_pg::describe(target), role, database });
+    };
+    for (schema, expected) in &built {
+        if let Some(found) = found.get(schema.as_str()) {
+            drifts.extend(diff_schema(schema, expected, found));
+        }
+    }
+    Ok(drifts)
+}
+
+/// The plan's schemas that are compared (the tool's own schema never is).
+fn plan_schemas(plan: &Plan) -> BTreeSet<&str> {
+    plan.schemas.iter().map(|s| s.schema.as_str()).filter(|s| *s != TOOL_SCHEMA).collect()
+}
+
+/// A name no other object has: the prefix, a counter, the process and the clock.
+fn scratch_name(i: usize) -> String {
+    let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.subsec_nanos()).unwrap_or(0);
+    format!("{SCRATCH_PREFIX}{i}_{}_{nanos}", std::process::id())
+}
+
+/// Each plan schema's DDL built into a scratch schema of the target database, its catalog read
+/// (and renamed back to the plan's schema names), all inside one transaction that is rolled
+/// back whatever happens: nothing is ever committed, so nothing can be left behind, not even by
+/// a killed process (the server rolls back a transaction whose session ends).
+async fn build_in_scratch_schemas(plan: &Plan, target: &PgConnectOptions, conn: &mut PgConnection) -> Result<Vec<(String, SchemaCatalog)>, VerifyError> {
+    sqlx::raw_sql("BEGIN").execute(&mut *conn).await.map_err(pg("starting the build transaction"))?;
+    let result = async {
+        let schemas: Vec<&SchemaPlan> = plan.schemas.iter().filter(|s| s.schema != TOOL_SCHEMA).collect();
+        let mut renames: Vec<(String, String)> = Vec::new();
+        for (i, s) in schemas.iter().enumerate() {
+            // The name as the catalog functions print it (quoted only where needed).
+            let printed: String = sqlx::query_scalar("SELECT quote_ident($1)").bind(&s.schema).fetch_one(&mut *conn).await.map_err(pg("quoting a schema name"))?;
+            renames.push((scratch_name(i), printed));
+        }
+        for ((scratch, _), schema) in renames.iter().zip(&schemas) {
+            // The scratch schema exists before the script runs (a `public` plan's script creates
+            // no schema), and the script's `CREATE SCHEMA IF NOT EXISTS` then does nothing.
+            sqlx::raw_sql(AssertSqlSafe(format!("CREATE SCHEMA {}", quote_ident(scratch))))
+                .execute(&mut *conn)
+                .await
+                .map_err(|source| VerifyError::Scratch { what: format!("schema {scratch}"), target: sqlite2pg_pg::describe(target), source: source.into() })?;
+            let mut renamed = (*schema).clone();
+            renamed.schema = scratch.clone();
+            let mut script = String::new();
+            ddl::render_schema(&mut script, &renamed, ddl::DdlOptions { comments: false });
+            sqlx::raw_sql(AssertSqlSafe(script))
+                .execute(&mut *conn)
+                .await
+                .map_err(pg(format!("building the plan's schema {} in the scratch schema {scratch}", schema.schema)))?;
+        }
+        set_catalog_path(conn).await?;
+        let mut built = Vec::new();
+        for ((scratch, _), schema) in renames.iter().zip(&schemas) {
+            let mut catalog = read_schema(conn, scratch).await?;
+            catalog.rename_schemas(&renames);
+            built.push((schema.schema.clone(), catalog));
+        }
+        Ok::<_, VerifyError>(built)
+    }
+    .await;
+    let rolled_back = sqlx::raw_sql("ROLLBACK").execute(&mut *conn).await.map_err(pg("rolling back the build transaction"));
+    let built = result?;
+    rolled_back?;
+    Ok(built)
+}
+
+/// The former way, for a role with `CREATEDB` but without `CREATE` on the target database:
+/// the plan's DDL built into a scratch database on the same server, dropped at the end.
+async fn build_in_scratch_database(plan: &Plan, target: &PgConnectOptions, admin: &mut PgConnection) -> Result<Vec<(String, SchemaCatalog)>, VerifyError> {
+    let scratch = create_scratch(admin, target).await?;
+    let result: Result<Vec<(String, SchemaCatalog)>, VerifyError> = async {
+        let scratch_pool = sqlite2pg_pg::connect(&target.clone().database(&scratch), 1).await?;
+        let result = async {
+            let mut conn = scratch_pool.acquire().await.map_err(pg("connecting to the scratch database"))?;
+            let script = ddl::render(plan, ddl::DdlOptions { comments: false });
+            sqlx::raw_sql(AssertSqlSafe(script)).execute(&mut *conn).await.map_err(pg(format!("building the plan's schema in the scratch database {scratch}")))?;
+            set_catalog_path(&mut conn).await?;
+            let mut built = Vec::new();
+            for schema in plan_schemas(plan) {
+                built.push((schema.to_string(), read_schema(&mut conn, schema).await?));
+            }
+            Ok::<_, VerifyError>(built)
+        }
+        .await;
+        scratch_pool.close().await;
+        result
+    }
+    .await;
     let dropped = sqlx::raw_sql(AssertSqlSafe(format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", quote_ident(&scratch))))
         .execute(&mut *admin)
         .await
         .map_err(pg(format!("dropping the scratch database {scratch}")));
-    drop(admin);
-    pool.close().await;
-    let report = result?;
+    let built = result?;
     dropped?;
-    Ok(report)
+    Ok(built)
 }
 
 fn pg(context: impl Into<String>) -> impl FnOnce(sqlx::Error) -> VerifyError {
@@ -236,8 +378,7 @@ fn quote_literal(value: &str) -> String {
 
 /// Create an empty database beside the target, with its encoding and locale.
 async fn create_scratch(admin: &mut PgConnection, target: &PgConnectOptions) -> Result<String, VerifyError> {
-    let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.subsec_nanos()).unwrap_or(0);
-    let name = format!("{SCRATCH_PREFIX}{}_{nanos}", std::process::id());
+    let name = scratch_name(0);
     let (encoding, collate, ctype): (String, String, String) =
         sqlx::query_as("SELECT pg_encoding_to_char(encoding)::text, datcollate::text, datctype::text FROM pg_database WHERE datname = current_database()")
             .fetch_one(&mut *admin)
@@ -253,38 +394,39 @@ async fn create_scratch(admin: &mut PgConnection, target: &PgConnectOptions) -> 
     sqlx::raw_sql(AssertSqlSafe(sql))
         .execute(&mut *admin)
         .await
-        .map_err(|source| VerifyError::Scratch { database: name.clone(), target: sqlite2pg_pg::describe(target), source: source.into() })?;
+        .map_err(|source| VerifyError::Scratch { what: format!("database {name}"), target: sqlite2pg_pg::describe(target), source: source.into() })?;
     Ok(name)
-}
-
-async fn build_and_compare(plan: &Plan, target: &PgConnectOptions, admin: &mut PgConnection, scratch: &str) -> Result<SchemaReport, VerifyError> {
-    let scratch_pool = sqlite2pg_pg::connect(&target.clone().database(scratch), 1).await?;
-    let result = async {
-        let mut conn = scratch_pool.acquire().await.map_err(pg("connecting to the scratch database"))?;
-        let script = ddl::render(plan, ddl::DdlOptions { comments: false });
-        sqlx::raw_sql(AssertSqlSafe(script)).execute(&mut *conn).await.map_err(pg(format!("building the plan's schema in the scratch database {scratch}")))?;
-        set_catalog_path(&mut conn).await?;
-        set_catalog_path(admin).await?;
-        let mut drifts = Vec::new();
-        for schema in plan.schemas.iter().map(|s| s.schema.as_str()).filter(|s| *s != TOOL_SCHEMA).collect::<BTreeSet<_>>() {
-            let expected = read_schema(&mut conn, schema).await?;
-            let found = read_schema(admin, schema).await?;
-            drifts.extend(diff_schema(schema, &expected, &found));
-        }
-        drifts.sort_by(|a, b| (&a.schema, a.object_kind, &a.object).cmp(&(&b.schema, b.object_kind, &b.object)));
-        let ok = drifts.is_empty();
-        Ok(SchemaReport { drifts, ok })
-    }
-    .await;
-    scratch_pool.close().await;
-    // The admin connection goes back to its pool (closed right after); leave it as found.
-    let _ = sqlx::raw_sql("RESET search_path").execute(&mut *admin).await;
-    result
 }
 
 async fn set_catalog_path(conn: &mut PgConnection) -> Result<(), VerifyError> {
     sqlx::raw_sql("SET search_path TO pg_catalog").execute(&mut *conn).await.map_err(pg("setting search_path"))?;
     Ok(())
+}
+
+/// Installed extensions: name -> schema.
+async fn read_extensions(conn: &mut PgConnection) -> Result<BTreeMap<String, String>, VerifyError> {
+    let rows: Vec<(String, String)> = sqlx::query_as("SELECT e.extname::text, n.nspname::text FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace")
+        .fetch_all(&mut *conn)
+        .await
+        .map_err(pg("reading the installed extensions"))?;
+    Ok(rows.into_iter().collect())
+}
+
+/// Every extension a plan schema creates (`CREATE EXTENSION ... WITH SCHEMA public`) must be
+/// installed in the target database, in `public`. Extensions are the database's, not a
+/// schema's: others the target has are not the plan's business and are not listed.
+fn diff_extensions(plan: &Plan, found: &BTreeMap<String, String>) -> Vec<Drift> {
+    let mut out = Vec::new();
+    for schema in plan.schemas.iter().filter(|s| s.schema != TOOL_SCHEMA) {
+        for extension in schema.extensions.iter().collect::<BTreeSet<_>>() {
+            let expected = format!("in schema {EXTENSION_SCHEMA}");
+            let found = found.get(extension).map(|nsp| format!("in schema {nsp}"));
+            if found.as_ref() != Some(&expected) {
+                out.push(Drift { schema: schema.schema.clone(), object_kind: ObjectKind::Extension, object: extension.clone(), expected: Some(expected), found });
+            }
+        }
+    }
+    out
 }
 
 /// A column as the catalog describes it.
@@ -322,6 +464,42 @@ struct SchemaCatalog {
 }
 
 impl SchemaCatalog {
+    /// Every scratch schema name in the catalog's texts replaced by the plan's schema name as
+    /// PostgreSQL prints it (`renames`: scratch, printed name). The scratch names are unique
+    /// (`sqlite2pg_check_<n>_<pid>_<nanos>`, printed bare), so no other text is touched. A
+    /// `public` plan that creates extensions is built with `search_path` `scratch, public`
+    /// (the script puts `public` after any schema but `public` itself), which its trigger
+    /// functions record (`SET search_path FROM CURRENT`); the target's say `public` once.
+    fn rename_schemas(&mut self, renames: &[(String, String)]) {
+        let rename = |text: &mut String| {
+            for (scratch, printed) in renames {
+                // A function's `SET search_path TO '<schema>'` prints each schema as its bare
+                // name in a literal (`'MyVideos107'`), not as an identifier.
+                let bare = printed.strip_prefix('"').and_then(|p| p.strip_suffix('"')).map_or_else(|| printed.clone(), |p| p.replace("\"\"", "\""));
+                let in_literal = format!("'{scratch}'");
+                if text.contains(&in_literal) {
+                    *text = text.replace(&in_literal, &format!("'{}'", bare.replace('\'', "''")));
+                }
+                if text.contains(scratch.as_str()) {
+                    *text = text.replace(scratch.as_str(), printed);
+                }
+            }
+            if text.contains("'public', 'public'") {
+                *text = text.replace("'public', 'public'", "'public'");
+            }
+        };
+        for column in self.tables.values_mut().flatten() {
+            rename(&mut column.data_type);
+            for text in [&mut column.default, &mut column.generated, &mut column.collation].into_iter().flatten() {
+                rename(text);
+            }
+        }
+        for named in self.constraints.iter_mut().chain(&mut self.indexes).chain(&mut self.others) {
+            rename(&mut named.name);
+            rename(&mut named.def);
+        }
+    }
+
     fn relations(&self) -> BTreeSet<&str> {
         self.tables.keys().map(String::as_str).chain(self.others.iter().filter(|o| matches!(o.kind, ObjectKind::View | ObjectKind::MaterializedView)).map(|o| o.name.as_str())).collect()
     }
@@ -372,9 +550,6 @@ const OTHERS: &str = "\
          FROM pg_ts_config_map m JOIN pg_ts_dict d ON d.oid = m.mapdict WHERE m.mapcfg = cfg.oid), '') \
        FROM pg_ts_config cfg JOIN pg_namespace n ON n.oid = cfg.cfgnamespace WHERE n.nspname = $1 \
      UNION ALL \
-     SELECT 'extension', '', e.extname::text, 'version ' || e.extversion \
-       FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace WHERE n.nspname = $1 \
-     UNION ALL \
      SELECT 'sequence', '', c.relname::text, format_type(s.seqtypid, NULL) \
        FROM pg_sequence s JOIN pg_class c ON c.oid = s.seqrelid JOIN pg_namespace n ON n.oid = c.relnamespace \
        WHERE n.nspname = $1 AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_class'::regclass AND d.objid = c.oid AND d.deptype IN ('i', 'e'))";
@@ -421,7 +596,6 @@ async fn read_schema(conn: &mut PgConnection, schema: &str) -> Result<SchemaCata
                 "function" => ObjectKind::Function,
                 "collation" => ObjectKind::Collation,
                 "text_search_configuration" => ObjectKind::TextSearchConfiguration,
-                "extension" => ObjectKind::Extension,
                 _ => ObjectKind::Sequence,
             };
             Named { scope, name, kind, def }
@@ -655,6 +829,19 @@ mod tests {
                 (ObjectKind::ColumnOrder, "t".into()),
             ]
         );
+    }
+
+    #[test]
+    fn scratch_names_are_replaced_by_the_plans_schema() {
+        let mut catalog = SchemaCatalog::default();
+        catalog.tables.insert("t".into(), vec![Column { name: "a".into(), data_type: "sqlite2pg_check_0_1_2.citext".into(), collation: Some("sqlite2pg_check_0_1_2.sqlite_nocase".into()), ..Default::default() }]);
+        catalog.others.push(named("", "f()", ObjectKind::Function, "CREATE FUNCTION sqlite2pg_check_0_1_2.f()\n SET search_path TO 'sqlite2pg_check_0_1_2', 'public'"));
+        catalog.constraints.push(named("t", "t_b_fkey", ObjectKind::ForeignKey, "FOREIGN KEY (b) REFERENCES sqlite2pg_check_10_1_2.u(id)"));
+        catalog.rename_schemas(&[("sqlite2pg_check_0_1_2".into(), "public".into()), ("sqlite2pg_check_10_1_2".into(), "\"My App\"".into())]);
+        assert_eq!(catalog.tables["t"][0].data_type, "public.citext");
+        assert_eq!(catalog.tables["t"][0].collation.as_deref(), Some("public.sqlite_nocase"));
+        assert_eq!(catalog.others[0].def, "CREATE FUNCTION public.f()\n SET search_path TO 'public'");
+        assert_eq!(catalog.constraints[0].def, "FOREIGN KEY (b) REFERENCES \"My App\".u(id)");
     }
 
     #[test]

@@ -41,7 +41,7 @@ pub(crate) fn tokenizer(fts: &FtsTable) -> TokenizerChoice {
     let remove_diacritics = base == "unicode61" && !words.windows(2).any(|w| w[0] == "remove_diacritics" && w[1] == "0");
     let mut warning = None;
     match base {
-        "trigram" => return TokenizerChoice { config: "simple".into(), setup: Some("CREATE EXTENSION IF NOT EXISTS pg_trgm;".into()), trigram: true, warning: None },
+        "trigram" => return TokenizerChoice { config: "simple".into(), setup: Some(crate::ddl::create_extension_sql("pg_trgm")), trigram: true, warning: None },
         "unicode61" | "ascii" | "simple" | "porter" => {}
         other => warning = Some(format!("tokenizer {other} has no PostgreSQL counterpart: the simple configuration is used")),
     }
@@ -63,14 +63,18 @@ BEGIN
     IF NOT EXISTS (SELECT 1 FROM pg_ts_config WHERE cfgname = '{name}' AND cfgnamespace = current_schema()::regnamespace) THEN
         CREATE TEXT SEARCH CONFIGURATION {name} (COPY = pg_catalog.{copy_of});
         IF EXISTS (SELECT 1 FROM pg_available_extensions WHERE name = 'unaccent') THEN
-            CREATE EXTENSION IF NOT EXISTS unaccent;
+            IF NOT EXISTS (SELECT 1 FROM pg_extension WHERE extname = 'unaccent') THEN
+                CREATE EXTENSION unaccent;
+                COMMENT ON EXTENSION unaccent IS '{mark}';
+            END IF;
             SELECT quote_ident(n.nspname) || '.unaccent' INTO dict FROM pg_ts_dict d JOIN pg_namespace n ON n.oid = d.dictnamespace WHERE d.dictname = 'unaccent';
             EXECUTE format('ALTER TEXT SEARCH CONFIGURATION {name} ALTER MAPPING FOR hword, hword_part, word WITH %s, {stemmer}', dict);
         ELSE
             RAISE NOTICE 'sqlite2pg: the unaccent extension is not available; {name} keeps diacritics';
         END IF;
     END IF;
-END $$;"
+END $$;",
+        mark = crate::ddl::EXTENSION_MARK
     )
 }
 

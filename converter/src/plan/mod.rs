@@ -176,16 +176,11 @@ impl TablePlan {
         self.named_uniques.iter().find(|(_, c)| c.as_slice() == columns).map(|(n, _)| n.as_str())
     }
 
-    /// How this plan builds and loads the table: its `CREATE TABLE` (comments aside) and, per
-    /// column, the type and epoch unit stored values are converted to (the one conversion the
-    /// DDL does not show). Two plans with the same definition of a table load the same rows
-    /// into it.
+    /// How this plan builds and loads the table: its shape ([`TableShape::definition`]: every
+    /// column's type, the epoch unit stored values are read in, keys and constraints). Two plans
+    /// with the same definition of a table load the same rows into it.
     pub fn load_definition(&self) -> String {
-        let mut text = crate::ddl::create_table(self, crate::ddl::DdlOptions { comments: false });
-        for c in &self.columns {
-            text.push_str(&format!("-- {}: {:?}, epoch {:?}\n", c.source_name, c.pg_type, c.epoch()));
-        }
-        text
+        crate::shape::TableShape::of_table(self).definition()
     }
 }
 
@@ -331,20 +326,13 @@ impl Plan {
     }
 
     /// Whether `other` builds the same PostgreSQL schema and converts every stored value the
-    /// same way: the same DDL, comments aside, and every table's
-    /// [`load_definition`](TablePlan::load_definition). Reasons, evidence and findings may
+    /// same way: the same [`SchemaShape`](crate::shape::SchemaShape)s (a column's shape holds its
+    /// type and the epoch unit its values are read in). Reasons, evidence and findings may
     /// differ: a provisional plan's come from a sample. A copy made with one plan is then
     /// exactly the copy the other would make.
     pub fn builds_same(&self, other: &Plan) -> bool {
-        let ddl = |plan: &Plan| {
-            let mut plan = plan.clone();
-            for schema in &mut plan.schemas {
-                schema.sampled = false;
-            }
-            crate::ddl::render(&plan, crate::ddl::DdlOptions { comments: false })
-        };
-        let loads = |plan: &Plan| -> Vec<(String, String)> { plan.schemas.iter().flat_map(|s| s.tables.iter().map(move |t| (s.schema.clone(), t.load_definition()))).collect() };
-        loads(self) == loads(other) && ddl(self) == ddl(other)
+        let shapes = |plan: &Plan| plan.schemas.iter().map(crate::shape::SchemaShape::of).collect::<Vec<_>>();
+        shapes(self) == shapes(other)
     }
 
     /// Every finding of every schema, with the schema's source file.
