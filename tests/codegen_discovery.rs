@@ -212,7 +212,12 @@ impl Deviations {
 /// `options` say so) gives for the `public` schema, with `deviations` applied (see
 /// [`Deviations`]), each file formatted by rustfmt as sea-orm-cli formats it.
 async fn discovered_entities(db: &TestDb, deviations: &Deviations, options: &sqlite2pg_codegen::Options) -> Result<BTreeMap<String, String>, String> {
-    let schema = SchemaDiscovery::new(db.pool.clone(), "public").discover().await.map_err(|e| format!("sea-schema discovery: {e}"))?;
+    discovered_entities_of(db, "public", deviations, options).await
+}
+
+/// [`discovered_entities`] for one schema (`sea-orm-cli generate entity -s <schema>`).
+async fn discovered_entities_of(db: &TestDb, schema_name: &str, deviations: &Deviations, options: &sqlite2pg_codegen::Options) -> Result<BTreeMap<String, String>, String> {
+    let schema = SchemaDiscovery::new(db.pool.clone(), schema_name).discover().await.map_err(|e| format!("sea-schema discovery: {e}"))?;
     let statements: Vec<TableCreateStatement> = schema
         .tables
         .into_iter()
@@ -228,7 +233,7 @@ async fn discovered_entities(db: &TestDb, deviations: &Deviations, options: &sql
         })
         .collect::<Result<_, String>>()?;
     // Exactly the context `generate` uses for these options.
-    let context = sqlite2pg_codegen::entity::writer_context("public", options);
+    let context = sqlite2pg_codegen::entity::writer_context(schema_name, options);
     let output = EntityTransformer::transform(statements).map_err(|e| format!("sea-orm-codegen: {e}"))?.generate(&context);
     let files = rustfmt_as_sea_orm_cli(output.files.into_iter().map(|f| (f.name, f.content)).collect())?;
     Ok(files
@@ -477,5 +482,70 @@ async fn app_shaped_entities_equal_sea_orm_cli_in_module_order_and_hidden_tables
         // and `has_one`, so `find_related` would stop at one account.
         assert!(ours["user.rs"].contains("has_many = \"super::accounts::Entity\""), "{}", ours["user.rs"]);
         assert!(!ours["accounts.rs"].contains("unique"), "{}", ours["accounts.rs"]);
+    }
+}
+
+/// Shaped like a bot's database: a profile table of 116 columns (flags `flag_N INTEGER DEFAULT
+/// 0` that become booleans, counters that stay integers, JSON settings, epoch times), its
+/// queries and their results.
+fn bot_shaped() -> String {
+    let mut columns = vec!["user_id INTEGER PRIMARY KEY".to_string(), "username TEXT NOT NULL".into(), "settings TEXT".into(), "joined_at INTEGER NOT NULL".into()];
+    columns.extend((1..=100).map(|n| format!("flag_{n} INTEGER DEFAULT 0")));
+    columns.extend((1..=12).map(|n| format!("counter_{n}_count INTEGER NOT NULL DEFAULT 0")));
+    let values: Vec<String> = std::iter::once("1, 'bot', '{\"lang\": \"de\"}', 1700000000".to_string())
+        .chain((1..=100).map(|n| (n % 2).to_string()))
+        .chain((1..=12).map(|n| n.to_string()))
+        .collect();
+    let row2: Vec<String> = std::iter::once("2, 'other', '{}', 1700000100".to_string()).chain((1..=100).map(|_| "0".to_string())).chain((1..=12).map(|_| "0".to_string())).collect();
+    format!(
+        "CREATE TABLE profiles ({});
+         CREATE TABLE queries (id INTEGER PRIMARY KEY AUTOINCREMENT, user_id INTEGER NOT NULL REFERENCES profiles(user_id), text TEXT NOT NULL, success INTEGER NOT NULL DEFAULT 0, created_at INTEGER NOT NULL);
+         CREATE TABLE results (query_id INTEGER NOT NULL REFERENCES queries(id) ON DELETE CASCADE, rank INTEGER NOT NULL, url TEXT NOT NULL, PRIMARY KEY (query_id, rank));
+         INSERT INTO profiles VALUES ({}), ({});
+         INSERT INTO queries VALUES (1, 1, 'weather', 1, 1700000200), (2, 2, 'news', 0, 1700000300);
+         INSERT INTO results VALUES (1, 1, 'https://example.org/a'), (1, 2, 'https://example.org/b');",
+        columns.join(", "),
+        values.join(", "),
+        row2.join(", ")
+    )
+}
+
+/// Entities equal sea-orm-cli's, banner aside and deliberate deviations excepted, for a bot's
+/// database and for a three-database app (one migrator, an entity module per schema, each
+/// compared with sea-orm-cli's run on that schema).
+#[tokio::test]
+async fn bot_and_three_database_app_entities_equal_sea_orm_cli() {
+    let work = crate::support::Workdir::new();
+    let bot = work.sqlite("bot.db", &bot_shaped());
+    let plan = Plan { schemas: vec![plan_one(&bot)] };
+    assert_eq!(crate::support::column(&plan.schemas[0], "profiles", "flag_7").pg_type.to_string(), "boolean", "a flag_N INTEGER DEFAULT 0 holding 0/1");
+    assert_eq!(crate::support::column(&plan.schemas[0], "profiles", "counter_1_count").pg_type.to_string(), "bigint", "a counter stays an integer");
+    let db = TestDb::new("bot_entities_equal_sea_orm_cli").await;
+    db.must_apply(&ddl::render(&plan, ddl::DdlOptions::default())).await;
+    let (ours, deviations) = generated_entities(&plan, &lib_options()).unwrap_or_else(|e| panic!("{e}"));
+    assert!(ours["profiles.rs"].matches("pub flag_").count() == 100, "every flag is in the entity");
+    let discovered = discovered_entities(&db, &deviations, &lib_options()).await.unwrap_or_else(|e| panic!("{e}"));
+    let differing = differences(&ours, &discovered);
+    assert!(differing.is_empty(), "the bot's entities differ from sea-orm-cli's:\n{}", differing.join("\n"));
+
+    // Three databases: accounts, billing, chat (each its own schema, as `generate` plans them).
+    let accounts = work.sqlite("accounts.db", "CREATE TABLE users (id INTEGER PRIMARY KEY, email TEXT NOT NULL UNIQUE COLLATE NOCASE, is_admin INTEGER NOT NULL DEFAULT 0); INSERT INTO users VALUES (1, 'a@example.org', 1);");
+    let billing = work.sqlite("billing.db", "CREATE TABLE invoices (id INTEGER PRIMARY KEY, user_id INTEGER NOT NULL, amount NUMERIC(10,2) NOT NULL, paid_at TEXT); INSERT INTO invoices VALUES (1, 1, 12.50, '2024-01-02 03:04:05');");
+    let chat = work.sqlite("chat.db", "CREATE TABLE rooms (id INTEGER PRIMARY KEY, name TEXT NOT NULL); CREATE TABLE posts (id INTEGER PRIMARY KEY, room_id INTEGER NOT NULL REFERENCES rooms(id), body TEXT NOT NULL, meta TEXT); INSERT INTO rooms VALUES (1, 'general'); INSERT INTO posts VALUES (1, 1, 'hi', '{\"a\": 1}');");
+    let plan = crate::support::plan_many(&[accounts, billing, chat]);
+    let schemas: Vec<String> = plan.schemas.iter().map(|s| s.schema.clone()).collect();
+    assert_eq!(schemas, ["accounts", "billing", "chat"]);
+    let db = TestDb::new("three_database_entities_equal_sea_orm_cli").await;
+    db.must_apply(&ddl::render(&plan, ddl::DdlOptions::default())).await;
+    let (ours, deviations) = generated_entities(&plan, &lib_options()).unwrap_or_else(|e| panic!("{e}"));
+    for schema in &schemas {
+        let prefix = format!("{schema}/");
+        let ours_here: BTreeMap<String, String> = ours.iter().filter_map(|(name, code)| name.strip_prefix(&prefix).map(|n| (n.to_string(), code.clone()))).filter(|(n, _)| n != "fts_query.rs").collect();
+        assert!(!ours_here.is_empty(), "{schema}: entities written under {prefix}: {:?}", ours.keys().collect::<Vec<_>>());
+        // Each schema's folder has its own `mod.rs`, as `sea-orm-cli generate entity -s <schema>`
+        // without `--lib` writes.
+        let discovered = discovered_entities_of(&db, schema, &deviations, &sqlite2pg_codegen::Options::default()).await.unwrap_or_else(|e| panic!("{e}"));
+        let differing = differences(&ours_here, &discovered);
+        assert!(differing.is_empty(), "schema {schema}: entities differ from sea-orm-cli's:\n{}", differing.join("\n"));
     }
 }

@@ -111,8 +111,9 @@ impl App {
     }
 }
 
-/// Run one step; on failure panic with its status, stdout and stderr.
-fn step(what: &str, command: &mut Command) -> Output {
+/// Run one step; on failure panic with its status, stdout and stderr (shared with
+/// tests/sequelize.rs, as the comparisons below are).
+pub(crate) fn step(what: &str, command: &mut Command) -> Output {
     let started = Instant::now();
     let o = command.output().unwrap_or_else(|e| panic!("{what}: cannot start: {e}"));
     eprintln!("frameworks: {what}: {:.2} s", started.elapsed().as_secs_f64());
@@ -120,13 +121,13 @@ fn step(what: &str, command: &mut Command) -> Output {
     o
 }
 
-fn read_dump(path: &Path) -> Value {
+pub(crate) fn read_dump(path: &Path) -> Value {
     let text = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
     serde_json::from_str(&text).unwrap_or_else(|e| panic!("{}: not JSON: {e}", path.display()))
 }
 
 /// A value of a dump, `[type, canonical text]`, short enough for a message.
-fn show(v: Option<&Value>) -> String {
+pub(crate) fn show(v: Option<&Value>) -> String {
     let Some(v) = v else { return "(absent)".to_string() };
     let text = v.to_string();
     if text.chars().count() > 160 { format!("{}...", text.chars().take(160).collect::<String>()) } else { text }
@@ -134,9 +135,10 @@ fn show(v: Option<&Value>) -> String {
 
 /// One difference between two dumps: where (a model, and a field when a value differs) and the
 /// line naming it with the key and both values.
-struct Difference {
-    place: String,
-    line: String,
+#[derive(Debug)]
+pub(crate) struct Difference {
+    pub(crate) place: String,
+    pub(crate) line: String,
 }
 
 /// Every difference between two dumps' `models`: a model, a row (by key) or a field, with both
@@ -194,7 +196,7 @@ fn unexplained_differences(check_output: &str, ambiguous: &[(String, String)]) -
 }
 
 /// The differences for a panic message: how many in each place, then the first 40 in full.
-fn describe(differences: &[Difference]) -> String {
+pub(crate) fn describe(differences: &[Difference]) -> String {
     let mut counts = std::collections::BTreeMap::<&str, usize>::new();
     for d in differences {
         *counts.entry(&d.place).or_default() += 1;

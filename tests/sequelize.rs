@@ -30,14 +30,15 @@
 //! is run here, once per test binary. Every script runs with `TZ=America/New_York`, so a value
 //! read in the process's zone instead of UTC shows.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Command;
 use std::sync::OnceLock;
 use std::time::Instant;
 
 use serde_json::Value;
 
+use crate::frameworks::{Difference, describe, read_dump, show, step};
 use crate::support::pg::TestDb;
 use crate::support::{Workdir, run_cli, stderr, stdout};
 
@@ -85,35 +86,6 @@ fn node(app_db: &str, args: &[&str]) -> Command {
     let mut c = Command::new("node");
     c.args(args).current_dir(app_dir()).env("APP_DB", app_db).env("NODE_PATH", node_modules()).env("TZ", TZ).env_remove("NODE_OPTIONS");
     c
-}
-
-/// Run one step; on failure panic with its status, stdout and stderr.
-fn step(what: &str, command: &mut Command) -> Output {
-    let started = Instant::now();
-    let o = command.output().unwrap_or_else(|e| panic!("{what}: cannot start: {e}"));
-    eprintln!("sequelize: {what}: {:.2} s", started.elapsed().as_secs_f64());
-    assert!(o.status.success(), "{what} failed ({}):\n--- stdout ---\n{}\n--- stderr ---\n{}", o.status, stdout(&o), stderr(&o));
-    o
-}
-
-fn read_json(path: &Path) -> Value {
-    let text = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-    serde_json::from_str(&text).unwrap_or_else(|e| panic!("{}: not JSON: {e}", path.display()))
-}
-
-/// A value of a dump or a description, short enough for a message.
-fn show(v: Option<&Value>) -> String {
-    let Some(v) = v else { return "(absent)".to_string() };
-    let text = v.to_string();
-    if text.chars().count() > 160 { format!("{}...", text.chars().take(160).collect::<String>()) } else { text }
-}
-
-/// One difference: where (a model or table, and an attribute or key when a value differs) and
-/// the line naming it with both values.
-#[derive(Debug)]
-struct Difference {
-    place: String,
-    line: String,
 }
 
 /// How two dumps are compared.
@@ -227,18 +199,6 @@ fn describe_differences(a: &Value, b: &Value, (name_a, name_b): (&str, &str)) ->
     out
 }
 
-/// Differences for a panic message: how many in each place, then the first 40 in full.
-fn describe(differences: &[Difference]) -> String {
-    let mut counts = BTreeMap::<&str, usize>::new();
-    for d in differences {
-        *counts.entry(&d.place).or_default() += 1;
-    }
-    let summary: Vec<String> = counts.iter().map(|(place, n)| format!("  {place}: {n}")).collect();
-    let first: Vec<&str> = differences.iter().take(40).map(|d| d.line.as_str()).collect();
-    let more = if differences.len() > 40 { format!("\n... and {} more", differences.len() - 40) } else { String::new() };
-    format!("{} differences, by place:\n{}\n{}{more}", differences.len(), summary.join("\n"), first.join("\n"))
-}
-
 /// The work folder's files copied where they outlive the test, for a failure message; the
 /// PostgreSQL databases are kept anyway.
 fn keep(work: &Workdir) -> String {
@@ -263,8 +223,8 @@ async fn a_sequelize_app_cannot_tell_its_migrated_database_from_one_it_built() {
     step("populate.js on SQLite", &mut node(&sqlite_url, &["populate.js"]));
     step("dump.js on SQLite", &mut node(&sqlite_url, &["dump.js", &path(&file("sqlite.json"))]));
     step("dump.js on SQLite again", &mut node(&sqlite_url, &["dump.js", &path(&file("sqlite-again.json"))]));
-    let before = read_json(&file("sqlite.json"));
-    let again = dump_differences(&before, &read_json(&file("sqlite-again.json")), ("SQLite", "SQLite again"), DumpComparison::Exact);
+    let before = read_dump(&file("sqlite.json"));
+    let again = dump_differences(&before, &read_dump(&file("sqlite-again.json")), ("SQLite", "SQLite again"), DumpComparison::Exact);
     assert!(again.is_empty(), "the harness is broken: two dumps of one SQLite file differ: {}", describe(&again));
     for model in MODELS {
         let rows = before["models"][model]["rows"].as_object().map_or(0, serde_json::Map::len);
@@ -299,7 +259,7 @@ async fn a_sequelize_app_cannot_tell_its_migrated_database_from_one_it_built() {
     // What the app reads and sees of its schema on the migrated database.
     step("dump.js on the migrated database", &mut node(&migrated.url(), &["dump.js", &path(&file("migrated.json"))]));
     step("describe.js on the migrated database", &mut node(&migrated.url(), &["describe.js", &path(&file("migrated-describe.json"))]));
-    let after = read_json(&file("migrated.json"));
+    let after = read_dump(&file("migrated.json"));
     for model in MODELS {
         let (want, got) = (&before["models"][model]["count"], &after["models"][model]["count"]);
         assert_eq!(want, got, "{model}: SQLite holds {want} rows, the migrated database {got} (files kept in {})", keep(&work));
@@ -313,11 +273,11 @@ async fn a_sequelize_app_cannot_tell_its_migrated_database_from_one_it_built() {
     step("populate.js on the sync-built database", &mut node(&built.url(), &["populate.js"]));
     step("describe.js on the sync-built database again", &mut node(&built.url(), &["describe.js", &path(&file("sync-describe-again.json"))]));
     step("dump.js on the sync-built database", &mut node(&built.url(), &["dump.js", &path(&file("sync.json"))]));
-    let sync_describe = read_json(&file("sync-describe.json"));
-    let itself = describe_differences(&sync_describe, &read_json(&file("sync-describe-again.json")), ("sync-built", "sync-built again"));
+    let sync_describe = read_dump(&file("sync-describe.json"));
+    let itself = describe_differences(&sync_describe, &read_dump(&file("sync-describe-again.json")), ("sync-built", "sync-built again"));
     assert!(itself.is_empty(), "the harness is broken: describe.js of one database differs from itself: {}", describe(&itself));
     assert!(sync_describe["describe"]["Posts"]["columns"]["id"]["autoIncrement"] == Value::Bool(true), "the harness is broken: describe.js sees no autoIncrement on the sync-built Posts.id");
-    let sync_dump = read_json(&file("sync.json"));
+    let sync_dump = read_dump(&file("sync.json"));
     let sqlite_vs_sync = dump_differences(&before, &sync_dump, ("SQLite", "sync-built PostgreSQL"), DumpComparison::SqliteToPostgres);
     assert!(sqlite_vs_sync.is_empty(), "the harness is broken: the same data written by the app on SQLite and on its own PostgreSQL schema reads differently beyond the listed exceptions: {}", describe(&sqlite_vs_sync));
 
@@ -327,7 +287,7 @@ async fn a_sequelize_app_cannot_tell_its_migrated_database_from_one_it_built() {
     if !read.is_empty() {
         report.push(format!("== 1. the app reads other values on the migrated database than on SQLite: {}", describe(&read)));
     }
-    let schema = describe_differences(&sync_describe, &read_json(&file("migrated-describe.json")), ("sync-built", "migrated"));
+    let schema = describe_differences(&sync_describe, &read_dump(&file("migrated-describe.json")), ("sync-built", "migrated"));
     if !schema.is_empty() {
         report.push(format!("== 2. describeTable: the migrated schema is not the one sequelize.sync() builds: {}", describe(&schema)));
     }
