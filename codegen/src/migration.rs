@@ -779,8 +779,8 @@ fn revision_banner(revision: u32, model: &Model<'_>, existed: bool, up: &[Step])
             Step::CreateIndex(i) => format!("- creates index `{}` on `{}`", i.name, i.table),
             Step::DropTable(t) => format!("- DROPS TABLE `{}` AND ITS ROWS", t.name),
             Step::CreateTable(t) => format!("- creates table `{}` ({})", t.name, t.columns.iter().map(|c| format!("{} {}", c.name, c.pg_type)).collect::<Vec<_>>().join(", ")),
-            Step::DropUnique { table, columns } => format!("- drops UNIQUE ({}) of `{table}`", columns.join(", ")),
-            Step::AddUnique { table, columns } => format!("- adds UNIQUE ({}) to `{table}`", columns.join(", ")),
+            Step::DropUnique { table, columns, .. } => format!("- drops UNIQUE ({}) of `{table}`", columns.join(", ")),
+            Step::AddUnique { table, columns, .. } => format!("- adds UNIQUE ({}) to `{table}`", columns.join(", ")),
             Step::DropColumn { table, column } if column.generated.is_some() => format!("- drops generated column `{table}.{}` (added again below when it stays)", column.name),
             Step::DropColumn { table, column } => format!("- DROPS COLUMN `{table}.{}` AND ITS VALUES", column.name),
             Step::AddColumn { table, column, .. } => format!("- adds column `{table}.{}` {}{}", column.name, column.pg_type, evidence(table, &column.name)),
@@ -888,11 +888,14 @@ fn steps_tokens(model: &Model<'_>, steps: &[Step]) -> Result<TokenStream> {
                 quote! { manager.drop_table(Table::drop().table(#name).to_owned()).await?; }
             }
             Step::CreateTable(t) => create_table(t),
-            Step::DropUnique { table, columns } => {
-                let name = crate::names::pg_object_name(table, Some(&crate::names::pg_name_addition(columns)), "key");
+            Step::DropUnique { table, columns, name } => {
+                let name = name.clone().unwrap_or_else(|| crate::names::pg_object_name(table, Some(&crate::names::pg_name_addition(columns)), "key"));
                 raw(&format!("ALTER TABLE {} DROP CONSTRAINT IF EXISTS {}", quote_ident(table), quote_ident(&name)))
             }
-            Step::AddUnique { table, columns } => raw(&format!("ALTER TABLE {} ADD UNIQUE ({})", quote_ident(table), columns.iter().map(|c| quote_ident(c)).collect::<Vec<_>>().join(", "))),
+            Step::AddUnique { table, columns, name } => {
+                let constraint = name.as_deref().map(|n| format!("CONSTRAINT {} ", quote_ident(n))).unwrap_or_default();
+                raw(&format!("ALTER TABLE {} ADD {constraint}UNIQUE ({})", quote_ident(table), columns.iter().map(|c| quote_ident(c)).collect::<Vec<_>>().join(", ")))
+            }
             Step::DropColumn { table, column } => {
                 let (t, c) = (table.as_str(), column.name.as_str());
                 quote! { manager.alter_table(Table::alter().table(#t).drop_column(#c).to_owned()).await?; }

@@ -294,6 +294,8 @@ pub enum Step {
         table: String,
         /// Its columns.
         columns: Vec<String>,
+        /// Its name, when it has its own (else PostgreSQL's `<table>_<columns>_key`).
+        name: Option<String>,
     },
     /// Drop a column and its values.
     DropColumn {
@@ -343,6 +345,8 @@ pub enum Step {
         table: String,
         /// Its columns.
         columns: Vec<String>,
+        /// Its name, when it has its own (`CONSTRAINT name UNIQUE`).
+        name: Option<String>,
     },
     /// Replace every CHECK constraint of a table.
     ReplaceChecks {
@@ -430,7 +434,7 @@ pub fn steps(old: Option<&SchemaShape>, new: Option<&SchemaShape>) -> Vec<Step> 
         let Some(ot) = o.table(&nt.name) else { continue };
         let table = nt.name.clone();
         for u in ot.uniques.iter().filter(|u| !nt.uniques.contains(u)) {
-            table_steps.push(Step::DropUnique { table: table.clone(), columns: u.clone() });
+            table_steps.push(Step::DropUnique { table: table.clone(), columns: u.clone(), name: ot.unique_name(u).map(str::to_string) });
         }
         let new_key = ot.primary_key != nt.primary_key;
         if new_key && !ot.primary_key.is_empty() {
@@ -464,7 +468,7 @@ pub fn steps(old: Option<&SchemaShape>, new: Option<&SchemaShape>) -> Vec<Step> 
             table_steps.push(Step::AddPrimaryKey { table: table.clone(), columns: nt.primary_key.clone() });
         }
         for u in nt.uniques.iter().filter(|u| !ot.uniques.contains(u)) {
-            table_steps.push(Step::AddUnique { table: table.clone(), columns: u.clone() });
+            table_steps.push(Step::AddUnique { table: table.clone(), columns: u.clone(), name: nt.unique_name(u).map(str::to_string) });
         }
         if ot.checks != nt.checks {
             table_steps.push(Step::ReplaceChecks { table: table.clone(), checks: nt.checks.clone() });
@@ -637,6 +641,19 @@ mod tests {
 
     fn schema(tables: Vec<TableShape>) -> SchemaShape {
         SchemaShape { schema: "public".into(), nocase_collation: false, extensions: Vec::new(), text_search_setup: Vec::new(), tables, indexes: Vec::new(), views: Vec::new(), triggers: Vec::new() }
+    }
+
+    #[test]
+    fn a_named_unique_is_added_and_dropped_by_its_name() {
+        let old = schema(vec![table("t", vec![column("a", PgType::BigInt)])]);
+        let mut t = table("t", vec![column("a", PgType::BigInt)]);
+        t.uniques.push(vec!["a".into()]);
+        t.named_uniques.push(("t_a_uniq".into(), vec!["a".into()]));
+        let new = schema(vec![t]);
+        let up = steps(Some(&old), Some(&new));
+        assert!(matches!(up.as_slice(), [Step::AddUnique { name: Some(n), .. }] if n == "t_a_uniq"), "{up:?}");
+        let down = steps(Some(&new), Some(&old));
+        assert!(matches!(down.as_slice(), [Step::DropUnique { name: Some(n), .. }] if n == "t_a_uniq"), "{down:?}");
     }
 
     #[test]
