@@ -84,6 +84,17 @@ fn each_framework_is_detected_by_the_migration_table_its_tool_creates() {
         let plan = run_cli(&["plan", &file], work.path());
         assert!(stdout(&plan).contains(&format!("    {key} PRIMARY KEY")), "{framework}: the application table's key is `{key}`:\n{}", stdout(&plan));
     }
+    // A `migrations` table told by its columns is the tool's too: no entity, no migration.
+    for framework in ["laravel", "type_orm"] {
+        let db = work.path().join(format!("{framework}.db"));
+        let (entities, migrator) = (work.path().join(format!("{framework}-entities")), work.path().join(format!("{framework}-migrator")));
+        let o = run_cli(&["generate", &db.to_string_lossy(), "--entities", &entities.to_string_lossy(), "--migrator", &migrator.to_string_lossy()], work.path());
+        assert!(o.status.success(), "{framework}: generate: {}", stderr(&o));
+        assert!(!entities.join("migrations.rs").exists(), "{framework}: the migration table gets no entity");
+        let migrations: Vec<String> = std::fs::read_dir(migrator.join("src")).expect("migrator src").flatten().map(|e| e.file_name().to_string_lossy().into_owned()).collect();
+        assert!(!migrations.iter().any(|m| m.ends_with("_create_migrations.rs")), "{framework}: no migration creates it: {migrations:?}");
+        assert!(stderr(&o).contains("bookkeeping table of"), "{framework}: said: {}", stderr(&o));
+    }
     // Without a migration table, or with an application's own `migrations` table, nothing is
     // detected.
     let plain = work.sqlite("plain.db", "CREATE TABLE migrations (id INTEGER PRIMARY KEY, name TEXT, done INTEGER);");

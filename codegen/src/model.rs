@@ -253,18 +253,19 @@ impl Model<'_> {
 /// target has the table. Their indexes, triggers and full-text columns go with them, and so does
 /// a foreign key referencing one (a finding names it). One info finding per table left out.
 pub fn app_plan(plan: &Plan) -> (Plan, Vec<Finding>) {
-    use sqlite2pg_converter::framework::bookkeeping;
+    use sqlite2pg_converter::framework::migration_table_of;
+    let bookkeeping = |t: &sqlite2pg_converter::plan::TablePlan| migration_table_of(&t.source_name, t.columns.iter().map(|c| c.source_name.as_str()));
     let mut app = plan.clone();
     let mut findings = Vec::new();
     let several = plan.schemas.len() > 1;
     for schema in &mut app.schemas {
         let object = |table: &str| if several { format!("table \"{}\".\"{table}\"", schema.schema) } else { format!("table \"{table}\"") };
-        let left: BTreeSet<String> = schema.tables.iter().filter(|t| bookkeeping(&t.source_name).or_else(|| bookkeeping(&t.name)).is_some()).map(|t| t.name.clone()).collect();
+        let left: BTreeSet<String> = schema.tables.iter().filter(|t| bookkeeping(t).is_some()).map(|t| t.name.clone()).collect();
         if left.is_empty() {
             continue;
         }
         for t in schema.tables.iter().filter(|t| left.contains(&t.name)) {
-            let framework = bookkeeping(&t.source_name).or_else(|| bookkeeping(&t.name)).map_or("a migration tool", |b| b.framework.name());
+            let framework = bookkeeping(t).map_or("a migration tool", |f| f.name());
             findings.push(Finding {
                 grade: Grade::Info,
                 object: object(&t.source_name),

@@ -76,6 +76,12 @@ pub fn bookkeeping(table: &str) -> Option<&'static Bookkeeping> {
     BOOKKEEPING.iter().find(|b| b.table.eq_ignore_ascii_case(table))
 }
 
+/// The framework whose migration table `table` (with these `columns`) is: by its name
+/// ([`BOOKKEEPING`]), or by its columns for a name too common to tell alone ([`FINGERPRINTS`]).
+pub fn migration_table_of<'a>(table: &str, columns: impl IntoIterator<Item = &'a str>) -> Option<Framework> {
+    bookkeeping(table).map(|b| b.framework).or_else(|| Framework::detect_by_columns(table, &columns.into_iter().collect::<Vec<_>>()))
+}
+
 impl Framework {
     /// The framework that made a database with these tables, if its bookkeeping says so.
     pub fn detect<'a>(tables: impl IntoIterator<Item = &'a str>) -> Option<Framework> {
@@ -161,5 +167,8 @@ mod tests {
         assert_eq!(Framework::detect_by_columns("migrations", &["id", "migration", "batch"]), Some(Framework::Laravel));
         assert_eq!(Framework::detect_by_columns("migrations", &["id", "timestamp", "name"]), Some(Framework::TypeOrm));
         assert_eq!(Framework::detect_by_columns("migrations", &["id", "name"]), None, "an application's own migrations table");
+        assert_eq!(migration_table_of("migrations", ["id", "migration", "batch"]), Some(Framework::Laravel));
+        assert_eq!(migration_table_of("seaql_migrations", ["version", "applied_at"]), Some(Framework::SeaOrm));
+        assert_eq!(migration_table_of("migrations", ["id", "title"]), None);
     }
 }

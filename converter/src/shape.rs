@@ -160,7 +160,9 @@ impl SchemaShape {
     /// earlier sqlite2pg that created one gives no revision dropping it; the table stays as the
     /// database has it.
     pub fn without_bookkeeping(&self) -> SchemaShape {
-        let left = |t: &str| crate::framework::bookkeeping(t).is_some();
+        let left: Vec<String> =
+            self.tables.iter().filter(|t| crate::framework::migration_table_of(&t.name, t.columns.iter().map(|c| c.name.as_str())).is_some()).map(|t| t.name.clone()).collect();
+        let left = |t: &str| left.iter().any(|l| l == t);
         let mut shape = self.clone();
         shape.tables.retain(|t| !left(&t.name));
         shape.indexes.retain(|i| !left(&i.table));

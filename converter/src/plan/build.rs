@@ -297,7 +297,7 @@ fn build_schema(db: &SourceDb, source: &SourceSchema, schema: String, options: &
         let provisional = matches!(read.source, ProfileSource::Provisional(_)) && profile.sampled_rows.is_some();
         // A migration tool's bookkeeping table is the tool's: planned as the framework makes it
         // on PostgreSQL, whatever the user chose for the application's columns.
-        let conventions = if crate::framework::bookkeeping(&t.name).is_some() { &framework_conventions } else { &conventions };
+        let conventions = if crate::framework::migration_table_of(&t.name, t.columns.iter().map(|c| c.name.as_str())).is_some() { &framework_conventions } else { &conventions };
         let deployed = Deployed::from_iter(options.deployed.range((schema.clone(), fit(&t.name), String::new())..).take_while(|((s, table, _), _)| *s == schema && *table == fit(&t.name)).map(|(k, v)| (k.clone(), v.clone())));
         let mut plan = plan_table((!provisional).then_some(db), source, t, profile, options, conventions, &deployed, &mut findings, &mut needs_citext)?;
         if own_content.iter().any(|o| o.name == t.name) {
