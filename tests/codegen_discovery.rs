@@ -529,7 +529,7 @@ async fn bot_and_three_database_app_entities_equal_sea_orm_cli() {
     assert!(differing.is_empty(), "the bot's entities differ from sea-orm-cli's:\n{}", differing.join("\n"));
 
     // Three databases: accounts, billing, chat (each its own schema, as `generate` plans them).
-    let accounts = work.sqlite("accounts.db", "CREATE TABLE users (id INTEGER PRIMARY KEY, email TEXT NOT NULL UNIQUE COLLATE NOCASE, is_admin INTEGER NOT NULL DEFAULT 0); INSERT INTO users VALUES (1, 'a@example.org', 1);");
+    let accounts = work.sqlite("accounts.db", "CREATE TABLE users (id INTEGER PRIMARY KEY, email TEXT NOT NULL UNIQUE, is_admin INTEGER NOT NULL DEFAULT 0); INSERT INTO users VALUES (1, 'a@example.org', 1);");
     let billing = work.sqlite("billing.db", "CREATE TABLE invoices (id INTEGER PRIMARY KEY, user_id INTEGER NOT NULL, amount NUMERIC(10,2) NOT NULL, paid_at TEXT); INSERT INTO invoices VALUES (1, 1, 12.50, '2024-01-02 03:04:05');");
     let chat = work.sqlite("chat.db", "CREATE TABLE rooms (id INTEGER PRIMARY KEY, name TEXT NOT NULL); CREATE TABLE posts (id INTEGER PRIMARY KEY, room_id INTEGER NOT NULL REFERENCES rooms(id), body TEXT NOT NULL, meta TEXT); INSERT INTO rooms VALUES (1, 'general'); INSERT INTO posts VALUES (1, 1, 'hi', '{\"a\": 1}');");
     let plan = crate::support::plan_many(&[accounts, billing, chat]);

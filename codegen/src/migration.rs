@@ -160,7 +160,7 @@ pub fn write_over(models: &[Model<'_>], previous: &Previous) -> Result<Revised> 
         let down = steps_tokens(model, &down_steps)?;
         let creates_schema = up_steps.first() == Some(&Step::CreateSchema) && model.schema.schema != "public";
         files.push(OutputFile { path: path.clone().into(), contents: migration_file(&path, model, creates_schema, &banner, up, down)?, overwrite: Overwrite::Always });
-        findings.extend(revision_findings(model, &module, old, new, &up_steps));
+        findings.extend(sqlite2pg_converter::shape::revision_findings(&model.schema.schema, &module, old, new, &up_steps));
         modules.push(module.clone());
         revisions.push(module);
     }
@@ -814,10 +814,6 @@ fn revision_banner(revision: u32, model: &Model<'_>, existed: bool, up: &[Step])
 
 /// Findings about a revision: steps that lose data, columns that may fail on existing rows,
 /// column orders PostgreSQL cannot give.
-fn revision_findings(model: &Model<'_>, module: &str, old: Option<&SchemaShape>, new: &SchemaShape, up: &[Step]) -> Vec<Finding> {
-    sqlite2pg_converter::shape::revision_findings(&model.schema.schema, module, old, new, up)
-}
-
 /// The statements that change a column in place, in an order PostgreSQL accepts.
 fn alter_column_sql(table: &str, from: &ColumnShape, to: &ColumnShape, from_not_null: bool, to_not_null: bool) -> Vec<String> {
     let alter = format!("ALTER TABLE {} ALTER COLUMN {}", quote_ident(table), quote_ident(&to.name));

@@ -172,12 +172,14 @@ pub fn name_reads_as_flag(name: &str) -> bool {
 /// Whether the column's CHECK allows only 0 and 1 (`x IN (0,1)`, `x BETWEEN 0 AND 1`, ...).
 fn check_reads_as_flag(column: &SourceColumn, checks: &[SourceCheck]) -> bool {
     let name = column.name.to_ascii_lowercase();
-    checks.iter().any(|check| {
-        let text: String = check.expr.to_ascii_lowercase().chars().filter(|c| !c.is_whitespace() && !matches!(c, '"' | '`' | '[' | ']')).collect();
-        [format!("{name}in(0,1)"), format!("{name}in(1,0)"), format!("{name}between0and1"), format!("{name}=0or{name}=1"), format!("{name}=1or{name}=0")]
-            .iter()
-            .any(|pattern| text.contains(pattern.as_str()))
-    })
+    let patterns = [format!("{name}in(0,1)"), format!("{name}in(1,0)"), format!("{name}between0and1"), format!("{name}=0or{name}=1"), format!("{name}=1or{name}=0")];
+    compact_checks(checks).any(|text| patterns.iter().any(|pattern| text.contains(pattern.as_str())))
+}
+
+/// The table's CHECK expressions lower-cased, without whitespace and identifier quotes, so that
+/// `"Deleted" IN (0, 1)` and `deleted in(0,1)` read alike.
+fn compact_checks(checks: &[SourceCheck]) -> impl Iterator<Item = String> + '_ {
+    checks.iter().map(|check| check.expr.to_ascii_lowercase().chars().filter(|c| !c.is_whitespace() && !matches!(c, '"' | '`' | '[' | ']')).collect())
 }
 
 /// Whether the column's DEFAULT is 0 or 1 (or false/true).
@@ -317,11 +319,8 @@ fn declared_text(decl: &str, p: &ColumnProfile) -> ColumnDecision {
 
 /// Whether a CHECK of the table tests the column with JSON_VALID (Django's JSONField).
 fn check_reads_as_json(column: &SourceColumn, checks: &[SourceCheck]) -> bool {
-    let name = column.name.to_ascii_lowercase();
-    checks.iter().any(|check| {
-        let text: String = check.expr.to_ascii_lowercase().chars().filter(|c| !c.is_whitespace() && !matches!(c, '"' | '`' | '[' | ']')).collect();
-        text.contains(&format!("json_valid({name})"))
-    })
+    let pattern = format!("json_valid({})", column.name.to_ascii_lowercase());
+    compact_checks(checks).any(|text| text.contains(&pattern))
 }
 
 fn decide_declared_temporal(decl: &str, kind: DeclaredKind, conventions: &Conventions, p: &ColumnProfile) -> ColumnDecision {

@@ -336,8 +336,9 @@ fn build_schema(db: &SourceDb, source: &SourceSchema, schema: String, options: &
         rewrite_table_sql(&scope, t, plan, &mut findings);
     }
     let mut indexes = Vec::new();
+    let mut needs_nocase = false;
     for (t, plan) in all_tables.iter().zip(&tables) {
-        plan_indexes(&scope, t, plan, &mut indexes, &mut findings);
+        plan_indexes(&scope, t, plan, &mut indexes, &mut needs_nocase, &mut findings);
     }
     let uses_immutable_to_char = indexes.iter().any(|i| i.parts.iter().chain(&i.predicate).any(|p| p.contains(IMMUTABLE_TO_CHAR)));
     for v in &source.views {
@@ -367,7 +368,7 @@ fn build_schema(db: &SourceDb, source: &SourceSchema, schema: String, options: &
         schema,
         journal_mode: source.journal_mode.clone(),
         sampled,
-        needs_nocase_collation: indexes.iter().any(|i| i.parts.iter().any(|p| p.ends_with(&format!(" COLLATE {NOCASE_COLLATION}")) || p.contains(&format!(" COLLATE {NOCASE_COLLATION} ")))),
+        needs_nocase_collation: needs_nocase,
         extensions: if needs_citext { vec!["citext".to_string()] } else { Vec::new() },
         tables,
         deferred_foreign_keys,
@@ -1045,7 +1046,8 @@ const SESSION_DEPENDENT: &[(&str, &str)] = &[
     (" AS TIMESTAMP WITH TIME ZONE)", "a cast to timestamptz (read in the session's time zone)"),
 ];
 
-fn plan_indexes(scope: &SchemaScope, t: &SourceTable, plan: &TablePlan, out: &mut Vec<IndexPlan>, findings: &mut Vec<Finding>) {
+/// `needs_nocase`: set when an index part keeps SQLite's NOCASE as the ICU collation.
+fn plan_indexes(scope: &SchemaScope, t: &SourceTable, plan: &TablePlan, out: &mut Vec<IndexPlan>, needs_nocase: &mut bool, findings: &mut Vec<Finding>) {
     // A unique index the plan made a constraint (Django's unique_together) is that constraint.
     let made_constraint = |i: &&SourceIndex| plan.named_uniques.iter().any(|(name, _)| *name == fit(&i.name));
     for index in t.indexes.iter().filter(|i| i.origin == IndexOrigin::CreateIndex).filter(|i| !made_constraint(i)) {
@@ -1114,6 +1116,7 @@ fn plan_indexes(scope: &SchemaScope, t: &SourceTable, plan: &TablePlan, out: &mu
                 if name != index.name {
                     findings.push(finding(Grade::Warning, &obj, format!("name longer than 63 bytes: shortened to \"{name}\"")));
                 }
+                *needs_nocase |= parts.iter().any(|p| p.contains(&format!(" COLLATE {NOCASE_COLLATION}")));
                 out.push(IndexPlan { name, source_name: index.name.clone(), table: plan.name.clone(), unique: index.unique, parts, predicate, method: None });
             }
         }
